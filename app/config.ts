@@ -1,0 +1,108 @@
+import { parseDuration } from '../src/core/duration.js'
+import { parseTrustProxy } from '../src/http/client.js'
+
+/** The reference app's configuration, read from the environment (see REFERENCE_APP.md). */
+export interface AppConfig {
+  port: number
+  host: string
+  storeUrl: string
+  idleTimeoutMs: number
+  absoluteTimeoutMs: number
+  renewalIntervalMs: number | null
+  maxPerUser: number
+  limitPolicy: 'evict-oldest' | 'reject-new'
+  reauthWindowMs: number
+  https: boolean
+  tlsCert: string | undefined
+  tlsKey: string | undefined
+  origins: string[]
+  trustProxy: string[]
+  logLevel: string
+  demoPassword: string
+}
+
+/** A configuration error: one line, naming the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Reads and validates the configuration; throws {@link ConfigError} naming the bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const read = <T>(name: string, fallback: string, parse: (v: string) => T): T => {
+    const raw = env[name] ?? fallback
+    try {
+      return parse(raw)
+    } catch (error) {
+      const why =
+        error instanceof Error
+          ? error.message.replace(/^Tessera configuration: /, '')
+          : String(error)
+      throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: ${why}`)
+    }
+  }
+  const duration = (name: string, fallback: string) =>
+    read(name, fallback, (v) => parseDuration(v, name))
+  const port = read('PORT', '3000', (v) => {
+    const n = Number(v)
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error('must be a port number 0–65535')
+    return n
+  })
+  const host = env.HOST ?? '127.0.0.1'
+  const https = read('HTTPS', '0', (v) => {
+    if (!['0', '1', '', 'true', 'false'].includes(v)) throw new Error('must be 1 or 0')
+    return v === '1' || v === 'true'
+  })
+  const scheme = https ? 'https' : 'http'
+  const origins = read('ORIGIN', '', (v) => {
+    const list = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+    for (const o of list) {
+      const u = new URL(o)
+      if (u.origin !== o) throw new Error(`${o} is not an origin (scheme://host[:port], no path)`)
+    }
+    return list
+  })
+  return {
+    port,
+    host,
+    storeUrl: env.STORE_URL ?? 'sqlite:./data/tessera.db',
+    idleTimeoutMs: duration('SESSION_IDLE_TIMEOUT', '30m'),
+    absoluteTimeoutMs: duration('SESSION_ABSOLUTE_TIMEOUT', '12h'),
+    renewalIntervalMs:
+      env.SESSION_RENEWAL_INTERVAL && env.SESSION_RENEWAL_INTERVAL !== 'off'
+        ? duration('SESSION_RENEWAL_INTERVAL', 'off')
+        : null,
+    maxPerUser: read('SESSION_MAX_PER_USER', '5', (v) => {
+      const n = Number(v)
+      if (!Number.isInteger(n) || n < 1) throw new Error('must be a positive integer')
+      return n
+    }),
+    limitPolicy: read('SESSION_LIMIT_POLICY', 'evict-oldest', (v) => {
+      if (v !== 'evict-oldest' && v !== 'reject-new')
+        throw new Error('must be evict-oldest or reject-new')
+      return v
+    }),
+    reauthWindowMs: duration('REAUTH_WINDOW', '10m'),
+    https,
+    tlsCert: env.TLS_CERT,
+    tlsKey: env.TLS_KEY,
+    origins: origins.length > 0 ? origins : defaultOrigins(scheme, host, port),
+    trustProxy: read('TRUST_PROXY', '', (v) => [...parseTrustProxy(v)]),
+    logLevel: read('LOG_LEVEL', 'info', (v) => {
+      if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(v))
+        throw new Error('must be one of fatal, error, warn, info, debug, trace, silent')
+      return v
+    }),
+    demoPassword: env.DEMO_PASSWORD ?? 'tessera-demo',
+  }
+}
+
+function defaultOrigins(scheme: string, host: string, port: number): string[] {
+  const list = [
+    `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    `${scheme}://localhost:${port}`,
+  ]
+  return [...new Set(list)]
+}

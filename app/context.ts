@@ -1,0 +1,41 @@
+import type { SessionRequest } from '../src/adapters/node/index.js'
+import type { SessionManager } from '../src/core/manager.js'
+import type { AppConfig } from './config.js'
+import { HttpError } from './http.js'
+import type { User, UserDirectory } from './users.js'
+
+/** Everything the routes share. */
+export interface AppContext {
+  config: AppConfig
+  sessions: SessionManager
+  users: UserDirectory
+}
+
+/** The signed-in user of a cookie session, or a 401. */
+export function requireUser(app: AppContext, req: SessionRequest): User {
+  const id = req.session.userId
+  const user = id ? app.users.byId(id) : undefined
+  if (!user || user.disabled)
+    throw new HttpError(401, 'ERR_UNAUTHENTICATED', 'authentication required')
+  return user
+}
+
+/** Like {@link requireUser}, and the (re-)authentication must be fresh. */
+export function requireFresh(app: AppContext, req: SessionRequest): User {
+  const user = requireUser(app, req)
+  if (!req.session.isFresh())
+    throw new HttpError(401, 'ERR_REAUTH_REQUIRED', 're-authentication required')
+  return user
+}
+
+/** Like {@link requireUser}, and the user must be an admin. */
+export function requireAdmin(app: AppContext, req: SessionRequest): User {
+  const user = requireUser(app, req)
+  if (user.role !== 'admin') throw new HttpError(403, 'ERR_FORBIDDEN', 'admin only')
+  return user
+}
+
+/** The CSRF token to hand to the client, when the CSRF plugin is active. */
+export function csrfTokenOf(req: SessionRequest): string | null {
+  return req.tessera.locals.csrfToken?.() ?? null
+}

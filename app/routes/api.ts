@@ -1,0 +1,228 @@
+import type { ServerResponse } from 'node:http'
+import type { SessionRequest } from '../../src/adapters/node/index.js'
+import {
+  type AppContext,
+  csrfTokenOf,
+  requireAdmin,
+  requireFresh,
+  requireUser,
+} from '../context.js'
+import { HttpError, json, type Router, readJson } from '../http.js'
+import { publicUser, type User } from '../users.js'
+
+/** Moves money between demo accounts; shared by the JSON API and the HTML form. */
+export function transfer(app: AppContext, from: User, to: unknown, amount: unknown): number {
+  const target = typeof to === 'string' ? app.users.all().find((u) => u.username === to) : undefined
+  if (!target || target.id === from.id)
+    throw new HttpError(400, 'ERR_BAD_TRANSFER', 'unknown recipient')
+  const value = typeof amount === 'string' ? Number(amount) : amount
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value <= 0 ||
+    Math.round(value * 100) !== value * 100
+  ) {
+    throw new HttpError(
+      400,
+      'ERR_BAD_TRANSFER',
+      'amount must be a positive number with at most two decimals',
+    )
+  }
+  if (value > from.balance) throw new HttpError(400, 'ERR_INSUFFICIENT_FUNDS', 'insufficient funds')
+  from.balance = Math.round((from.balance - value) * 100) / 100
+  target.balance = Math.round((target.balance + value) * 100) / 100
+  return from.balance
+}
+
+/** Logs a user in: verify, regenerate (new token, old one dead), record the event. */
+export async function login(
+  app: AppContext,
+  req: SessionRequest,
+  username: unknown,
+  password: unknown,
+): Promise<User> {
+  const user = await app.users.verify(username, password)
+  if (!user) {
+    app.sessions.emit({
+      type: 'authn_login_fail',
+      level: 'warn',
+      userId: typeof username === 'string' ? username.slice(0, 64) : null,
+      ip: req.session.request.ip,
+      userAgent: req.session.request.userAgent,
+      reason: 'bad_credentials',
+    })
+    throw new HttpError(401, 'ERR_BAD_CREDENTIALS', 'invalid username or password')
+  }
+  await req.session.regenerate({
+    userId: user.id,
+    authenticated: true,
+    meta: { authMethod: 'password', kind: 'cookie' },
+  })
+  app.sessions.emit({
+    type: 'authn_login_success',
+    level: 'info',
+    userId: user.id,
+    handle: req.session.handle,
+    ip: req.session.request.ip,
+    userAgent: req.session.request.userAgent,
+  })
+  return user
+}
+
+/** Changes the password: rotates this session and ends every other one. */
+export async function changePassword(
+  app: AppContext,
+  req: SessionRequest,
+  current: unknown,
+  next: unknown,
+): Promise<void> {
+  const user = requireFresh(app, req)
+  if (!(await app.users.verify(user.username, current)))
+    throw new HttpError(401, 'ERR_BAD_CREDENTIALS', 'current password is wrong')
+  if (typeof next !== 'string' || next.length < 8 || next.length > 256)
+    throw new HttpError(400, 'ERR_WEAK_PASSWORD', 'the new password must have 8 to 256 characters')
+  await app.users.setPassword(user, next)
+  await req.session.regenerate({ authenticated: true })
+  await app.sessions.revokeUser(user.id, { except: req.session.id, reason: 'password_change' })
+}
+
+/** Re-authenticates: checks the password, rotates the token and marks the session fresh. */
+export async function reauth(
+  app: AppContext,
+  req: SessionRequest,
+  password: unknown,
+): Promise<void> {
+  const user = requireUser(app, req)
+  if (!(await app.users.verify(user.username, password))) {
+    app.sessions.emit({
+      type: 'authn_login_fail',
+      level: 'warn',
+      userId: user.id,
+      handle: req.session.handle,
+      ip: req.session.request.ip,
+      reason: 'reauth_failed',
+    })
+    throw new HttpError(401, 'ERR_BAD_CREDENTIALS', 'wrong password')
+  }
+  await req.session.regenerate({ authenticated: true })
+}
+
+/** The JSON API of REFERENCE_APP.md (cookie-session part). */
+export function apiRoutes(router: Router, app: AppContext): void {
+  const ok = (res: ServerResponse, extra: Record<string, unknown> = {}) =>
+    json(res, 200, { ok: true, ...extra })
+
+  router.on('GET', '/healthz', async (_req, res) => {
+    try {
+      await app.sessions.ping()
+      json(res, 200, { ok: true })
+    } catch {
+      json(res, 503, {
+        ok: false,
+        error: { code: 'ERR_STORE_UNAVAILABLE', message: 'session store unavailable' },
+      })
+    }
+  })
+
+  router.on('GET', '/api/csrf', (req, res) => {
+    req.session.ensure()
+    json(res, 200, { csrfToken: csrfTokenOf(req) })
+  })
+
+  router.on('POST', '/api/login', async (req, res) => {
+    const body = await readJson(req)
+    const user = await login(app, req, body.username, body.password)
+    json(res, 200, { user: publicUser(user), csrfToken: csrfTokenOf(req) })
+  })
+
+  router.on('POST', '/api/logout', async (req, res) => {
+    requireUser(app, req)
+    await req.session.destroy({ reason: 'user' })
+    ok(res)
+  })
+
+  router.on('GET', '/api/me', (req, res) => {
+    const user = requireUser(app, req)
+    const r = req.session.record!
+    json(res, 200, {
+      user: { ...publicUser(user), balance: user.balance },
+      session: {
+        handle: r.handle,
+        createdAt: iso(r.createdAt),
+        lastSeenAt: iso(r.lastSeenAt),
+        idleExpiresAt: iso(r.idleExpiresAt),
+        absoluteExpiresAt: iso(r.absoluteExpiresAt),
+      },
+    })
+  })
+
+  router.on('POST', '/api/transfer', async (req, res) => {
+    const user = requireUser(app, req)
+    const body = await readJson(req)
+    ok(res, { balance: transfer(app, user, body.to, body.amount) })
+  })
+
+  router.on('POST', '/api/reauth', async (req, res) => {
+    const body = await readJson(req)
+    await reauth(app, req, body.password)
+    ok(res, { csrfToken: csrfTokenOf(req) })
+  })
+
+  router.on('POST', '/api/password', async (req, res) => {
+    const body = await readJson(req)
+    await changePassword(app, req, body.currentPassword, body.newPassword)
+    ok(res, { csrfToken: csrfTokenOf(req) })
+  })
+
+  router.on('GET', '/api/sessions', async (req, res) => {
+    const user = requireUser(app, req)
+    const list = await app.sessions.list(user.id, req.session.id)
+    json(res, 200, {
+      sessions: list.map((s) => ({
+        handle: s.handle,
+        current: s.current,
+        createdAt: iso(s.createdAt),
+        lastSeenAt: iso(s.lastSeenAt),
+        ip: s.ip ?? null,
+        userAgent: s.userAgent ?? null,
+        device: s.device ?? null,
+        kind: s.kind ?? 'cookie',
+      })),
+    })
+  })
+
+  router.on('DELETE', '/api/sessions/:handle', async (req, res, params) => {
+    const user = requireUser(app, req)
+    const handle = params.handle!
+    if (handle === req.session.handle) {
+      await req.session.destroy({ reason: 'user' })
+      return ok(res)
+    }
+    if (!(await app.sessions.revoke(handle, { userId: user.id, reason: 'user' })))
+      throw new HttpError(404, 'ERR_NOT_FOUND', 'no such session')
+    ok(res)
+  })
+
+  router.on('POST', '/api/sessions/revoke-others', async (req, res) => {
+    const user = requireFresh(app, req)
+    ok(res, {
+      revoked: await app.sessions.revokeUser(user.id, { except: req.session.id, reason: 'user' }),
+    })
+  })
+
+  router.on('POST', '/api/admin/users/:id/revoke-sessions', async (req, res, params) => {
+    requireAdmin(app, req)
+    const target = app.users.byId(params.id!)
+    if (!target) throw new HttpError(404, 'ERR_NOT_FOUND', 'no such user')
+    ok(res, {
+      revoked: await app.sessions.revokeUser(target.id, {
+        except: req.session.userId === target.id ? req.session.id : null,
+        reason: 'admin',
+      }),
+    })
+  })
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString()
+}

@@ -1,0 +1,79 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { nodeHandler, type SessionRequest } from '../src/adapters/node/index.js'
+import type { Clock } from '../src/core/clock.js'
+import { TesseraError } from '../src/core/errors.js'
+import { createSessions } from '../src/core/manager.js'
+import type { SessionStore } from '../src/core/store.js'
+import { createPipeline } from '../src/http/pipeline.js'
+import type { Plugin } from '../src/http/types.js'
+import type { AppConfig } from './config.js'
+import type { AppContext } from './context.js'
+import { HttpError, Router, sendError } from './http.js'
+import { apiRoutes } from './routes/api.js'
+import { storeFromUrl } from './store-url.js'
+import { UserDirectory } from './users.js'
+
+/** A built reference app: its HTTP handler plus what tests need to reach in. */
+export interface App extends AppContext {
+  handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>
+  close(): Promise<void>
+}
+
+/** Options for building the app in tests (a fake clock, a given store, extra plugins). */
+export interface BuildOptions {
+  clock?: Clock
+  store?: SessionStore
+  plugins?: Plugin[]
+}
+
+/** Builds the reference app from its configuration. */
+export async function buildApp(config: AppConfig, options: BuildOptions = {}): Promise<App> {
+  const store = options.store ?? (await storeFromUrl(config.storeUrl, options.clock))
+  const sessions = createSessions({
+    store,
+    clock: options.clock,
+    idleTimeout: config.idleTimeoutMs,
+    absoluteTimeout: config.absoluteTimeoutMs,
+    renewal: config.renewalIntervalMs ? { interval: config.renewalIntervalMs } : false,
+    maxSessionsPerUser: config.maxPerUser,
+    limitPolicy: config.limitPolicy,
+    reauthWindow: config.reauthWindowMs,
+  })
+  const users = await UserDirectory.seed(config.demoPassword)
+  const ctx: AppContext = { config, sessions, users }
+  const router = new Router()
+  apiRoutes(router, ctx)
+  const pipeline = createPipeline(sessions, options.plugins ?? [])
+
+  const handler = nodeHandler(
+    pipeline,
+    async (req: SessionRequest, res) => {
+      res.removeHeader('x-powered-by')
+      const m = router.match(req.method ?? 'GET', req.tessera.input.path)
+      if (!m) return sendError(res, 404, 'ERR_NOT_FOUND', 'not found')
+      if ('allowed' in m) {
+        res.setHeader('allow', m.allowed.join(', '))
+        return sendError(res, 405, 'ERR_METHOD_NOT_ALLOWED', 'method not allowed')
+      }
+      try {
+        await m.route(req, res, m.params)
+      } catch (error) {
+        if (error instanceof HttpError)
+          return sendError(res, error.status, error.code, error.message)
+        if (error instanceof TesseraError && error.status < 500)
+          return sendError(res, error.status, error.code, error.message)
+        throw error
+      }
+    },
+    { trustProxy: config.trustProxy },
+  )
+
+  return { ...ctx, handler, close: () => sessions.close() }
+}
+
+/** Starts the app's HTTP server. */
+export async function startServer(app: App, config: AppConfig): Promise<Server> {
+  const server = createServer({ maxHeaderSize: 16 * 1024 }, app.handler)
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve))
+  return server
+}

@@ -1,0 +1,94 @@
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
+import { promisify } from 'node:util'
+
+const scryptAsync = promisify(scrypt) as (
+  pw: string,
+  salt: Buffer,
+  len: number,
+  opts: object,
+) => Promise<Buffer>
+// N=2^15 is OWASP's scrypt floor; maxmem must be raised to allow it.
+const PARAMS = { N: 32768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }
+
+/** A demo user. */
+export interface User {
+  id: string
+  username: string
+  role: 'user' | 'admin'
+  passwordHash: string
+  balance: number
+  disabled: boolean
+}
+
+/** Public view of a user. */
+export function publicUser(u: User): { id: string; username: string; role: string } {
+  return { id: u.id, username: u.username, role: u.role }
+}
+
+async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16)
+  const key = await scryptAsync(password, salt, 32, PARAMS)
+  return `scrypt$${salt.toString('base64url')}$${key.toString('base64url')}`
+}
+
+async function checkPassword(password: string, stored: string): Promise<boolean> {
+  const [, salt, key] = stored.split('$')
+  if (!salt || !key) return false
+  const got = await scryptAsync(password, Buffer.from(salt, 'base64url'), 32, PARAMS)
+  return timingSafeEqual(got, Buffer.from(key, 'base64url'))
+}
+
+/**
+ * The demo bank's users and balances. Kept in memory and seeded at start: the reference app
+ * is about sessions, and this keeps its accounts out of the session store.
+ */
+export class UserDirectory {
+  readonly #byName = new Map<string, User>()
+  readonly #byId = new Map<string, User>()
+  // Verifying against a dummy hash for unknown users keeps timing the same (no user enumeration).
+  #dummy = ''
+
+  static async seed(demoPassword: string): Promise<UserDirectory> {
+    const dir = new UserDirectory()
+    dir.#dummy = await hashPassword(randomBytes(16).toString('hex'))
+    const seeds: Array<[string, string, User['role']]> = [
+      ['u1', 'alice', 'user'],
+      ['u2', 'bob', 'user'],
+      ['u3', 'admin', 'admin'],
+    ]
+    for (const [id, username, role] of seeds) {
+      const user: User = {
+        id,
+        username,
+        role,
+        passwordHash: await hashPassword(demoPassword),
+        balance: 1000,
+        disabled: false,
+      }
+      dir.#byName.set(username, user)
+      dir.#byId.set(id, user)
+    }
+    return dir
+  }
+
+  byId(id: string): User | undefined {
+    return this.#byId.get(id)
+  }
+
+  all(): User[] {
+    return [...this.#byId.values()]
+  }
+
+  /** The user if the password matches, else null (same cost either way). */
+  async verify(username: unknown, password: unknown): Promise<User | null> {
+    if (typeof username !== 'string' || typeof password !== 'string' || password.length > 1024)
+      return null
+    const user = this.#byName.get(username)
+    const ok = await checkPassword(password, user?.passwordHash ?? this.#dummy)
+    return ok && user && !user.disabled ? user : null
+  }
+
+  async setPassword(user: User, password: string): Promise<void> {
+    user.passwordHash = await hashPassword(password)
+  }
+}

@@ -1,0 +1,264 @@
+import { readCookie } from './cookie.js'
+import { storeUnavailable, TesseraError } from './errors.js'
+import {
+  EventBus,
+  type EventLevel,
+  type EventListener,
+  type SessionEvent,
+  type SessionEventType,
+} from './events.js'
+import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js'
+import type { SessionRecord } from './record.js'
+import { type RequestInfo, Session, type SessionHost } from './session.js'
+import type { CreateOptions, CreateResult, SessionPatch, SessionStore } from './store.js'
+import { hashToken, isWellFormedToken } from './token.js'
+
+/** A session as shown in a user's session list. */
+export interface SessionSummary {
+  handle: string
+  userId: string | null
+  createdAt: number
+  lastSeenAt: number
+  idleExpiresAt: number
+  absoluteExpiresAt: number
+  ip?: string | undefined
+  userAgent?: string | undefined
+  device?: SessionRecord['meta']['device']
+  authMethod?: string | undefined
+  kind?: 'cookie' | 'token' | undefined
+  /** True for the session making the request. */
+  current: boolean
+}
+
+/**
+ * The session manager: loads, validates and commits sessions, and manages a user's sessions.
+ * Framework-free: adapters hand it plain values (a Cookie header, an IP, a User-Agent).
+ *
+ * @example
+ * const sessions = createSessions({ store: memoryStore() })
+ * const session = await sessions.load({ cookie: req.headers.cookie })
+ * session.set('theme', 'dark')
+ * await session.commit()
+ */
+export class SessionManager {
+  /** Options after defaults. */
+  readonly options: ResolvedOptions
+  /** Lifecycle and security events. */
+  readonly events = new EventBus()
+  readonly #store: SessionStore
+  readonly #host: SessionHost
+  #storeDown = false
+
+  constructor(options: SessionOptions) {
+    this.options = resolveOptions(options)
+    this.#store = this.options.store
+    this.#host = {
+      options: this.options,
+      create: (record, o) => this.#call(() => this.#store.create(record, o)),
+      update: (id, patch) => this.#call(() => this.#store.update(id, patch)),
+      destroy: (id) => this.#call(() => this.#store.destroy(id)),
+      emit: (type, level, session, extra) => {
+        if (!this.events.active) return
+        const record = extra?.record ?? session.record
+        this.emit({
+          type,
+          level,
+          userId: record?.userId ?? null,
+          handle: record?.handle ?? null,
+          ip: session.request.ip,
+          userAgent: session.request.userAgent,
+          reason: extra?.reason,
+        })
+      },
+    }
+  }
+
+  /** Subscribes to events; returns the unsubscribe function. */
+  on(listener: EventListener): () => void {
+    return this.events.on(listener)
+  }
+
+  /** Emits an event (apps use it for `authn_login_fail` and their own events). `time` defaults to now. */
+  emit(event: Omit<SessionEvent, 'time'> & { time?: string }): void {
+    if (!this.events.active) return
+    this.events.emit({
+      ...event,
+      time: event.time ?? new Date(this.options.clock.now()).toISOString(),
+    })
+  }
+
+  async #call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      const result = await fn()
+      if (this.#storeDown) {
+        this.#storeDown = false
+        this.emit({ type: 'store_recovered', level: 'info' })
+      }
+      return result
+    } catch (error) {
+      if (error instanceof TesseraError && error.code !== 'ERR_STORE_UNAVAILABLE') throw error
+      if (!this.#storeDown) {
+        this.#storeDown = true
+        this.emit({
+          type: 'store_unavailable',
+          level: 'critical',
+          reason: error instanceof Error ? error.message : 'unknown',
+        })
+      }
+      throw storeUnavailable(error)
+    }
+  }
+
+  /**
+   * Loads the request's session: one store read at most, and none for absent or malformed
+   * cookies. Missing, malformed, expired, revoked and forged tokens all give an empty session
+   * (and an event); only an unreachable store throws (`ERR_STORE_UNAVAILABLE`).
+   */
+  async load(request: RequestInfo): Promise<Session> {
+    const o = this.options
+    const found = readCookie(request.cookie, o.cookie.name)
+    if (found.kind === 'absent') return new Session(this.#host, request, null, null, false)
+    if (found.kind !== 'value' || !isWellFormedToken(found.value)) {
+      const empty = new Session(this.#host, request, null, null, false)
+      const type: SessionEventType =
+        found.kind === 'duplicate' ? 'session_cookie_duplicate' : 'session_token_malformed'
+      this.#host.emit(type, 'warn', empty)
+      return empty
+    }
+    const token = found.value
+    const record = await this.#call(() => this.#store.get(hashToken(token)))
+    if (!record) {
+      const empty = new Session(this.#host, request, null, null, false)
+      this.#host.emit('session_token_unknown', 'warn', empty)
+      empty.clearStaleCookie()
+      return empty
+    }
+    const now = o.clock.now()
+    const reason =
+      now >= record.absoluteExpiresAt ? 'absolute' : now >= record.idleExpiresAt ? 'idle' : null
+    if (reason) {
+      await this.#call(() => this.#store.destroy(record.id))
+      const empty = new Session(this.#host, request, null, null, false)
+      this.#host.emit('session_expired', 'info', empty, { reason, record })
+      this.#host.emit('session_use_after_expire', 'warn', empty, { reason, record })
+      empty.clearStaleCookie()
+      return empty
+    }
+    const session = new Session(
+      this.#host,
+      request,
+      record,
+      token,
+      now - record.lastSeenAt >= o.touchMs,
+    )
+    if (o.renewalMs !== null && now - record.renewedAt >= o.renewalMs) session.scheduleRenewal()
+    return session
+  }
+
+  /** Live sessions of a user, newest activity first. `currentId` marks the caller's own. */
+  async list(userId: string, currentId?: string | null): Promise<SessionSummary[]> {
+    const now = this.options.clock.now()
+    const records = await this.#call(() => this.#store.listByUser(userId))
+    return records
+      .filter((r) => now < r.idleExpiresAt && now < r.absoluteExpiresAt)
+      .sort((a, b) => b.lastSeenAt - a.lastSeenAt)
+      .map((r) => ({
+        handle: r.handle,
+        userId: r.userId,
+        createdAt: r.createdAt,
+        lastSeenAt: r.lastSeenAt,
+        idleExpiresAt: r.idleExpiresAt,
+        absoluteExpiresAt: r.absoluteExpiresAt,
+        ip: r.meta.ip,
+        userAgent: r.meta.userAgent,
+        device: r.meta.device,
+        authMethod: r.meta.authMethod,
+        kind: r.meta.kind,
+        current: r.id === currentId,
+      }))
+  }
+
+  /**
+   * Revokes one session by handle. With `userId`, only that user's session can be revoked
+   * (returns false for anyone else's, so handles of other users cannot be probed).
+   */
+  async revoke(
+    handle: string,
+    options: { userId?: string; reason?: string } = {},
+  ): Promise<boolean> {
+    const record = await this.#call(() =>
+      this.#store.destroyByHandle(handle, { userId: options.userId }),
+    )
+    if (record) this.#revoked(record, options.reason ?? 'user')
+    return record !== null
+  }
+
+  /** Revokes all of a user's sessions (but `except`, a session id); returns how many ended. */
+  async revokeUser(
+    userId: string,
+    options: { except?: string | null; reason?: string } = {},
+  ): Promise<number> {
+    const records = await this.#call(() =>
+      this.#store.destroyByUser(userId, { except: options.except ?? undefined }),
+    )
+    for (const r of records) this.#revoked(r, options.reason ?? 'admin')
+    return records.length
+  }
+
+  #revoked(record: SessionRecord, reason: string): void {
+    this.emit({
+      type: 'session_revoked',
+      level: 'info',
+      userId: record.userId,
+      handle: record.handle,
+      reason,
+    })
+  }
+
+  /** Finds a live session by store id (used by the token mode); null if gone or expired. */
+  async getRecord(id: string): Promise<SessionRecord | null> {
+    const record = await this.#call(() => this.#store.get(id))
+    if (!record) return null
+    const now = this.options.clock.now()
+    return now < record.idleExpiresAt && now < record.absoluteExpiresAt ? record : null
+  }
+
+  /** Direct store access with fault handling, for features built on sessions (token mode). */
+  storeCall<T>(fn: (store: SessionStore) => Promise<T>): Promise<T> {
+    return this.#call(() => fn(this.#store))
+  }
+
+  /** Creates a record directly (token mode), honouring the per-user cap. */
+  createRecord(record: SessionRecord, options?: CreateOptions): Promise<CreateResult> {
+    return this.#call(() => this.#store.create(record, options))
+  }
+
+  /** Applies a patch directly (token mode). */
+  updateRecord(id: string, patch: SessionPatch): Promise<boolean> {
+    return this.#call(() => this.#store.update(id, patch))
+  }
+
+  /** Resolves when the store answers (for `/healthz`). */
+  ping(): Promise<void> {
+    return this.#call(() => this.#store.ping())
+  }
+
+  /** Closes the store. */
+  close(): Promise<void> {
+    return this.#store.close()
+  }
+}
+
+/**
+ * Creates a session manager. Everything but `store` has a secure default; unsafe options throw
+ * `ERR_CONFIG` here, at start-up.
+ *
+ * @example
+ * import { createSessions, memoryStore } from 'tessera'
+ * const sessions = createSessions({ store: memoryStore(), idleTimeout: '15m' })
+ */
+export function createSessions(options: SessionOptions): SessionManager {
+  return new SessionManager(options)
+}
+
+export type { EventLevel }

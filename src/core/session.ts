@@ -1,0 +1,379 @@
+import { serializeCookie } from './cookie.js'
+import { TesseraError } from './errors.js'
+import type { SessionEventType } from './events.js'
+import type { EventLevel } from './events.js'
+import { setOwn } from './own.js'
+import type { ResolvedOptions } from './options.js'
+import type { SessionData, SessionMeta, SessionRecord } from './record.js'
+import type { CreateOptions, CreateResult, SessionPatch } from './store.js'
+import { deriveSecret, generateHandle, generateToken, hashToken } from './token.js'
+
+/** What the manager gives each session: options, store calls with fault handling, events. */
+export interface SessionHost {
+  readonly options: ResolvedOptions
+  create(record: SessionRecord, options?: CreateOptions): Promise<CreateResult>
+  update(id: string, patch: SessionPatch): Promise<boolean>
+  destroy(id: string): Promise<SessionRecord | null>
+  emit(
+    type: SessionEventType,
+    level: EventLevel,
+    session: Session,
+    extra?: { reason?: string; record?: SessionRecord },
+  ): void
+}
+
+/** Who is asking: plain values an adapter reads off the request. */
+export interface RequestInfo {
+  /** The raw `Cookie` header. */
+  cookie?: string | undefined
+  /** Client IP (after trusted-proxy rules). */
+  ip?: string | undefined
+  /** Raw `User-Agent`. */
+  userAgent?: string | undefined
+}
+
+/** Options of {@link Session.regenerate}. */
+export interface RegenerateOptions {
+  /** New owner; default: unchanged. Setting a different user starts a new login (new handle, new absolute deadline). */
+  userId?: string | null | undefined
+  /** Keep the data (default true). */
+  keepData?: boolean | undefined
+  /** Mark as freshly authenticated now (login, re-authentication). */
+  authenticated?: boolean | undefined
+  /** "Remember me": a persistent cookie that lives until the absolute deadline. */
+  persistent?: boolean | undefined
+  /** Metadata to record (authentication method, …). */
+  meta?: Partial<SessionMeta> | undefined
+}
+
+type State = 'empty' | 'loaded' | 'new' | 'destroyed'
+
+/**
+ * One request's view of its session. Reads are synchronous; `set`/`delete` are recorded as
+ * per-key changes and written once when the adapter commits. `regenerate` and `destroy` act on
+ * the store at once, so the old token is dead before the response leaves.
+ *
+ * @example
+ * const n = (session.get('visits') ?? 0) + 1
+ * session.set('visits', n)
+ */
+export class Session {
+  readonly #host: SessionHost
+  /** The request this session was loaded for. */
+  readonly request: RequestInfo
+  #record: SessionRecord | null
+  #token: string | null
+  #state: State
+  #set: Map<string, unknown> | null = null
+  #unset: Set<string> | null = null
+  #touch = false
+  #renewTo: { token: string; record: SessionRecord } | null = null
+  #committed = false
+  /** `Set-Cookie` value to send with the response, if any. */
+  setCookie: string | null = null
+  /** True when the response carries session state and must not be cached. */
+  noStore = false
+  /** `Clear-Site-Data` to send (after logout). */
+  clearSiteData: string | null = null
+
+  /** @internal Use `sessions.load()`. */
+  constructor(
+    host: SessionHost,
+    request: RequestInfo,
+    record: SessionRecord | null,
+    token: string | null,
+    touch: boolean,
+  ) {
+    this.#host = host
+    this.request = request
+    this.#record = record
+    this.#token = token
+    this.#state = record ? 'loaded' : 'empty'
+    this.#touch = touch
+  }
+
+  /** True when a live session exists (loaded, created or regenerated in this request). */
+  get exists(): boolean {
+    return this.#state === 'loaded' || this.#state === 'new'
+  }
+  /** The owner, or null for anonymous and absent sessions. */
+  get userId(): string | null {
+    return this.exists ? (this.#record?.userId ?? null) : null
+  }
+  /** Public handle (safe to show and log), or null. */
+  get handle(): string | null {
+    return this.exists ? (this.#record?.handle ?? null) : null
+  }
+  /** The record as loaded or last written (read-only view). */
+  get record(): Readonly<SessionRecord> | null {
+    return this.exists ? this.#record : null
+  }
+  /** The store id of the session, for `except` in revocations. Not a credential. */
+  get id(): string | null {
+    return this.exists ? (this.#record?.id ?? null) : null
+  }
+
+  /** True when the last (re-)authentication lies within `windowMs` (default: the reauth window). */
+  isFresh(windowMs = this.#host.options.reauthMs): boolean {
+    const at = this.record?.authenticatedAt
+    return typeof at === 'number' && this.#host.options.clock.now() - at < windowMs
+  }
+
+  /**
+   * A secret derived from the raw token for `label` (e.g. CSRF). It changes whenever the token
+   * does and is never stored. Null without a session.
+   */
+  deriveSecret(label: string): string | null {
+    return this.exists && this.#token ? deriveSecret(label, this.#token) : null
+  }
+
+  /** Reads one key of the session data. */
+  get<K extends keyof SessionData & string>(key: K): SessionData[K] | undefined
+  get(key: string): unknown
+  get(key: string): unknown {
+    if (this.#unset?.has(key)) return undefined
+    if (this.#set?.has(key)) return this.#set.get(key)
+    return this.exists ? this.#record?.data[key] : undefined
+  }
+
+  /** Sets one key. Starts a session (lazily) if there is none. */
+  set<K extends keyof SessionData & string>(key: K, value: SessionData[K]): void
+  set(key: string, value: unknown): void
+  set(key: string, value: unknown): void {
+    if (value === undefined) {
+      this.delete(key)
+      return
+    }
+    this.#ensureRecord()
+    this.#unset?.delete(key)
+    this.#set ??= new Map()
+    this.#set.set(key, value)
+    this.noStore = true
+  }
+
+  /** Removes one key. */
+  delete(key: string): void {
+    if (!this.exists) return
+    this.#set?.delete(key)
+    this.#unset ??= new Set()
+    this.#unset.add(key)
+  }
+
+  /**
+   * Makes sure a session exists (a pre-session before login, so that login forms can carry a
+   * CSRF token). It is stored when the response is committed.
+   */
+  ensure(): void {
+    this.#ensureRecord()
+  }
+
+  #ensureRecord(): void {
+    if (this.exists) return
+    const o = this.#host.options
+    const now = o.clock.now()
+    const token = generateToken()
+    this.#token = token
+    this.#record = this.#newRecord(
+      hashToken(token),
+      generateHandle(),
+      null,
+      now,
+      now + o.absoluteMs,
+      {},
+      null,
+      {},
+    )
+    this.#state = 'new'
+    this.setCookie = serializeCookie(o.cookie.name, token, o.cookieAttributes)
+    this.noStore = true
+  }
+
+  #newRecord(
+    id: string,
+    handle: string,
+    userId: string | null,
+    createdAt: number,
+    absoluteExpiresAt: number,
+    data: Record<string, unknown>,
+    authenticatedAt: number | null,
+    meta: SessionMeta,
+  ): SessionRecord {
+    const now = this.#host.options.clock.now()
+    return {
+      id,
+      handle,
+      userId,
+      data,
+      createdAt,
+      lastSeenAt: now,
+      renewedAt: now,
+      authenticatedAt,
+      idleExpiresAt: Math.min(now + this.#host.options.idleMs, absoluteExpiresAt),
+      absoluteExpiresAt,
+      meta,
+    }
+  }
+
+  #pendingData(base: Record<string, unknown>): Record<string, unknown> {
+    const data = { ...base }
+    if (this.#unset) for (const k of this.#unset) delete data[k]
+    if (this.#set) for (const [k, v] of this.#set) setOwn(data, k, v)
+    return data
+  }
+
+  /**
+   * Issues a new token for this session and kills the old one atomically in the store (no grace
+   * window). Call it on login, re-authentication and any privilege change. A different `userId`
+   * starts a new login: new handle, new absolute deadline, and the per-user cap applies.
+   *
+   * @throws TesseraError `ERR_SESSION_LIMIT` under `reject-new` at the cap (nothing changes).
+   */
+  async regenerate(options: RegenerateOptions = {}): Promise<void> {
+    if (this.#state === 'destroyed')
+      throw new TesseraError('ERR_SESSION_DESTROYED', 'cannot regenerate a destroyed session')
+    const o = this.#host.options
+    const now = o.clock.now()
+    const old = this.exists ? this.#record : null
+    const oldUser = old?.userId ?? null
+    const userId = options.userId === undefined ? oldUser : options.userId
+    const newLogin = userId !== oldUser || !old
+    const data = this.#pendingData(options.keepData === false ? {} : (old?.data ?? {}))
+    const meta: SessionMeta = { ...(newLogin ? {} : old?.meta), ...options.meta }
+    if (newLogin) {
+      const { ip, userAgent } = this.request
+      if (ip) meta.ip = ip
+      if (userAgent) {
+        meta.userAgent = userAgent
+        if (o.deviceParser) meta.device = o.deviceParser(userAgent)
+      }
+    }
+    const token = generateToken()
+    const record = this.#newRecord(
+      hashToken(token),
+      newLogin ? generateHandle() : old.handle,
+      userId,
+      newLogin ? now : old.createdAt,
+      newLogin ? now + o.absoluteMs : old.absoluteExpiresAt,
+      data,
+      options.authenticated ? now : (old?.authenticatedAt ?? null),
+      meta,
+    )
+    const limit =
+      userId !== null && Number.isFinite(o.maxPerUser)
+        ? { max: o.maxPerUser, policy: o.limitPolicy }
+        : undefined
+    // A still-unsaved pre-session has nothing in the store to replace.
+    const replaces = this.#state === 'loaded' ? old?.id : undefined
+    const result = await this.#host.create(record, { replaces, limit })
+    this.#record = record
+    this.#token = token
+    this.#state = 'new'
+    this.#set = null
+    this.#unset = null
+    this.#touch = false
+    this.#renewTo = null
+    this.#committed = true
+    const maxAge = options.persistent ? (record.absoluteExpiresAt - now) / 1000 : undefined
+    this.setCookie = serializeCookie(o.cookie.name, token, o.cookieAttributes, maxAge)
+    this.noStore = true
+    this.#host.emit(newLogin ? 'session_created' : 'session_renewed', 'info', this, {
+      reason: newLogin ? 'login' : 'regenerate',
+    })
+    for (const evicted of result.evicted) {
+      this.#host.emit('excess_sessions_exceeded', 'warn', this, {
+        reason: 'evicted',
+        record: evicted,
+      })
+    }
+  }
+
+  /**
+   * Ends the session: deletes it on the server at once and queues a clearing cookie (same
+   * attributes), `Clear-Site-Data` and `Cache-Control: no-store`.
+   */
+  async destroy(options: { reason?: string } = {}): Promise<void> {
+    const o = this.#host.options
+    if (this.#state === 'loaded') await this.#host.destroy(this.#record!.id)
+    if (this.#state === 'loaded' || this.#state === 'new') {
+      this.#host.emit('session_logout', 'info', this, { reason: options.reason ?? 'user' })
+    }
+    this.#state = 'destroyed'
+    this.#set = null
+    this.#unset = null
+    this.setCookie = serializeCookie(o.cookie.name, '', o.cookieAttributes, 0)
+    this.clearSiteData = o.clearSiteData
+    this.noStore = true
+  }
+
+  /** @internal Queues a clearing cookie for a stale or rejected token. */
+  clearStaleCookie(): void {
+    const o = this.#host.options
+    this.setCookie = serializeCookie(o.cookie.name, '', o.cookieAttributes, 0)
+  }
+
+  /** @internal Schedules periodic rotation; the new token is known now, written at commit. */
+  scheduleRenewal(): void {
+    const o = this.#host.options
+    const old = this.#record!
+    const now = o.clock.now()
+    const token = generateToken()
+    const record: SessionRecord = {
+      ...old,
+      id: hashToken(token),
+      renewedAt: now,
+      lastSeenAt: now,
+      idleExpiresAt: Math.min(now + o.idleMs, old.absoluteExpiresAt),
+    }
+    this.#renewTo = { token, record }
+    this.setCookie = serializeCookie(o.cookie.name, token, o.cookieAttributes)
+    this.noStore = true
+  }
+
+  /**
+   * Writes what this request changed, with the fewest store operations: nothing for a
+   * read-only request inside the touch window. Adapters call it before the response is sent;
+   * calling it twice is harmless.
+   */
+  async commit(): Promise<void> {
+    if (this.#committed && !this.#set && !this.#unset) return
+    const o = this.#host.options
+    const now = o.clock.now()
+    if (this.#state === 'new' && !this.#committed) {
+      this.#record = { ...this.#record!, data: this.#pendingData(this.#record!.data) }
+      this.#set = null
+      this.#unset = null
+      await this.#host.create(this.#record)
+      this.#committed = true
+      this.#host.emit('session_created', 'info', this, { reason: 'anonymous' })
+      return
+    }
+    if (this.#state !== 'loaded' && this.#state !== 'new') return
+    const rec = this.#record!
+    if (this.#renewTo) {
+      const { record, token } = this.#renewTo
+      const next = { ...record, data: this.#pendingData(rec.data) }
+      await this.#host.create(next, { replaces: rec.id, graceUntil: now + o.graceMs })
+      this.#record = next
+      this.#token = token
+      this.#renewTo = null
+      this.#set = null
+      this.#unset = null
+      this.#committed = true
+      this.#host.emit('session_renewed', 'info', this, { reason: 'periodic' })
+      return
+    }
+    if (!this.#set && !this.#unset && !this.#touch) return
+    const patch: SessionPatch = {}
+    if (this.#set) patch.set = Object.fromEntries(this.#set)
+    if (this.#unset) patch.unset = [...this.#unset]
+    if (this.#touch || this.#set || this.#unset) {
+      patch.lastSeenAt = now
+      patch.idleExpiresAt = Math.min(now + o.idleMs, rec.absoluteExpiresAt)
+    }
+    this.#set = null
+    this.#unset = null
+    this.#touch = false
+    this.#committed = true
+    await this.#host.update(rec.id, patch)
+  }
+}

@@ -1,0 +1,82 @@
+import type { SessionMeta, SessionRecord } from './record.js'
+
+/** What happens when a user is at `maxSessionsPerUser` and logs in again. */
+export type LimitPolicy = 'evict-oldest' | 'reject-new'
+
+/** Options of {@link SessionStore.create}. */
+export interface CreateOptions {
+  /**
+   * Id of a session this one replaces (regeneration). The store removes it in the same atomic
+   * step, so the old token is dead when `create` resolves.
+   */
+  replaces?: string | undefined
+  /**
+   * With `replaces`: keep the old id as an alias of the new record until this instant (ms), so
+   * in-flight requests of a periodic renewal are not logged out. Never set after login,
+   * re-authentication or a privilege change.
+   */
+  graceUntil?: number | undefined
+  /**
+   * Per-user cap, applied atomically when `record.userId` is set. `evict-oldest` removes the
+   * sessions with the oldest `lastSeenAt`; `reject-new` throws `ERR_SESSION_LIMIT` and writes
+   * nothing (the replaced session, if any, stays).
+   */
+  limit?: { max: number; policy: LimitPolicy } | undefined
+}
+
+/** Result of {@link SessionStore.create}. */
+export interface CreateResult {
+  /** Sessions removed to honour the cap (oldest first). */
+  evicted: SessionRecord[]
+}
+
+/**
+ * A per-key change to a live session. Keys in `set` and `unset` change individually, so two
+ * requests that change different keys both persist.
+ */
+export interface SessionPatch {
+  /** Data keys to write (each value must be JSON-serialisable). */
+  set?: Record<string, unknown> | undefined
+  /** Data keys to remove. */
+  unset?: string[] | undefined
+  /** New `lastSeenAt` (touch). */
+  lastSeenAt?: number | undefined
+  /** New idle deadline (touch); the store extends its native expiry to match. */
+  idleExpiresAt?: number | undefined
+  /** New `authenticatedAt` (re-authentication without rotation). */
+  authenticatedAt?: number | undefined
+  /** Metadata fields to merge. */
+  meta?: Partial<SessionMeta> | undefined
+}
+
+/**
+ * The store contract: small, promise-based, keyed by token hashes. Every method rejects with
+ * `TesseraError('ERR_STORE_UNAVAILABLE')` when the backend cannot be reached. Run
+ * `runStoreConformance` from `tessera/testing` against any implementation.
+ *
+ * Stores return records as they hold them; the session manager decides expiry with its own
+ * clock. Stores may forget a record once `expiresAt(record)` has passed (native TTL or sweep).
+ */
+export interface SessionStore {
+  /** The record for `id`, following a renewal alias inside its grace window; null if none. */
+  get(id: string): Promise<SessionRecord | null>
+  /** Inserts `record` (and, atomically, removes `replaces` and enforces the per-user cap). */
+  create(record: SessionRecord, options?: CreateOptions): Promise<CreateResult>
+  /** Applies `patch` to a live record. Returns false, and writes nothing, if it is gone. */
+  update(id: string, patch: SessionPatch): Promise<boolean>
+  /** Deletes a session; returns what was deleted, or null. */
+  destroy(id: string): Promise<SessionRecord | null>
+  /** A user's sessions (any order; may include records past their deadline). O(that user's sessions). */
+  listByUser(userId: string): Promise<SessionRecord[]>
+  /** Deletes one session by its public handle; with `userId`, only if that user owns it. */
+  destroyByHandle(
+    handle: string,
+    options?: { userId?: string | undefined },
+  ): Promise<SessionRecord | null>
+  /** Deletes all of a user's sessions, except the one with id `except`. */
+  destroyByUser(userId: string, options?: { except?: string | undefined }): Promise<SessionRecord[]>
+  /** Resolves when the backend answers; rejects with `ERR_STORE_UNAVAILABLE` otherwise. */
+  ping(): Promise<void>
+  /** Releases connections and timers. */
+  close(): Promise<void>
+}

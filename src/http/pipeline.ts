@@ -1,0 +1,128 @@
+import { TesseraError } from '../core/errors.js'
+import type { SessionManager } from '../core/manager.js'
+import type { Session } from '../core/session.js'
+import type {
+  HeaderList,
+  Plugin,
+  Rejection,
+  RequestContext,
+  RequestInput,
+  RequestLocals,
+} from './types.js'
+
+/** The outcome of {@link Pipeline.begin}. */
+export interface Begun {
+  ctx: RequestContext | null
+  /** Set when the handler must not run. */
+  rejection: Rejection | null
+}
+
+/**
+ * What every adapter does, once: load the session, run the plugins, and later compute the
+ * response headers and commit. Adapters only translate their framework's objects.
+ *
+ * @example
+ * const pipeline = createPipeline(sessions, [securityHeaders(), csrf()])
+ * const { ctx, rejection } = await pipeline.begin(input)
+ */
+export class Pipeline {
+  readonly sessions: SessionManager
+  readonly plugins: readonly Plugin[]
+  readonly #onRequest: Plugin[]
+  readonly #headers: Plugin[]
+  readonly #onCommit: Plugin[]
+
+  constructor(sessions: SessionManager, plugins: readonly Plugin[] = []) {
+    this.sessions = sessions
+    this.plugins = plugins
+    this.#onRequest = plugins.filter((p) => p.onRequest)
+    this.#headers = plugins.filter((p) => p.headers)
+    this.#onCommit = plugins.filter((p) => p.onCommit)
+  }
+
+  /**
+   * Loads the session and runs the request plugins. A store outage becomes a 503 rejection
+   * (fail closed); bad cookies are simply "no session".
+   */
+  async begin(input: RequestInput): Promise<Begun> {
+    let session: Session
+    try {
+      session = await this.sessions.load({
+        cookie: input.header('cookie'),
+        ip: input.ip,
+        userAgent: input.header('user-agent'),
+      })
+    } catch (error) {
+      return { ctx: null, rejection: toRejection(error) }
+    }
+    const locals: RequestLocals = {}
+    const ctx: RequestContext = { input, session, locals }
+    for (const p of this.#onRequest) {
+      let r: Rejection | undefined
+      try {
+        r = await p.onRequest!(ctx)
+      } catch (error) {
+        r = toRejection(error)
+      }
+      if (r) return { ctx, rejection: r }
+    }
+    return { ctx, rejection: null }
+  }
+
+  /**
+   * Headers for the response: plugin headers, then the session's `Set-Cookie`,
+   * `Cache-Control: no-store` and `Clear-Site-Data` when it changed state. Call it as late as
+   * possible (after the handler) so it sees the final session state.
+   */
+  responseHeaders(ctx: RequestContext | null, out: HeaderList = []): HeaderList {
+    if (!ctx) return out
+    for (const p of this.#headers) p.headers!(ctx, out)
+    const s = ctx.session
+    if (s.setCookie) out.push(['set-cookie', s.setCookie])
+    if (s.noStore || s.exists) out.push(['cache-control', 'no-store'])
+    if (s.clearSiteData) out.push(['clear-site-data', s.clearSiteData])
+    return out
+  }
+
+  /** Writes the session's changes. Rejects with `ERR_STORE_UNAVAILABLE` when the store is down. */
+  async commit(ctx: RequestContext | null): Promise<void> {
+    if (!ctx) return
+    await ctx.session.commit()
+    for (const p of this.#onCommit) p.onCommit!(ctx)
+  }
+}
+
+/** Maps an error to the refusal an adapter sends: Tessera errors keep their status, others are 500s with a generic message. */
+export function toRejection(error: unknown): Rejection {
+  if (error instanceof TesseraError) {
+    return {
+      status: error.status,
+      code: error.code,
+      message: publicMessage[error.code] ?? error.message,
+    }
+  }
+  return { status: 500, code: 'ERR_INTERNAL', message: 'internal error' }
+}
+
+const publicMessage: Partial<Record<string, string>> = {
+  ERR_STORE_UNAVAILABLE: 'service temporarily unavailable',
+  ERR_CSRF: 'request refused',
+}
+
+/** Serialises a rejection as the JSON error body Tessera's reference app uses. */
+export function rejectionBody(r: Rejection): string {
+  return JSON.stringify({ error: { code: r.code, message: r.message } })
+}
+
+/**
+ * Creates a {@link Pipeline}.
+ *
+ * @example
+ * const pipeline = createPipeline(sessions)
+ */
+export function createPipeline(
+  sessions: SessionManager,
+  plugins: readonly Plugin[] = [],
+): Pipeline {
+  return new Pipeline(sessions, plugins)
+}

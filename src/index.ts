@@ -1,0 +1,10 @@
+/**
+ * Tessera: secure, fast, framework-neutral sessions.
+ *
+ * @example
+ * import { createSessions, memoryStore } from 'tessera'
+ * const sessions = createSessions({ store: memoryStore() })
+ */
+export * from './core/index.js'
+export * from './http/index.js'
+export { memoryStore, type MemoryStoreOptions } from './stores/memory/index.js'

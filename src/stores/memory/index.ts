@@ -1,0 +1,178 @@
+import { type Clock, systemClock } from '../../core/clock.js'
+import { TesseraError } from '../../core/errors.js'
+import { expiresAt, type SessionRecord } from '../../core/record.js'
+import { setOwn } from '../../core/own.js'
+import type { CreateOptions, CreateResult, SessionPatch, SessionStore } from '../../core/store.js'
+
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /** Most sessions kept; at the bound the oldest-created is dropped. Default 10 000. */
+  maxEntries?: number
+  /** How often expired records are swept, ms. Default 60 000. */
+  sweepIntervalMs?: number
+  /** Clock used for sweeping. Default the system clock (share the manager's in tests). */
+  clock?: Clock
+  /** Do not warn when used with NODE_ENV=production. */
+  quiet?: boolean
+}
+
+// Data values are kept as JSON text, so that callers can never mutate stored state by
+// reference and so that this store behaves like the networked ones.
+interface Entry {
+  record: Omit<SessionRecord, 'data'>
+  data: Map<string, string>
+}
+
+/**
+ * A bounded in-process store for development and tests. Sessions vanish on restart and are not
+ * shared between processes, so it warns when `NODE_ENV=production`.
+ *
+ * @example
+ * const sessions = createSessions({ store: memoryStore({ maxEntries: 1000 }) })
+ */
+export function memoryStore(
+  options: MemoryStoreOptions = {},
+): SessionStore & { readonly size: number; sweep(): number } {
+  const maxEntries = options.maxEntries ?? 10_000
+  const clock = options.clock ?? systemClock
+  const sessions = new Map<string, Entry>()
+  const aliases = new Map<string, { to: string; until: number }>()
+  const byUser = new Map<string, Set<string>>()
+  const byHandle = new Map<string, string>()
+  if (!options.quiet && globalThis.process?.env?.NODE_ENV === 'production') {
+    console.warn(
+      'tessera: memoryStore in production loses every session on restart and is not shared between processes; use the SQLite, Redis or PostgreSQL store',
+    )
+  }
+
+  const toRecord = (e: Entry): SessionRecord => {
+    const data: Record<string, unknown> = {}
+    for (const [k, v] of e.data) setOwn(data, k, JSON.parse(v))
+    return { ...e.record, meta: { ...e.record.meta }, data }
+  }
+  const remove = (id: string): SessionRecord | null => {
+    const e = sessions.get(id)
+    if (!e) return null
+    sessions.delete(id)
+    byHandle.delete(e.record.handle)
+    if (e.record.userId !== null) {
+      const set = byUser.get(e.record.userId)
+      set?.delete(id)
+      if (set?.size === 0) byUser.delete(e.record.userId)
+    }
+    return toRecord(e)
+  }
+  const insert = (record: SessionRecord): void => {
+    const { data, ...rest } = record
+    const map = new Map<string, string>()
+    for (const [k, v] of Object.entries(data)) map.set(k, JSON.stringify(v))
+    sessions.set(record.id, { record: { ...rest, meta: { ...rest.meta } }, data: map })
+    byHandle.set(record.handle, record.id)
+    if (record.userId !== null) {
+      let set = byUser.get(record.userId)
+      if (!set) {
+        set = new Set()
+        byUser.set(record.userId, set)
+      }
+      set.add(record.id)
+    }
+  }
+  const live = (now: number) => (id: string) => {
+    const e = sessions.get(id)
+    return e !== undefined && expiresAt(e.record) > now
+  }
+  const sweep = (): number => {
+    const now = clock.now()
+    let n = 0
+    for (const [id, e] of sessions) if (expiresAt(e.record) <= now && remove(id)) n++
+    for (const [id, a] of aliases) if (a.until <= now) aliases.delete(id)
+    return n
+  }
+  const timer = setInterval(sweep, options.sweepIntervalMs ?? 60_000)
+  timer.unref?.()
+
+  return {
+    get size() {
+      return sessions.size
+    },
+    sweep,
+    async get(id) {
+      let e = sessions.get(id)
+      if (!e) {
+        const alias = aliases.get(id)
+        if (alias && alias.until > clock.now()) e = sessions.get(alias.to)
+      }
+      return e ? toRecord(e) : null
+    },
+    async create(record: SessionRecord, o: CreateOptions = {}): Promise<CreateResult> {
+      // Single-threaded: everything below runs without an await, so it is atomic.
+      const evicted: SessionRecord[] = []
+      if (record.userId !== null && o.limit) {
+        const now = clock.now()
+        const ids = [...(byUser.get(record.userId) ?? [])].filter(
+          (id) => id !== o.replaces && live(now)(id),
+        )
+        const excess = ids.length + 1 - o.limit.max
+        if (excess > 0) {
+          if (o.limit.policy === 'reject-new') {
+            throw new TesseraError(
+              'ERR_SESSION_LIMIT',
+              'too many concurrent sessions for this user',
+            )
+          }
+          ids.sort(
+            (a, b) => sessions.get(a)!.record.lastSeenAt - sessions.get(b)!.record.lastSeenAt,
+          )
+          for (const id of ids.slice(0, excess)) evicted.push(remove(id)!)
+        }
+      }
+      if (o.replaces) {
+        remove(o.replaces)
+        if (o.graceUntil) aliases.set(o.replaces, { to: record.id, until: o.graceUntil })
+      }
+      if (sessions.size >= maxEntries) {
+        sweep()
+        // Still full: drop the oldest-created (Map keeps insertion order).
+        for (const id of sessions.keys()) {
+          if (sessions.size < maxEntries) break
+          remove(id)
+        }
+      }
+      insert(record)
+      return { evicted }
+    },
+    async update(id, patch: SessionPatch) {
+      const e = sessions.get(id)
+      if (!e) return false
+      if (patch.set)
+        for (const [k, v] of Object.entries(patch.set)) e.data.set(k, JSON.stringify(v))
+      if (patch.unset) for (const k of patch.unset) e.data.delete(k)
+      if (patch.lastSeenAt !== undefined) e.record.lastSeenAt = patch.lastSeenAt
+      if (patch.idleExpiresAt !== undefined) e.record.idleExpiresAt = patch.idleExpiresAt
+      if (patch.authenticatedAt !== undefined) e.record.authenticatedAt = patch.authenticatedAt
+      if (patch.meta) e.record.meta = { ...e.record.meta, ...patch.meta }
+      return true
+    },
+    async destroy(id) {
+      return remove(id)
+    },
+    async listByUser(userId) {
+      return [...(byUser.get(userId) ?? [])].map((id) => toRecord(sessions.get(id)!))
+    },
+    async destroyByHandle(handle, o = {}) {
+      const id = byHandle.get(handle)
+      if (!id) return null
+      const e = sessions.get(id)
+      if (!e || (o.userId !== undefined && e.record.userId !== o.userId)) return null
+      return remove(id)
+    },
+    async destroyByUser(userId, o = {}) {
+      const ids = [...(byUser.get(userId) ?? [])].filter((id) => id !== o.except)
+      return ids.map((id) => remove(id)!).filter(Boolean)
+    },
+    async ping() {},
+    async close() {
+      clearInterval(timer)
+    },
+  }
+}

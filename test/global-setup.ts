@@ -1,0 +1,2 @@
+// Services for the store suites are started here (see test/services.ts).
+export default async function setup(): Promise<void> {}
