@@ -1,0 +1,91 @@
+import type { FastifyPluginCallback } from 'fastify'
+import { SessionManager } from '../../core/manager.js'
+import type { Session } from '../../core/session.js'
+import { parseTrustProxy } from '../../http/client.js'
+import { NodeRequestInput } from '../../http/node-io.js'
+import { createPipeline, type Pipeline, rejectionBody, toRejection } from '../../http/pipeline.js'
+import { JSON_CONTENT_TYPE, rejectionHeaders } from '../../http/respond.js'
+import type { Plugin, RequestContext } from '../../http/types.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request's session (Tessera). */
+    session: Session
+    /** The pipeline context; null when the request was refused before routing. */
+    tessera: RequestContext | null
+  }
+}
+
+/** Options of {@link fastifySessions}. */
+export interface FastifySessionsOptions {
+  /** A `SessionManager` (with `plugins`) or a ready `Pipeline`. */
+  sessions: SessionManager | Pipeline
+  /** Plugins (CSRF, headers, monitoring) when a bare `SessionManager` is passed. */
+  plugins?: Plugin[]
+  /**
+   * Proxy addresses whose `X-Forwarded-*` headers are believed. Tessera reads its own list
+   * rather than Fastify's `trustProxy`, so every adapter trusts alike.
+   */
+  trustProxy?: string | readonly string[]
+}
+
+const plugin: FastifyPluginCallback<FastifySessionsOptions> = (fastify, options, done) => {
+  const { sessions } = options
+  const pipeline =
+    sessions instanceof SessionManager ? createPipeline(sessions, options.plugins) : sessions
+  const trust = parseTrustProxy(options.trustProxy)
+  fastify.decorateRequest('session', null as unknown as Session)
+  fastify.decorateRequest('tessera', null)
+
+  fastify.addHook('onRequest', async (request, reply) => {
+    const { ctx, rejection } = await pipeline.begin(new NodeRequestInput(request.raw, trust))
+    if (rejection || !ctx) {
+      // `tessera` stays null, so onSend neither commits nor adds headers a second time.
+      const r = rejection ?? toRejection(null)
+      for (const [name, value] of rejectionHeaders(pipeline, ctx, r)) reply.header(name, value)
+      return reply.code(r.status).type(JSON_CONTENT_TYPE).send(rejectionBody(r))
+    }
+    request.session = ctx.session
+    request.tessera = ctx
+  })
+
+  // onSend runs for every reply (routes, 404s, error handler) right before the head is written.
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    const ctx = request.tessera
+    if (!ctx) return payload
+    try {
+      await pipeline.commit(ctx)
+    } catch (error) {
+      // Fail closed: a change we could not save must not look saved.
+      const r = toRejection(error)
+      reply.removeHeader('set-cookie')
+      for (const [name, value] of rejectionHeaders(pipeline, ctx, r)) reply.header(name, value)
+      reply.code(r.status).type(JSON_CONTENT_TYPE)
+      return rejectionBody(r)
+    }
+    for (const [name, value] of pipeline.responseHeaders(ctx)) reply.header(name, value)
+    return payload
+  })
+  done()
+}
+
+// What fastify-plugin does: share the hooks and decorators with the parent scope (no encapsulation).
+Object.assign(plugin, {
+  [Symbol.for('skip-override')]: true,
+  [Symbol.for('fastify.display-name')]: 'tessera',
+  [Symbol.for('plugin-meta')]: { name: 'tessera', fastify: '5.x' },
+})
+
+/**
+ * Fastify 5 plugin: decorates `request.session`, loads it in `onRequest` (refusals such as
+ * CSRF or a store outage → 503 are answered there, and the route never runs), and commits it
+ * in `onSend`, adding the session and plugin headers to every reply.
+ *
+ * @example
+ * const app = Fastify()
+ * await app.register(fastifySessions, { sessions, plugins: [securityHeaders(), csrf()] })
+ * app.get('/me', async (request) => ({ user: request.session.userId }))
+ */
+export const fastifySessions: FastifyPluginCallback<FastifySessionsOptions> = plugin
+
+export type { Session }
