@@ -1,0 +1,15 @@
+// Express 5 with Tessera. In your app: import { expressSessions } from 'tessera/express'
+import express from 'express'
+import { expressSessions } from '../src/adapters/express/index.js'
+import { createSessions, memoryStore } from '../src/index.js'
+
+const sessions = createSessions({ store: memoryStore() })
+const app = express()
+app.use(expressSessions(sessions))
+
+app.get('/', (req, res) => {
+  const visits = Number(req.session.get('visits') ?? 0) + 1
+  req.session.set('visits', visits)
+  res.send(`visit ${visits}\n`)
+})
+app.listen(3000)

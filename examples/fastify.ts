@@ -1,0 +1,15 @@
+// Fastify 5 with Tessera. In your app: import { fastifySessions } from 'tessera/fastify'
+import Fastify from 'fastify'
+import { fastifySessions } from '../src/adapters/fastify/index.js'
+import { createSessions, memoryStore } from '../src/index.js'
+
+const sessions = createSessions({ store: memoryStore() })
+const app = Fastify()
+await app.register(fastifySessions, { sessions })
+
+app.get('/', async (request) => {
+  const visits = Number(request.session.get('visits') ?? 0) + 1
+  request.session.set('visits', visits)
+  return `visit ${visits}\n`
+})
+await app.listen({ port: 3000 })

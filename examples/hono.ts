@@ -1,0 +1,18 @@
+// Hono 4 with Tessera. In your app: import { honoSessions } from 'tessera/hono'
+import { serve } from '@hono/node-server'
+import { getConnInfo } from '@hono/node-server/conninfo'
+import { Hono } from 'hono'
+import { honoSessions } from '../src/adapters/hono/index.js'
+import { createSessions, memoryStore } from '../src/index.js'
+
+const sessions = createSessions({ store: memoryStore() })
+const app = new Hono()
+app.use(honoSessions(sessions, { getConnInfo }))
+
+app.get('/', (c) => {
+  const visits = Number(c.get('session').get('visits') ?? 0) + 1
+  c.get('session').set('visits', visits)
+  return c.text(`visit ${visits}\n`)
+})
+// On Bun, Deno or Workers, export `app` (and pass that runtime's getConnInfo) instead.
+serve({ fetch: app.fetch, port: 3000 })

@@ -1,0 +1,14 @@
+// node:http with Tessera. In your app: import { nodeHandler } from 'tessera/node'
+import { createServer } from 'node:http'
+import { nodeHandler } from '../src/adapters/node/index.js'
+import { createSessions, memoryStore } from '../src/index.js'
+
+const sessions = createSessions({ store: memoryStore() })
+
+createServer(
+  nodeHandler(sessions, (req, res) => {
+    const visits = Number(req.session.get('visits') ?? 0) + 1
+    req.session.set('visits', visits)
+    res.end(`visit ${visits}\n`)
+  }),
+).listen(3000)
