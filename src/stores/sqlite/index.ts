@@ -1,5 +1,245 @@
-import type { SessionStore } from '../../core/store.js'
-/** Placeholder until the SQLite store lands (issue 4). */
-export function sqliteStore(_options: { path: string }): SessionStore {
-  throw new Error('the SQLite store is not implemented yet; use STORE_URL=memory:')
+import Database from 'better-sqlite3'
+import { type Clock, systemClock } from '../../core/clock.js'
+import { configAssert, storeUnavailable, TesseraError } from '../../core/errors.js'
+import type { SessionRecord } from '../../core/record.js'
+import type { CreateOptions, CreateResult, SessionPatch, SessionStore } from '../../core/store.js'
+import {
+  applyData,
+  applyMeta,
+  INSERT_COLUMNS,
+  recordParams,
+  rowToRecord,
+  type SessionRow,
+} from './codec.js'
+import { migrateSqlite, sqliteTables } from './schema.js'
+
+/** Options of {@link sqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Database file (created if missing), or `:memory:` for a private in-memory database. */
+  path: string
+  /** Prefix of the store's tables, so several stores can share one file. Default `tessera_`. */
+  tablePrefix?: string | undefined
+  /** Clock for expiry decisions (sweeps, the cap, grace aliases). Default the system clock. */
+  clock?: Clock | undefined
+  /** How often expired rows are swept, ms; 0 disables the timer. Default 60 000. */
+  sweepIntervalMs?: number | undefined
+  /** How long a write waits for another process's lock before failing, ms. Default 5 000. */
+  busyTimeoutMs?: number | undefined
+  /**
+   * `full` (default) fsyncs the write-ahead log at every commit, so a logout or revocation that
+   * was acknowledged survives a power loss too; `normal` survives process crashes only, but
+   * writes faster.
+   */
+  synchronous?: 'full' | 'normal' | undefined
+}
+
+/** The SQLite store, plus an explicit sweep. */
+export interface SqliteStore extends SessionStore {
+  /** Deletes sessions and aliases past their deadline now; returns how many sessions went. */
+  sweep(): number
+}
+
+const SWEEP_BATCH = 500
+
+/**
+ * The embedded default store (better-sqlite3, WAL mode). The schema is created and migrated on
+ * open. Every multi-step operation runs in one `BEGIN IMMEDIATE` transaction, which takes the
+ * database's write lock first: it is atomic within this process (the driver is synchronous) and
+ * across processes sharing the file (others wait up to `busyTimeoutMs`).
+ *
+ * @example
+ * const sessions = createSessions({ store: sqliteStore({ path: './data/tessera.db' }) })
+ */
+export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
+  configAssert(typeof options?.path === 'string', 'sqliteStore needs { path }')
+  const t = sqliteTables(options.tablePrefix ?? 'tessera_')
+  const clock = options.clock ?? systemClock
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000
+  const synchronous = options.synchronous ?? 'full'
+  configAssert(
+    synchronous === 'full' || synchronous === 'normal',
+    "sqliteStore synchronous must be 'full' or 'normal'",
+  )
+  let db: Database.Database
+  try {
+    db = new Database(options.path, { timeout: busyTimeoutMs })
+  } catch (cause) {
+    throw new TesseraError('ERR_CONFIG', `Tessera configuration: cannot open SQLite database`, {
+      cause,
+    })
+  }
+  db.pragma('journal_mode = WAL')
+  db.pragma(`synchronous = ${synchronous.toUpperCase()}`)
+  // Aliases are deleted with their session through ON DELETE CASCADE.
+  db.pragma('foreign_keys = ON')
+  migrateSqlite(db, t)
+
+  const cols = INSERT_COLUMNS
+  const q = {
+    byId: db.prepare(`SELECT ${cols} FROM ${t.sessions} WHERE id = ?`),
+    byAlias: db.prepare(
+      `SELECT s.* FROM ${t.aliases} a JOIN ${t.sessions} s ON s.id = a.session_id
+       WHERE a.id = ? AND a.expires_at > ?`,
+    ),
+    insert: db.prepare(
+      `INSERT INTO ${t.sessions} (${cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertAlias: db.prepare(
+      `INSERT OR REPLACE INTO ${t.aliases} (id, session_id, expires_at) VALUES (?, ?, ?)`,
+    ),
+    liveOfUser: db.prepare(
+      `SELECT id FROM ${t.sessions} WHERE user_id = ? AND expires_at > ? AND id IS NOT ?
+       ORDER BY last_seen_at, created_at, id`,
+    ),
+    expiredOfUser: db.prepare(`DELETE FROM ${t.sessions} WHERE user_id = ? AND expires_at <= ?`),
+    deleteById: db.prepare(`DELETE FROM ${t.sessions} WHERE id = ? RETURNING ${cols}`),
+    dataMeta: db.prepare(`SELECT data, meta FROM ${t.sessions} WHERE id = ?`),
+    updateAll: db.prepare(
+      `UPDATE ${t.sessions} SET data = ?, meta = ?, last_seen_at = coalesce(?, last_seen_at),
+         idle_expires_at = coalesce(?, idle_expires_at),
+         authenticated_at = coalesce(?, authenticated_at)
+       WHERE id = ?`,
+    ),
+    touch: db.prepare(
+      `UPDATE ${t.sessions} SET last_seen_at = coalesce(?, last_seen_at),
+         idle_expires_at = coalesce(?, idle_expires_at),
+         authenticated_at = coalesce(?, authenticated_at)
+       WHERE id = ?`,
+    ),
+    listByUser: db.prepare(`SELECT ${cols} FROM ${t.sessions} WHERE user_id = ?`),
+    deleteByHandle: db.prepare(
+      `DELETE FROM ${t.sessions} WHERE handle = @handle AND (@userId IS NULL OR user_id = @userId)
+       RETURNING ${cols}`,
+    ),
+    deleteByUser: db.prepare(
+      `DELETE FROM ${t.sessions} WHERE user_id = @userId AND id IS NOT @except RETURNING ${cols}`,
+    ),
+    sweepBatch: db.prepare(
+      `DELETE FROM ${t.sessions} WHERE id IN
+         (SELECT id FROM ${t.sessions} WHERE expires_at <= ? LIMIT ${SWEEP_BATCH})`,
+    ),
+    sweepAliases: db.prepare(`DELETE FROM ${t.aliases} WHERE expires_at <= ?`),
+    ping: db.prepare('SELECT 1'),
+  }
+
+  const create = db.transaction((record: SessionRecord, o: CreateOptions): CreateResult => {
+    const now = clock.now()
+    const evicted: SessionRecord[] = []
+    if (record.userId !== null) {
+      // Keeps a user's rows bounded even between sweeps.
+      q.expiredOfUser.run(record.userId, now)
+      if (o.limit) {
+        const others = q.liveOfUser.all(record.userId, now, o.replaces ?? null) as { id: string }[]
+        const excess = others.length + 1 - o.limit.max
+        if (excess > 0) {
+          if (o.limit.policy === 'reject-new') {
+            // Throwing rolls the transaction back: nothing is written.
+            throw new TesseraError(
+              'ERR_SESSION_LIMIT',
+              'too many concurrent sessions for this user',
+            )
+          }
+          for (const { id } of others.slice(0, excess)) {
+            const row = q.deleteById.get(id) as SessionRow | undefined
+            if (row) evicted.push(rowToRecord(row))
+          }
+        }
+      }
+    }
+    // Delete before insert: a rotated record keeps its handle, which is unique.
+    if (o.replaces) q.deleteById.run(o.replaces)
+    q.insert.run(...recordParams(record))
+    if (o.replaces && o.graceUntil !== undefined && o.graceUntil > now) {
+      q.insertAlias.run(o.replaces, record.id, o.graceUntil)
+    }
+    return { evicted }
+  })
+
+  const update = db.transaction((id: string, patch: SessionPatch): boolean => {
+    const fields = [
+      patch.lastSeenAt ?? null,
+      patch.idleExpiresAt ?? null,
+      patch.authenticatedAt ?? null,
+    ]
+    if (!patch.set && !patch.unset && !patch.meta) return q.touch.run(...fields, id).changes > 0
+    // Read-modify-write of the JSON columns under the write lock: no other writer (thread or
+    // process) can interleave, so concurrent changes of different keys all survive.
+    const row = q.dataMeta.get(id) as { data: string; meta: string } | undefined
+    if (!row) return false
+    const data = patch.set || patch.unset ? applyData(row.data, patch) : row.data
+    const meta = patch.meta ? applyMeta(row.meta, patch.meta) : row.meta
+    q.updateAll.run(data, meta, ...fields, id)
+    return true
+  })
+
+  const sweep = (): number => {
+    const now = clock.now()
+    let total = 0
+    // Small batches, each its own transaction, so a big sweep never holds the lock for long.
+    for (;;) {
+      const n = q.sweepBatch.run(now).changes
+      total += n
+      if (n < SWEEP_BATCH) break
+    }
+    q.sweepAliases.run(now)
+    return total
+  }
+
+  const sweepIntervalMs = options.sweepIntervalMs ?? 60_000
+  const timer =
+    sweepIntervalMs > 0
+      ? setInterval(() => {
+          try {
+            sweep()
+          } catch {
+            // Busy or failing disk: the next run retries; requests report the fault themselves.
+          }
+        }, sweepIntervalMs)
+      : null
+  timer?.unref()
+
+  // better-sqlite3 throws synchronously; every method turns that into a typed rejection.
+  const run = <T>(fn: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(fn())
+    } catch (error) {
+      return Promise.reject(storeUnavailable(error))
+    }
+  }
+  const toRecords = (rows: unknown[]): SessionRecord[] =>
+    (rows as SessionRow[]).map((row) => rowToRecord(row))
+
+  return {
+    sweep,
+    get: (id) =>
+      run(() => {
+        const row = (q.byId.get(id) ?? q.byAlias.get(id, clock.now())) as SessionRow | undefined
+        return row ? rowToRecord(row) : null
+      }),
+    create: (record, o = {}) => run(() => create.immediate(record, o)),
+    update: (id, patch) => run(() => update.immediate(id, patch)),
+    destroy: (id) =>
+      run(() => {
+        const row = q.deleteById.get(id) as SessionRow | undefined
+        return row ? rowToRecord(row) : null
+      }),
+    listByUser: (userId) => run(() => toRecords(q.listByUser.all(userId))),
+    destroyByHandle: (handle, o = {}) =>
+      run(() => {
+        const row = q.deleteByHandle.get({ handle, userId: o.userId ?? null }) as
+          | SessionRow
+          | undefined
+        return row ? rowToRecord(row) : null
+      }),
+    destroyByUser: (userId, o = {}) =>
+      run(() => toRecords(q.deleteByUser.all({ userId, except: o.except ?? null }))),
+    ping: () =>
+      run(() => {
+        q.ping.get()
+      }),
+    close: async () => {
+      if (timer) clearInterval(timer)
+      if (db.open) db.close()
+    },
+  }
 }

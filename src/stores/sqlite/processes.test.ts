@@ -1,0 +1,93 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { sqliteStore } from './index.js'
+
+// Real separate processes (not two handles in one thread): they contend for the file's write
+// lock, which is what busy_timeout and BEGIN IMMEDIATE are for.
+const dir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-proc-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
+const preamble = `
+  const { sqliteStore } = await import(${JSON.stringify(here('./index.ts'))})
+  const { generateHandle, generateToken, hashToken } = await import(${JSON.stringify(here('../../core/token.ts'))})
+  const store = sqliteStore({ path: process.env.DB_PATH })
+  const record = (userId, i) => {
+    const now = Date.now()
+    return { id: hashToken(generateToken()), handle: generateHandle(), userId, data: { i },
+      createdAt: now, lastSeenAt: now + i, renewedAt: now, authenticatedAt: now,
+      idleExpiresAt: now + 60000, absoluteExpiresAt: now + 600000, meta: {} }
+  }
+`
+
+/** Runs `body` in a child Node process (TypeScript through tsx); resolves with its stdout. */
+function child(body: string, env: Record<string, string>): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', preamble + body],
+      { env: { ...process.env, ...env }, timeout: 30_000 },
+      (error, stdout) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
+        resolve({ code, out: stdout })
+      },
+    )
+  })
+}
+
+describe('SQLite store across processes', () => {
+  for (const policy of ['evict-oldest', 'reject-new'] as const) {
+    it(`two processes logging one user in 40 times each with cap 3 and ${policy} leave exactly 3 sessions`, async () => {
+      const path = join(dir, `cap-${policy}.db`)
+      await sqliteStore({ path }).close()
+      const body = `
+        // Both children start their loops at the same instant, so their writes interleave.
+        await new Promise((r) => setTimeout(r, Number(process.env.START_AT) - Date.now()))
+        let ok = 0
+        for (let i = 0; i < 40; i++) {
+          try {
+            await store.create(record('racer', i), { limit: { max: 3, policy: '${policy}' } })
+            ok++
+          } catch (e) {
+            if (e.code !== 'ERR_SESSION_LIMIT') throw e
+          }
+        }
+        console.log(ok)
+      `
+      const env = { DB_PATH: path, START_AT: String(Date.now() + 1500) }
+      const results = await Promise.all([child(body, env), child(body, env)])
+      for (const r of results) expect(r.code).toBe(0)
+      const store = sqliteStore({ path })
+      expect(await store.listByUser('racer')).toHaveLength(3)
+      const created = results.reduce((n, r) => n + Number(r.out.trim()), 0)
+      expect(created).toBe(policy === 'reject-new' ? 3 : 80)
+      await store.close()
+    })
+  }
+
+  it('a process killed with SIGKILL right after its writes loses no committed session', async () => {
+    const path = join(dir, 'crash.db')
+    const body = `
+      const ids = []
+      for (let i = 0; i < 30; i++) {
+        const r = record('crash', i)
+        await store.create(r)
+        ids.push(r.id)
+      }
+      await store.update(ids[0], { set: { last: true } })
+      console.log(JSON.stringify(ids))
+      process.kill(process.pid, 'SIGKILL')
+    `
+    const { out } = await child(body, { DB_PATH: path })
+    const ids = JSON.parse(out) as string[]
+    expect(ids).toHaveLength(30)
+    const store = sqliteStore({ path })
+    for (const id of ids) expect(await store.get(id)).not.toBeNull()
+    expect((await store.get(ids[0]!))?.data).toEqual({ i: 0, last: true })
+    await store.close()
+  })
+})
