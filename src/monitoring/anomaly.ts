@@ -1,0 +1,183 @@
+import type { Clock } from '../core/clock.js'
+import { type Duration, parseDuration } from '../core/duration.js'
+import type { SessionEvent } from '../core/events.js'
+import type { SessionManager } from '../core/manager.js'
+import type { Plugin, Rejection, RequestContext } from '../http/types.js'
+import { createDeviceParser, type DeviceParser } from './device.js'
+import { KnownDevices, type NewDeviceOptions } from './known-devices.js'
+import { SlidingWindow } from './window.js'
+
+/** Options of {@link anomalyRules}. Every rule has a default; `'off'`/`false` disables it. */
+export interface AnomalyOptions {
+  /** The manager whose sessions are watched and through which events are emitted. */
+  sessions: SessionManager
+  /** Source of "now". Default the manager's clock. */
+  clock?: Clock | undefined
+  /** Cached UA parser. Default: a new {@link createDeviceParser}. */
+  deviceParser?: DeviceParser | undefined
+  /** Browser family differs from the login's: `end` (default) the session, or just `log`. */
+  userAgentChange?: 'end' | 'log' | 'off' | undefined
+  /** Client IP differs from the login's: `log` (default), `reauth` (401 until re-authenticated), `end`. */
+  ipChange?: 'log' | 'reauth' | 'end' | 'off' | undefined
+  /** Paths still served while `reauth` is pending. Default: the reference app's re-auth and logout. */
+  reauthPaths?: readonly string[] | undefined
+  /** Login from a device new for the user: an info event. Default on. */
+  newDevice?: NewDeviceOptions | false | undefined
+  /** Too many unknown/malformed tokens from one IP: 429 and a critical event. Default 20 per 1 min. */
+  guessing?: { max?: number; window?: Duration; maxClients?: number } | false | undefined
+}
+
+/** Defaults of {@link anomalyRules}, as data. */
+export const ANOMALY_DEFAULTS = Object.freeze({
+  userAgentChange: 'end' as const,
+  ipChange: 'log' as const,
+  reauthPaths: Object.freeze(['/api/reauth', '/security/reauth', '/api/logout', '/logout']),
+  guessing: Object.freeze({ max: 20, window: '1m', maxClients: 10_000 }),
+})
+
+/**
+ * Session data keys (reserved `$` prefix) for the accepted IP / User-Agent and a pending IP
+ * challenge. Written only when a rule fires, so ordinary requests stay write-free.
+ */
+const IP_KEY = '$anomaly.ip'
+const FLAG_KEY = '$anomaly.ipFlaggedAt'
+const UA_KEY = '$anomaly.ua'
+
+const REAUTH: Rejection = {
+  status: 401,
+  code: 'ERR_REAUTH_REQUIRED',
+  message: 're-authentication required',
+}
+
+/** The anomaly plugin; `close()` unsubscribes it from the manager's events. */
+export type AnomalyPlugin = Plugin & { close(): void }
+
+/**
+ * Anomaly rules as a pipeline plugin. On ordinary requests they compare two strings with what
+ * the session recorded at login (no store round trip); parsing happens only when the
+ * User-Agent string changed, through a cache. Writes happen only when a rule fires.
+ *
+ * - User-Agent family change (e.g. Firefox → curl) within a session: `session_anomaly`
+ *   (`ua_change`, critical) and the session ends (default) — the request continues without it.
+ * - IP change: `session_anomaly` (`ip_change`, warn) once per new IP (default), or a 401
+ *   `ERR_REAUTH_REQUIRED` until the user re-authenticates, or the end of the session.
+ * - Login from a new device for the user: `session_anomaly` (`new_device`, info).
+ * - Token guessing: over 20 unknown or malformed tokens per minute from one IP → 429
+ *   `ERR_TOO_MANY_REQUESTS` for that IP and one `session_anomaly` (`token_guessing`, critical).
+ *
+ * @example
+ * const pipeline = createPipeline(sessions, [anomalyRules({ sessions, ipChange: 'reauth' })])
+ */
+export function anomalyRules(options: AnomalyOptions): AnomalyPlugin {
+  const sessions = options.sessions
+  const clock = options.clock ?? sessions.options.clock
+  const parse = options.deviceParser ?? createDeviceParser()
+  const uaMode = options.userAgentChange ?? ANOMALY_DEFAULTS.userAgentChange
+  const ipMode = options.ipChange ?? ANOMALY_DEFAULTS.ipChange
+  const reauthPaths = new Set(options.reauthPaths ?? ANOMALY_DEFAULTS.reauthPaths)
+  const g =
+    options.guessing === false ? null : { ...ANOMALY_DEFAULTS.guessing, ...options.guessing }
+  const windowMs = g ? parseDuration(g.window, 'guessing.window') : 0
+  const guesses = g ? new SlidingWindow(windowMs, g.maxClients) : null
+  const tooMany: Rejection = {
+    status: 429,
+    code: 'ERR_TOO_MANY_REQUESTS',
+    message: 'too many requests',
+    headers: [['retry-after', String(Math.ceil(windowMs / 1000))]],
+  }
+
+  const anomaly = (
+    ctx: RequestContext | null,
+    base: Partial<SessionEvent>,
+    level: SessionEvent['level'],
+    reason: string,
+  ): void => {
+    const s = ctx?.session
+    sessions.emit({
+      type: 'session_anomaly',
+      level,
+      reason,
+      userId: base.userId ?? s?.userId ?? null,
+      handle: base.handle ?? s?.handle ?? null,
+      ip: base.ip ?? ctx?.input.ip,
+      userAgent: base.userAgent ?? ctx?.input.header('user-agent'),
+    })
+  }
+
+  const known =
+    options.newDevice === false
+      ? null
+      : new KnownDevices(parse, options.newDevice ?? {}, (login) =>
+          anomaly(null, login, 'info', 'new_device'),
+        )
+
+  const off = sessions.on((e) => {
+    if (
+      guesses &&
+      e.ip &&
+      (e.type === 'session_token_unknown' || e.type === 'session_token_malformed')
+    )
+      guesses.hit(e.ip, clock.now())
+    known?.onEvent(e)
+  })
+
+  const end = async (ctx: RequestContext, level: SessionEvent['level'], reason: string) => {
+    anomaly(ctx, {}, level, reason)
+    await ctx.session.destroy({ reason: 'anomaly' })
+    return undefined
+  }
+
+  const checkIp = (ctx: RequestContext, ip: string, loginIp: string) => {
+    const s = ctx.session
+    const accepted = (s.get(IP_KEY) as string | undefined) ?? loginIp
+    if (ip === accepted) return undefined
+    if (ipMode === 'end') return end(ctx, 'critical', 'ip_change')
+    if (ipMode === 'log') {
+      anomaly(ctx, {}, 'warn', 'ip_change')
+      s.set(IP_KEY, ip) // one write per new IP, so it is reported once
+      return undefined
+    }
+    const flagged = s.get(FLAG_KEY) as number | undefined
+    const authAt = s.record?.authenticatedAt ?? null
+    if (flagged !== undefined && authAt !== null && authAt >= flagged) {
+      s.set(IP_KEY, ip)
+      s.delete(FLAG_KEY)
+      return undefined
+    }
+    if (flagged === undefined) {
+      anomaly(ctx, {}, 'warn', 'ip_change')
+      s.set(FLAG_KEY, clock.now())
+    }
+    return reauthPaths.has(ctx.input.path) ? undefined : REAUTH
+  }
+
+  return {
+    name: 'anomaly',
+    close: off,
+    onRequest(ctx) {
+      const ip = ctx.input.ip
+      if (guesses && ip) {
+        const now = clock.now()
+        if (guesses.rate(ip, now) >= g!.max) {
+          if (guesses.block(ip)) anomaly(ctx, {}, 'critical', 'token_guessing')
+          return tooMany
+        }
+        guesses.unblock(ip)
+      }
+      const r = ctx.session.record
+      if (!r?.userId) return undefined
+      if (uaMode !== 'off' && r.meta.userAgent !== undefined) {
+        const ua = ctx.input.header('user-agent') ?? ''
+        // The common case is the very same string: no parsing at all.
+        const accepted = (ctx.session.get(UA_KEY) as string | undefined) ?? r.meta.userAgent
+        if (ua !== accepted && parse(ua).browser !== parse(accepted).browser) {
+          if (uaMode === 'end') return end(ctx, 'critical', 'ua_change')
+          anomaly(ctx, {}, 'warn', 'ua_change')
+          ctx.session.set(UA_KEY, ua) // reported once per new browser
+        }
+      }
+      if (ipMode !== 'off' && ip && r.meta.ip) return checkIp(ctx, ip, r.meta.ip)
+      return undefined
+    },
+  }
+}

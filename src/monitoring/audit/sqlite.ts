@@ -1,0 +1,78 @@
+import Database from 'better-sqlite3'
+import type { SessionEvent } from '../../core/events.js'
+import { AUDIT_COLUMNS, type AuditRow, eventToColumns, rowToRecord } from './columns.js'
+import { type AuditBackend, type AuditQuery, queryLimit, sqlIdentifier } from './types.js'
+
+/** Options of {@link sqliteAudit}: a file path, or an open database to share. */
+export interface SqliteAuditOptions {
+  /** Database file (it may be the session store's file: the audit log has its own table). */
+  path?: string | undefined
+  /** An open better-sqlite3 database; not closed by `close()`. */
+  database?: Database.Database | undefined
+  /** Table name. Default `tessera_audit`. */
+  table?: string | undefined
+}
+
+/**
+ * An audit backend in a SQLite table. Writes are batched by {@link AuditLog} into one
+ * transaction each, off the request path.
+ *
+ * @example
+ * const audit = auditLog(sqliteAudit({ path: 'data/tessera.db' }))
+ */
+export function sqliteAudit(options: SqliteAuditOptions): AuditBackend {
+  const table = sqlIdentifier(options.table ?? 'tessera_audit')
+  const owned = !options.database
+  const db = options.database ?? new Database(options.path ?? ':memory:')
+  if (owned) {
+    // WAL lets the session store's connection and this one work on the same file side by side.
+    db.pragma('journal_mode = WAL')
+    db.pragma('busy_timeout = 5000')
+  }
+  db.exec(`CREATE TABLE IF NOT EXISTS ${table} (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at_ms INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    level TEXT NOT NULL,
+    user_id TEXT, handle TEXT, ip TEXT, user_agent TEXT, reason TEXT
+  );
+  CREATE INDEX IF NOT EXISTS ${table}_at ON ${table} (at_ms);
+  CREATE INDEX IF NOT EXISTS ${table}_user ON ${table} (user_id, id);
+  CREATE INDEX IF NOT EXISTS ${table}_type ON ${table} (type, id);`)
+  const insert = db.prepare(
+    `INSERT INTO ${table} (${AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  )
+  const insertAll = db.transaction((events: readonly SessionEvent[]) => {
+    for (const e of events) insert.run(...eventToColumns(e))
+  })
+  const prune = db.prepare(`DELETE FROM ${table} WHERE at_ms < ?`)
+  return {
+    async append(events) {
+      insertAll(events)
+    },
+    async query(query: AuditQuery) {
+      const where: string[] = []
+      const params: Array<string | number> = []
+      const add = (clause: string, value: string | number | undefined) => {
+        if (value === undefined) return
+        where.push(clause)
+        params.push(value)
+      }
+      add('user_id = ?', query.userId)
+      add('type = ?', query.type)
+      add('at_ms >= ?', query.from)
+      add('at_ms < ?', query.to)
+      params.push(queryLimit(query))
+      const sql = `SELECT id, ${AUDIT_COLUMNS} FROM ${table}${
+        where.length ? ` WHERE ${where.join(' AND ')}` : ''
+      } ORDER BY id DESC LIMIT ?`
+      return (db.prepare(sql).all(...params) as AuditRow[]).map(rowToRecord)
+    },
+    async prune(before: number) {
+      return prune.run(before).changes
+    },
+    async close() {
+      if (owned) db.close()
+    },
+  }
+}
