@@ -36,7 +36,7 @@ export interface ExpressSessionsOptions {
  *
  * @example
  * const app = express()
- * app.use(expressSessions(sessions, { plugins: [securityHeaders(), csrf()] }))
+ * app.use(expressSessions(sessions, { plugins: [securityHeaders(), csrf({ sessions, origins })] }))
  * app.get('/me', (req, res) => res.json({ user: req.session.userId }))
  */
 export function expressSessions(

@@ -83,7 +83,7 @@ Object.assign(plugin, {
  *
  * @example
  * const app = Fastify()
- * await app.register(fastifySessions, { sessions, plugins: [securityHeaders(), csrf()] })
+ * await app.register(fastifySessions, { sessions, plugins: [securityHeaders(), csrf({ sessions, origins })] })
  * app.get('/me', async (request) => ({ user: request.session.userId }))
  */
 export const fastifySessions: FastifyPluginCallback<FastifySessionsOptions> = plugin

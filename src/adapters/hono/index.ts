@@ -2,16 +2,11 @@ import type { Context, MiddlewareHandler } from 'hono'
 import type { GetConnInfo } from 'hono/conninfo'
 import { SessionManager } from '../../core/manager.js'
 import type { Session } from '../../core/session.js'
-import { clientInfo, normalizeIp, parseTrustProxy, type TrustProxy } from '../../http/client.js'
-import { createPipeline, type Pipeline, rejectionBody, toRejection } from '../../http/pipeline.js'
-import { JSON_CONTENT_TYPE, rejectionHeaders } from '../../http/respond.js'
-import type {
-  HeaderList,
-  Plugin,
-  Rejection,
-  RequestContext,
-  RequestInput,
-} from '../../http/types.js'
+import { parseTrustProxy } from '../../http/client.js'
+import { putHeaders, refusalResponse } from '../../http/fetch-io.js'
+import { createPipeline, type Pipeline, toRejection } from '../../http/pipeline.js'
+import type { HeaderList, Plugin, RequestContext } from '../../http/types.js'
+import { HonoInput } from './input.js'
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -36,59 +31,15 @@ export interface HonoSessionsOptions {
   getConnInfo?: GetConnInfo
 }
 
-type NodeServerEnv = { incoming?: { socket?: { remoteAddress?: string } } } | undefined
-
-class HonoInput implements RequestInput {
-  readonly method: string
-  readonly path: string
-  readonly query: string
-  readonly secure: boolean
-  readonly ip: string | undefined
-  readonly #c: Context
-
-  constructor(c: Context, trust: TrustProxy, getConnInfo: GetConnInfo | undefined) {
-    this.#c = c
-    const url = c.req.url
-    const q = url.indexOf('?')
-    this.method = c.req.method
-    this.path = c.req.path
-    this.query = q === -1 ? '' : url.slice(q + 1)
-    const peer = getConnInfo
-      ? getConnInfo(c).remote.address
-      : (c.env as NodeServerEnv)?.incoming?.socket?.remoteAddress
-    const https = url.startsWith('https:')
-    const info = clientInfo(peer, https, (name) => this.header(name), trust)
-    this.ip = trust.length === 0 && peer ? normalizeIp(peer) : info.ip
-    this.secure = info.secure
-  }
-
-  header(name: string): string | undefined {
-    return this.#c.req.header(name)
-  }
-}
-
-function put(target: Headers, headers: HeaderList): void {
-  for (const [name, value] of headers) {
-    if (name === 'set-cookie') target.append(name, value)
-    else target.set(name, value)
-  }
-}
-
 // Mutates the response's headers in place; `c.header()` would copy the Response per call.
 function setHeaders(c: Context, headers: HeaderList): void {
   try {
-    put(c.res.headers, headers)
+    putHeaders(c.res.headers, headers)
   } catch {
     // Responses from fetch() have immutable headers: copy once, then write on the copy.
     c.res = new Response(c.res.body, c.res)
-    put(c.res.headers, headers)
+    putHeaders(c.res.headers, headers)
   }
-}
-
-function refusal(pipeline: Pipeline, ctx: RequestContext | null, r: Rejection): Response {
-  const headers = rejectionHeaders(pipeline, ctx, r)
-  headers.push(['content-type', JSON_CONTENT_TYPE])
-  return new Response(rejectionBody(r), { status: r.status, headers })
 }
 
 /**
@@ -98,7 +49,7 @@ function refusal(pipeline: Pipeline, ctx: RequestContext | null, r: Rejection): 
  *
  * @example
  * const app = new Hono()
- * app.use(honoSessions(sessions, { plugins: [securityHeaders(), csrf()] }))
+ * app.use(honoSessions(sessions, { plugins: [securityHeaders(), csrf({ sessions, origins })] }))
  * app.get('/me', (c) => c.json({ user: c.get('session').userId }))
  */
 export function honoSessions(
@@ -112,23 +63,21 @@ export function honoSessions(
   return async (c, next) => {
     const { ctx, rejection } = await pipeline.begin(new HonoInput(c, trust, getConnInfo))
     if (rejection || !ctx) {
-      c.res = refusal(pipeline, ctx, rejection ?? toRejection(null))
+      c.res = refusalResponse(pipeline, ctx, rejection ?? toRejection(null))
       return
     }
     c.set('session', ctx.session)
     c.set('tessera', ctx)
     await next()
-    let failed: Rejection | null = null
     try {
       await pipeline.commit(ctx)
     } catch (error) {
-      failed = toRejection(error)
-    }
-    if (failed) {
       // Fail closed: replace (not merge into) the handler's response.
       c.res = undefined
-      c.res = refusal(pipeline, ctx, failed)
-    } else setHeaders(c, pipeline.responseHeaders(ctx))
+      c.res = refusalResponse(pipeline, ctx, toRejection(error))
+      return
+    }
+    setHeaders(c, pipeline.responseHeaders(ctx))
   }
 }
 

@@ -1,0 +1,67 @@
+import { createServer } from 'node:http'
+import express from 'express'
+import { afterEach, describe, expect, it } from 'vitest'
+import { listenLoopback } from '../../../test/behaviour/apps/listen.js'
+import type { RunningApp } from '../../../test/behaviour/contract.js'
+import { createSessions } from '../../core/manager.js'
+import type { Plugin } from '../../http/types.js'
+import { memoryStore } from '../../stores/memory/index.js'
+import { type ExpressSessionsOptions, expressSessions } from './index.js'
+
+const marker: Plugin = { name: 'mark', headers: (_ctx, out) => out.push(['x-mark', '1']) }
+let running: RunningApp | undefined
+afterEach(() => running?.close())
+
+async function serve(options: ExpressSessionsOptions = {}): Promise<string> {
+  const sessions = createSessions({ store: memoryStore() })
+  const app = express()
+  app.use(expressSessions(sessions, { plugins: [marker], ...options }))
+  const api = express.Router()
+  api.get('/who', (req, res) => {
+    const { ip, secure, path } = req.tessera.input
+    res.json({ ip, secure, path })
+  })
+  app.use('/api', api)
+  app.post('/stream', async (req, res) => {
+    await req.session.regenerate({ userId: 'alice' })
+    res.write('first ')
+    res.end('last')
+  })
+  app.get('/boom', () => {
+    throw new Error('handler bug')
+  })
+  app.use((_error: unknown, _req: express.Request, res: express.Response, _next: unknown) => {
+    res.status(500).send('internal error')
+  })
+  running = await listenLoopback(createServer(app))
+  return running.url
+}
+
+describe('Express adapter', () => {
+  it('gives plugins the full path under a mounted router', async () => {
+    const res = await fetch(`${await serve()}/api/who?x=1`)
+    expect(await res.json()).toEqual({ ip: '127.0.0.1', secure: false, path: '/api/who' })
+  })
+
+  it('believes X-Forwarded-For and X-Forwarded-Proto only from a trusted proxy', async () => {
+    const headers = { 'x-forwarded-for': '203.0.113.9', 'x-forwarded-proto': 'https' }
+    const trusted = await fetch(`${await serve({ trustProxy: '127.0.0.1' })}/api/who`, { headers })
+    expect(await trusted.json()).toMatchObject({ ip: '203.0.113.9', secure: true })
+    await running?.close()
+    const untrusted = await fetch(`${await serve({ trustProxy: '10.0.0.1' })}/api/who`, { headers })
+    expect(await untrusted.json()).toMatchObject({ ip: '127.0.0.1', secure: false })
+  })
+
+  it('adds the session cookie to a streamed response at its first write', async () => {
+    const res = await fetch(`${await serve()}/stream`, { method: 'POST' })
+    expect(await res.text()).toBe('first last')
+    expect(res.headers.getSetCookie()[0]).toMatch(/^__Host-sid=/)
+    expect(res.headers.get('x-mark')).toBe('1')
+  })
+
+  it("adds its headers to the error handler's answer when a route throws", async () => {
+    const res = await fetch(`${await serve()}/boom`)
+    expect(res.status).toBe(500)
+    expect(res.headers.get('x-mark')).toBe('1')
+  })
+})

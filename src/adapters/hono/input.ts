@@ -1,0 +1,48 @@
+import type { Context } from 'hono'
+import type { GetConnInfo } from 'hono/conninfo'
+import { clientInfo, normalizeIp, type TrustProxy } from '../../http/client.js'
+import type { RequestInput } from '../../http/types.js'
+
+type NodeServerEnv = { incoming?: { socket?: { remoteAddress?: string } } } | undefined
+
+/**
+ * A {@link RequestInput} read off a Hono context. The peer address comes from the runtime's
+ * `getConnInfo` when given, else from `@hono/node-server`'s socket when present (a property
+ * read, no Node API), else it is unknown.
+ *
+ * @example
+ * const input = new HonoInput(c, parseTrustProxy(undefined), getConnInfo)
+ */
+export class HonoInput implements RequestInput {
+  readonly method: string
+  readonly path: string
+  readonly query: string
+  readonly secure: boolean
+  readonly ip: string | undefined
+  readonly #c: Context
+
+  constructor(c: Context, trust: TrustProxy, getConnInfo: GetConnInfo | undefined) {
+    this.#c = c
+    const url = c.req.url
+    const q = url.indexOf('?')
+    this.method = c.req.method
+    this.path = c.req.path
+    this.query = q === -1 ? '' : url.slice(q + 1)
+    const peer = getConnInfo
+      ? getConnInfo(c).remote.address
+      : (c.env as NodeServerEnv)?.incoming?.socket?.remoteAddress
+    const https = url.startsWith('https:')
+    if (trust.length === 0) {
+      this.ip = peer ? normalizeIp(peer) : undefined
+      this.secure = https
+    } else {
+      const info = clientInfo(peer, https, (name) => this.header(name), trust)
+      this.ip = info.ip
+      this.secure = info.secure
+    }
+  }
+
+  header(name: string): string | undefined {
+    return this.#c.req.header(name)
+  }
+}
