@@ -1,0 +1,29 @@
+/**
+ * Escaping for HTML text and quoted attribute values. The same six characters are escaped in
+ * both, so a value can never end an attribute (either quote), open a tag, start an entity, or
+ * close an old-IE backtick-quoted attribute, whatever the context.
+ */
+
+const ENTITY: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '`': '&#96;',
+}
+const NEEDS_ESCAPE = /[&<>"'`]/
+const ESCAPE_ALL = /[&<>"'`]/g
+const toEntity = (c: string): string => ENTITY[c]!
+
+/**
+ * Escapes `& < > " ' \`` as entities.
+ *
+ * @example
+ * escapeHtml('<b title="x">Tom & Jerry</b>')
+ * // '&lt;b title=&quot;x&quot;&gt;Tom &amp; Jerry&lt;/b&gt;'
+ */
+export function escapeHtml(text: string): string {
+  // Most values need nothing: test first, and only then build a new string.
+  return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPE_ALL, toEntity) : text
+}
