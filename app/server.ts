@@ -3,6 +3,8 @@ import { nodeHandler, type SessionRequest } from '../src/adapters/node/index.js'
 import type { Clock } from '../src/core/clock.js'
 import { TesseraError } from '../src/core/errors.js'
 import { createSessions } from '../src/core/manager.js'
+import { csrf } from '../src/csrf/index.js'
+import { securityHeaders } from '../src/headers/index.js'
 import type { SessionStore } from '../src/core/store.js'
 import { createPipeline } from '../src/http/pipeline.js'
 import type { Plugin } from '../src/http/types.js'
@@ -24,6 +26,8 @@ export interface BuildOptions {
   clock?: Clock
   store?: SessionStore
   plugins?: Plugin[]
+  /** `false` leaves out the security headers and CSRF plugins (benchmark baseline only). */
+  security?: boolean
 }
 
 /** Builds the reference app from its configuration. */
@@ -43,7 +47,21 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const ctx: AppContext = { config, sessions, users }
   const router = new Router()
   apiRoutes(router, ctx)
-  const pipeline = createPipeline(sessions, options.plugins ?? [])
+  const security: Plugin[] =
+    options.security === false
+      ? []
+      : [
+          securityHeaders(),
+          csrf({
+            sessions,
+            origins: config.origins,
+            // Token endpoints carry their credential in the body: nothing ambient to forge.
+            exemptPaths: ['/api/token', '/api/token/refresh', '/api/token/revoke'],
+            // HTML forms post their token in a `csrf` field; page routes call verifyCsrf().
+            deferForms: (input) => !input.path.startsWith('/api/'),
+          }),
+        ]
+  const pipeline = createPipeline(sessions, [...security, ...(options.plugins ?? [])])
 
   const handler = nodeHandler(
     pipeline,

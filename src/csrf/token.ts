@@ -1,0 +1,62 @@
+import { timingSafeEqual } from 'node:crypto'
+import { randomPool, takeRandom } from '../headers/random-pool.js'
+
+/** Bytes of a CSRF secret (SHA-256 output, as `session.deriveSecret` returns it). */
+export const CSRF_SECRET_BYTES = 32
+/** Length of a masked token: base64url of mask ‖ (mask XOR secret), 64 bytes → 86 characters. */
+export const CSRF_TOKEN_LENGTH = 86
+
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{86}$/
+
+/**
+ * Masks a 32-byte secret with 32 fresh random bytes: `base64url(mask ‖ mask⊕secret)`. Every call
+ * gives a different string for the same secret, so a compressed response (BREACH) never repeats
+ * a secret byte-for-byte.
+ *
+ * @example
+ * const token = maskToken(Buffer.from(secret, 'base64url'))
+ */
+export function maskToken(secret: Uint8Array): string {
+  if (secret.length !== CSRF_SECRET_BYTES) throw new RangeError('a CSRF secret has 32 bytes')
+  const out = Buffer.allocUnsafe(CSRF_SECRET_BYTES * 2)
+  const pool = randomPool()
+  const at = takeRandom(CSRF_SECRET_BYTES)
+  for (let i = 0; i < CSRF_SECRET_BYTES; i++) {
+    const m = pool[at + i]!
+    out[i] = m
+    out[CSRF_SECRET_BYTES + i] = m ^ secret[i]!
+  }
+  return out.toString('base64url')
+}
+
+/**
+ * Unmasks a submitted token: the 32-byte secret it carries, or null when it does not have the
+ * exact shape of a Tessera CSRF token. Never throws, whatever the input.
+ *
+ * @example
+ * unmaskToken('garbage') // null
+ */
+export function unmaskToken(token: unknown): Buffer | null {
+  if (typeof token !== 'string' || token.length !== CSRF_TOKEN_LENGTH || !TOKEN_SHAPE.test(token))
+    return null
+  const raw = Buffer.from(token, 'base64url')
+  // 86 base64url characters carry 64 bytes and 4 spare bits; other spellings of those bits
+  // would decode to the same bytes, so insist on the canonical form.
+  if (raw.length !== CSRF_SECRET_BYTES * 2 || raw.toString('base64url') !== token) return null
+  const secret = Buffer.allocUnsafe(CSRF_SECRET_BYTES)
+  for (let i = 0; i < CSRF_SECRET_BYTES; i++) secret[i] = raw[i]! ^ raw[CSRF_SECRET_BYTES + i]!
+  return secret
+}
+
+/**
+ * True when `token` is a masking of `secret`. The secret comparison is constant-time; a token
+ * of the wrong shape is refused before it (which leaks only that the shape was wrong).
+ *
+ * @example
+ * verifyToken(submitted, Buffer.from(session.deriveSecret('tessera/csrf')!, 'base64url'))
+ */
+export function verifyToken(token: unknown, secret: Uint8Array | null): boolean {
+  if (!secret || secret.length !== CSRF_SECRET_BYTES) return false
+  const got = unmaskToken(token)
+  return got !== null && timingSafeEqual(got, secret)
+}
