@@ -1,5 +1,298 @@
-import type { SessionStore } from '../../core/store.js'
-/** Placeholder until the PostgreSQL store lands (issue 4). */
-export function postgresStore(_options: { connectionString: string }): SessionStore {
-  throw new Error('the PostgreSQL store is not implemented yet; use STORE_URL=memory:')
+import { createHash } from 'node:crypto'
+import pg from 'pg'
+import { type Clock, systemClock } from '../../core/clock.js'
+import { configAssert, storeUnavailable, TesseraError } from '../../core/errors.js'
+import type { SessionRecord } from '../../core/record.js'
+import type { CreateOptions, CreateResult, SessionStore } from '../../core/store.js'
+import {
+  encodeEntries,
+  escapeText,
+  PG_COLUMNS,
+  type PgSessionRow,
+  recordParams,
+  rowToRecord,
+} from './codec.js'
+import { migratePg, pgTables } from './schema.js'
+
+/** Options of {@link postgresStore}. Give `connectionString` or `pool`. */
+export interface PostgresStoreOptions {
+  /** `postgres://user@host:5432/db`; the store creates and owns a pool for it. */
+  connectionString?: string | undefined
+  /** An existing pool; the store then leaves it open on `close()`. */
+  pool?: pg.Pool | undefined
+  /** Pool size when the store creates the pool. Default 10. */
+  poolSize?: number | undefined
+  /** Schema of the store's tables (created if missing). Default `public`. */
+  schema?: string | undefined
+  /** Prefix of the store's tables. Default `tessera_`. */
+  tablePrefix?: string | undefined
+  /** Clock for expiry decisions (sweeps, the cap, grace aliases). Default the system clock. */
+  clock?: Clock | undefined
+  /** How often expired rows are swept, ms; 0 disables the timer. Default 60 000. */
+  sweepIntervalMs?: number | undefined
+}
+
+/** The PostgreSQL store, plus an explicit sweep. */
+export interface PostgresStore extends SessionStore {
+  /** Deletes sessions and aliases past their deadline now; resolves with how many sessions went. */
+  sweep(): Promise<number>
+}
+
+const SWEEP_BATCH = 1000
+
+/**
+ * Sessions in PostgreSQL through a `pg` pool. The store creates and migrates its own tables on
+ * first use. Per-key writes are one `UPDATE` with jsonb `||` and `-`; creation (the per-user cap,
+ * rotation, grace aliases) is one transaction that first takes a per-user advisory lock, so
+ * concurrent logins of one user on any number of app instances are serialised.
+ *
+ * @example
+ * const store = postgresStore({ connectionString: process.env.DATABASE_URL })
+ * const sessions = createSessions({ store })
+ */
+export function postgresStore(options: PostgresStoreOptions): PostgresStore {
+  configAssert(
+    typeof options?.connectionString === 'string' || options?.pool instanceof pg.Pool,
+    'postgresStore needs { connectionString } or { pool }',
+  )
+  const prefix = options.tablePrefix ?? 'tessera_'
+  const t = pgTables(options.schema ?? 'public', prefix)
+  const clock = options.clock ?? systemClock
+  const owned = !options.pool
+  const pool =
+    options.pool ??
+    new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+      // Fail fast (→ 503) instead of queueing forever while the server is away.
+      connectionTimeoutMillis: 5000,
+      keepAlive: true,
+      application_name: 'tessera',
+    })
+  // An idle client whose server connection dies emits 'error' on the pool; unhandled, that
+  // would crash the process. The pool drops the client and connects afresh on the next query.
+  pool.on('error', () => {})
+
+  // Named statements are parsed once per connection. Names come from the SQL text, so stores
+  // with different tables never share a name.
+  const statement = (text: string) => {
+    const name = `tessera_${createHash('sha256').update(text).digest('hex').slice(0, 20)}`
+    return (values: unknown[]) => ({ name, text, values })
+  }
+  const q = {
+    get: statement(
+      `SELECT ${PG_COLUMNS} FROM ${t.sessions} WHERE id = $1
+       UNION ALL
+       SELECT s.id, s.handle, s.user_id, s.data, s.meta, s.created_at, s.last_seen_at,
+              s.renewed_at, s.authenticated_at, s.idle_expires_at, s.absolute_expires_at
+         FROM ${t.aliases} a JOIN ${t.sessions} s ON s.id = a.session_id
+        WHERE a.id = $1 AND a.expires_at > $2
+       LIMIT 1`,
+    ),
+    update: statement(
+      `UPDATE ${t.sessions} SET data = (data || $2::jsonb) - $3::text[],
+         meta = (meta || $4::jsonb) - $5::text[],
+         last_seen_at = coalesce($6, last_seen_at),
+         idle_expires_at = coalesce($7, idle_expires_at),
+         authenticated_at = coalesce($8, authenticated_at)
+       WHERE id = $1`,
+    ),
+    insert: statement(
+      `INSERT INTO ${t.sessions} (${PG_COLUMNS})
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    ),
+    insertAlias: statement(
+      `INSERT INTO ${t.aliases} (id, session_id, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (id) DO UPDATE SET session_id = excluded.session_id, expires_at = excluded.expires_at`,
+    ),
+    lockUser: statement('SELECT pg_advisory_xact_lock($1, hashtext($2))'),
+    // Expired rows of this user go first, keeping one user's rows bounded between sweeps.
+    liveOfUser: statement(
+      `WITH gone AS (DELETE FROM ${t.sessions} WHERE user_id = $1 AND expires_at <= $2)
+       SELECT id FROM ${t.sessions} WHERE user_id = $1 AND expires_at > $2 AND id IS DISTINCT FROM $3
+       ORDER BY last_seen_at, created_at, id`,
+    ),
+    deleteIds: statement(`DELETE FROM ${t.sessions} WHERE id = ANY($1) RETURNING ${PG_COLUMNS}`),
+    deleteById: statement(`DELETE FROM ${t.sessions} WHERE id = $1 RETURNING ${PG_COLUMNS}`),
+    listByUser: statement(`SELECT ${PG_COLUMNS} FROM ${t.sessions} WHERE user_id = $1`),
+    deleteByHandle: statement(
+      `DELETE FROM ${t.sessions} WHERE handle = $1 AND ($2::text IS NULL OR user_id = $2)
+       RETURNING ${PG_COLUMNS}`,
+    ),
+    deleteByUser: statement(
+      `DELETE FROM ${t.sessions} WHERE user_id = $1 AND id IS DISTINCT FROM $2
+       RETURNING ${PG_COLUMNS}`,
+    ),
+    sweepBatch: statement(
+      `DELETE FROM ${t.sessions} WHERE id IN (SELECT id FROM ${t.sessions}
+         WHERE expires_at <= $1 LIMIT ${SWEEP_BATCH} FOR UPDATE SKIP LOCKED)`,
+    ),
+    sweepAliases: statement(`DELETE FROM ${t.aliases} WHERE expires_at <= $1`),
+  }
+
+  // Migrate on first use rather than in the constructor, so an app can start while the
+  // database is still down; a failed attempt is retried by the next call.
+  let migrated = false
+  let migrating: Promise<void> | null = null
+  const ensureSchema = async (): Promise<void> => {
+    if (migrated) return
+    migrating ??= (async () => {
+      const client = await pool.connect()
+      try {
+        await migratePg(client, t, prefix)
+        migrated = true
+      } finally {
+        client.release()
+      }
+    })().finally(() => {
+      migrating = null
+    })
+    await migrating
+  }
+  const query = async (config: { name: string; text: string; values: unknown[] }) => {
+    try {
+      await ensureSchema()
+      return await pool.query<PgSessionRow>(config)
+    } catch (error) {
+      throw storeUnavailable(error)
+    }
+  }
+  const one = (rows: PgSessionRow[]) => (rows[0] ? rowToRecord(rows[0]) : null)
+
+  const createTx = async (client: pg.PoolClient, r: SessionRecord, o: CreateOptions) => {
+    const now = clock.now()
+    const evicted: SessionRecord[] = []
+    const userId = r.userId === null ? null : escapeText(r.userId)
+    const replaces = o.replaces === undefined ? null : escapeText(o.replaces)
+    if (userId !== null) {
+      // Serialises every creation for this user until COMMIT, so the count below stays true.
+      await client.query(q.lockUser([t.lockSpace, userId]))
+      if (o.limit) {
+        const live = await client.query<{ id: string }>(q.liveOfUser([userId, now, replaces]))
+        const excess = live.rows.length + 1 - o.limit.max
+        if (excess > 0) {
+          if (o.limit.policy === 'reject-new')
+            throw new TesseraError(
+              'ERR_SESSION_LIMIT',
+              'too many concurrent sessions for this user',
+            )
+          const ids = live.rows.slice(0, excess).map((row) => row.id)
+          const gone = await client.query<PgSessionRow>(q.deleteIds([ids]))
+          evicted.push(...gone.rows.map(rowToRecord).sort((a, b) => a.lastSeenAt - b.lastSeenAt))
+        }
+      }
+    }
+    // Delete before insert: a rotated record keeps its handle, which is unique.
+    if (replaces !== null) await client.query(q.deleteById([replaces]))
+    await client.query(q.insert(recordParams(r)))
+    if (replaces !== null && o.graceUntil !== undefined && o.graceUntil > now)
+      await client.query(q.insertAlias([replaces, escapeText(r.id), o.graceUntil]))
+    return { evicted }
+  }
+
+  const sweep = async (): Promise<number> => {
+    const now = clock.now()
+    let total = 0
+    for (;;) {
+      const n = (await query(q.sweepBatch([now]))).rowCount ?? 0
+      total += n
+      if (n < SWEEP_BATCH) break
+    }
+    await query(q.sweepAliases([now]))
+    return total
+  }
+  let sweeping = false
+  const sweepIntervalMs = options.sweepIntervalMs ?? 60_000
+  const timer =
+    sweepIntervalMs > 0
+      ? setInterval(() => {
+          if (sweeping) return
+          sweeping = true
+          // A failed sweep is retried by the next tick; requests report the fault themselves.
+          sweep()
+            .catch(() => {})
+            .finally(() => {
+              sweeping = false
+            })
+        }, sweepIntervalMs)
+      : null
+  timer?.unref()
+  let closed = false
+
+  return {
+    sweep,
+    async get(id) {
+      return one((await query(q.get([escapeText(id), clock.now()]))).rows)
+    },
+    async create(record, o = {}): Promise<CreateResult> {
+      let client: pg.PoolClient
+      try {
+        await ensureSchema()
+        client = await pool.connect()
+      } catch (error) {
+        throw storeUnavailable(error)
+      }
+      try {
+        await client.query('BEGIN')
+        const result = await createTx(client, record, o)
+        await client.query('COMMIT')
+        client.release()
+        return result
+      } catch (error) {
+        // A client whose ROLLBACK fails is broken: destroy it instead of pooling it.
+        const rollback = await client.query('ROLLBACK').then(
+          () => undefined,
+          (e: unknown) => (e instanceof Error ? e : new Error('rollback failed')),
+        )
+        client.release(rollback)
+        throw storeUnavailable(error)
+      }
+    },
+    async update(id, patch) {
+      const set = encodeEntries(patch.set)
+      const meta = encodeEntries(patch.meta as Record<string, unknown> | undefined)
+      const unset = [...set.removed, ...(patch.unset ?? []).map(escapeText)]
+      const result = await query(
+        q.update([
+          escapeText(id),
+          set.json,
+          unset,
+          meta.json,
+          meta.removed,
+          patch.lastSeenAt ?? null,
+          patch.idleExpiresAt ?? null,
+          patch.authenticatedAt ?? null,
+        ]),
+      )
+      return (result.rowCount ?? 0) > 0
+    },
+    async destroy(id) {
+      return one((await query(q.deleteById([escapeText(id)]))).rows)
+    },
+    async listByUser(userId) {
+      return (await query(q.listByUser([escapeText(userId)]))).rows.map(rowToRecord)
+    },
+    async destroyByHandle(handle, o = {}) {
+      const owner = o.userId === undefined ? null : escapeText(o.userId)
+      return one((await query(q.deleteByHandle([escapeText(handle), owner]))).rows)
+    },
+    async destroyByUser(userId, o = {}) {
+      const except = o.except === undefined ? null : escapeText(o.except)
+      return (await query(q.deleteByUser([escapeText(userId), except]))).rows.map(rowToRecord)
+    },
+    async ping() {
+      try {
+        await ensureSchema()
+        await pool.query('SELECT 1')
+      } catch (error) {
+        throw storeUnavailable(error)
+      }
+    },
+    async close() {
+      if (timer) clearInterval(timer)
+      if (closed) return
+      closed = true
+      if (owned) await pool.end()
+    },
+  }
 }
