@@ -39,6 +39,7 @@ export interface PostgresStore extends SessionStore {
 }
 
 const SWEEP_BATCH = 1000
+const ignore = () => {}
 
 /**
  * Sessions in PostgreSQL through a `pg` pool. The store creates and migrates its own tables on
@@ -67,11 +68,13 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       // Fail fast (→ 503) instead of queueing forever while the server is away.
       connectionTimeoutMillis: 5000,
       keepAlive: true,
+      // A stuck statement (a lock held elsewhere) becomes a 503, not a hung request.
+      statement_timeout: 10_000,
       application_name: 'tessera',
     })
   // An idle client whose server connection dies emits 'error' on the pool; unhandled, that
   // would crash the process. The pool drops the client and connects afresh on the next query.
-  pool.on('error', () => {})
+  pool.on('error', ignore)
 
   // Named statements are parsed once per connection. Names come from the SQL text, so stores
   // with different tables never share a name.
@@ -138,10 +141,12 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     if (migrated) return
     migrating ??= (async () => {
       const client = await pool.connect()
+      client.on('error', ignore)
       try {
         await migratePg(client, t, prefix)
         migrated = true
       } finally {
+        client.off('error', ignore)
         client.release()
       }
     })().finally(() => {
@@ -232,10 +237,14 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       } catch (error) {
         throw storeUnavailable(error)
       }
+      // A checked-out client has no pool listener: if the server drops it between two of our
+      // queries, its 'error' event would otherwise crash the process. The failing query rejects.
+      client.on('error', ignore)
       try {
         await client.query('BEGIN')
         const result = await createTx(client, record, o)
         await client.query('COMMIT')
+        client.off('error', ignore)
         client.release()
         return result
       } catch (error) {
@@ -244,6 +253,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
           () => undefined,
           (e: unknown) => (e instanceof Error ? e : new Error('rollback failed')),
         )
+        client.off('error', ignore)
         client.release(rollback)
         throw storeUnavailable(error)
       }

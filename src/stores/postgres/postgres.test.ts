@@ -8,6 +8,7 @@ import type { SessionRecord } from '../../core/record.js'
 import { generateHandle, generateToken, hashToken } from '../../core/token.js'
 import { runStoreConformance } from '../conformance/index.js'
 import { type PostgresStoreOptions, postgresStore } from './index.js'
+import { pgTables } from './schema.js'
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 // One schema per test file (and run), dropped afterwards: other files share the server.
@@ -201,20 +202,47 @@ describe.skipIf(!up)('PostgreSQL store', () => {
     await store.close()
   })
 
-  it('recovers by itself after its connections are terminated by the server', async () => {
+  it('a login cut off mid-transaction rejects, and the store serves again without a restart', async () => {
     const app = `tessera_kill_${randomBytes(4).toString('hex')}`
+    const sep = DATABASE_URL.includes('?') ? '&' : '?'
     const store = makeStore({
       tablePrefix: 'kill_',
-      connectionString: `${DATABASE_URL}${DATABASE_URL.includes('?') ? '&' : '?'}application_name=${app}`,
+      connectionString: `${DATABASE_URL}${sep}application_name=${app}`,
     })
     const r = record(Date.now())
     await store.create(r)
     await Promise.all(Array.from({ length: 5 }, () => store.get(r.id)))
-    const killed = await admin.query(
-      'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1',
-      [app],
-    )
-    expect(killed.rows.length).toBeGreaterThan(0)
+    // Hold this user's advisory lock elsewhere, so the store's login waits inside its
+    // transaction; then kill every backend of the store's pool (the server itself stays up).
+    const holder = await admin.connect()
+    const blocked = record(Date.now(), { userId: 'blocked' })
+    try {
+      await holder.query('SELECT pg_advisory_lock($1, hashtext($2))', [
+        pgTables(schema, 'kill_').lockSpace,
+        'blocked',
+      ])
+      const login = store.create(blocked, { limit: { max: 3, policy: 'evict-oldest' } })
+      const outcome = login.then(
+        () => 'created',
+        (e: unknown) => (e as TesseraError).code,
+      )
+      const waiting = `SELECT count(*)::int AS n FROM pg_stat_activity
+                        WHERE application_name = $1 AND wait_event_type = 'Lock'`
+      for (let i = 0; i < 100; i++) {
+        if ((await admin.query(waiting, [app])).rows[0].n > 0) break
+        await new Promise((done) => setTimeout(done, 20))
+      }
+      const killed = await admin.query(
+        'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1',
+        [app],
+      )
+      expect(killed.rows.length).toBeGreaterThan(0)
+      expect(await outcome).toBe('ERR_STORE_UNAVAILABLE')
+    } finally {
+      await holder.query('SELECT pg_advisory_unlock_all()')
+      holder.release()
+    }
+    // Idle clients died too: calls may fail while the pool replaces them, never for long.
     let served = null
     for (let attempt = 0; attempt < 20 && !served; attempt++) {
       served = await store.get(r.id).catch((e: unknown) => {
@@ -223,9 +251,9 @@ describe.skipIf(!up)('PostgreSQL store', () => {
       })
     }
     expect(served?.id).toBe(r.id)
-    const next = record(Date.now())
-    await store.create(next)
-    expect(await store.get(next.id)).not.toBeNull()
+    expect(await store.get(blocked.id)).toBeNull()
+    await store.create(blocked, { limit: { max: 3, policy: 'evict-oldest' } })
+    expect(await store.get(blocked.id)).not.toBeNull()
   })
 
   it('measures bytes per session for 1000 sessions', async () => {
