@@ -14,7 +14,7 @@ export async function storeFromUrl(url: string, clock?: Clock): Promise<SessionS
     }
     case 'sqlite:': {
       const { sqliteStore } = await import('../src/stores/sqlite/index.js')
-      return sqliteStore({ path: url.slice('sqlite:'.length) || ':memory:' })
+      return sqliteStore({ path: url.slice('sqlite:'.length) || ':memory:', clock })
     }
     case 'redis:':
     case 'rediss:': {
@@ -33,7 +33,7 @@ export async function storeFromUrl(url: string, clock?: Clock): Promise<SessionS
     case 'postgres:':
     case 'postgresql:': {
       const { postgresStore } = await import('../src/stores/postgres/index.js')
-      return postgresStore({ connectionString: url })
+      return postgresStore({ connectionString: url, clock })
     }
     default:
       throw new Error('must start with memory:, sqlite:, redis://, redis-cluster:// or postgres://')
