@@ -1,9 +1,119 @@
+/*
+ * Redis and Redis Cluster session stores.
+ *
+ * Client: node-redis v5 (`redis`), the official client: maintained by Redis, with Cluster
+ * support (slot routing, MOVED/ASK, topology refresh), Lua scripts by SHA (`defineScript`,
+ * EVALSHA with a NOSCRIPT fallback), RESP3, per-command timeouts and a reconnect strategy.
+ *
+ * Key layout (P = `keyPrefix`, default `tessera:`):
+ *   P s:{<id>}   hash, one session: `$h $u $c $l $r $a $i $x` fixed fields, `m:<name>` per
+ *                metadata key, `d:<key>` per data key (JSON). PEXPIREAT min(idle, absolute),
+ *                moved on every touch. Per-field writes: concurrent updates of different keys
+ *                both persist.
+ *   P a:{<id>}   string, renewal alias old id → new id, PEXPIREAT graceUntil. Shares the
+ *                `{<id>}` tag with the session key, so `get` is one script on one slot.
+ *   P u:{<hex user>}  sorted set, the user's session ids scored by last activity (eviction order).
+ *   P x:{<hex user>}  sorted set, the same ids scored by deadline. Both PEXPIREAT the latest
+ *                member deadline, so the index dies with the user's last session; members past
+ *                their deadline are pruned by the cap script and missing keys by listing. No
+ *                keyspace notifications needed, and the index never outgrows the live sessions.
+ *   P h:{<handle>}  string, handle → user id, PEXPIREAT absolute deadline; revocation by
+ *                handle then looks the session up in that user's index, O(user's sessions).
+ *
+ * The hard part is the Cluster: a session must be found by its token hash alone (one read per
+ * request), so its key is tagged by the hash, while the cap needs the user's index, tagged by
+ * the user. No single slot holds both. So the cap lives entirely in the user's slot: the index
+ * keeps each member's deadline (`x:`), which lets one script count the live sessions exactly,
+ * pick the oldest to evict (or refuse under reject-new) and admit the new id atomically,
+ * without reading any session key. 50 concurrent logins are serialised by that one script.
+ *
+ * Atomicity, standalone: login, rotation (old key deleted, alias set), the cap and the
+ * evictions are ONE Lua script (`CREATE_ALL`); a touch updates session and index in one script.
+ * Atomicity, Cluster: every script stays in one slot, and a login runs as ordered steps:
+ *   1. write the new session key (its slot); nobody knows its token yet;
+ *   2. the cap script on the user's slot admits it and returns the ids to evict, or refuses
+ *      (then the new key is deleted and ERR_SESSION_LIMIT thrown);
+ *   3. evicted keys are deleted, strictly after step 2, so an eviction can never be undone;
+ *   4. on rotation the old key is deleted (alias set) before `create` resolves: "write new,
+ *      then delete old". Between 1 and 4 both ids are briefly valid; the old one is dead when
+ *      the caller gets the new token.
+ *   A touch is two scripts (session slot, then index slot with ZADD XX): the index only ever
+ *   moves existing members, so a touch racing an eviction never re-admits the evicted id.
+ *   Destruction deletes the session key first and the index entry second: a failure in
+ *   between leaves a harmless phantom member (pruned by listing or its deadline), never a live
+ *   session missing from the index (which revoke-all would miss).
+ * `update` of a missing key is a no-op on both (EXISTS check inside the script).
+ */
+import {
+  type ConnOptions,
+  clusterConn,
+  type RedisClientLike,
+  type RedisClusterLike,
+  standaloneConn,
+} from './conn.js'
+import { createRedisStore } from './store.js'
+import { configAssert } from '../../core/errors.js'
 import type { SessionStore } from '../../core/store.js'
-/** Placeholder until the Redis store lands (issue 4). */
-export function redisStore(_options: { url: string }): SessionStore {
-  throw new Error('the Redis store is not implemented yet; use STORE_URL=memory:')
+
+/** Options shared by {@link redisStore} and {@link redisClusterStore}. */
+export interface RedisStoreCommonOptions extends ConnOptions {
+  /** Prefix of every key (no braces). Default `tessera:`. */
+  keyPrefix?: string
 }
-/** Placeholder until the Redis Cluster store lands (issue 4). */
-export function redisClusterStore(_options: { nodes: string[] }): SessionStore {
-  throw new Error('the Redis Cluster store is not implemented yet; use STORE_URL=memory:')
+
+/** Options of {@link redisStore}: a `url`, or a `client` you created and own. */
+export interface RedisStoreOptions extends RedisStoreCommonOptions {
+  /** `redis://` or `rediss://` URL. */
+  url?: string
+  /** A node-redis v5 client (`createClient()`), connected or not; you close it. */
+  client?: RedisClientLike
 }
+
+/** Options of {@link redisClusterStore}: seed `nodes`, or a `cluster` you created and own. */
+export interface RedisClusterStoreOptions extends RedisStoreCommonOptions {
+  /** Seed node URLs, e.g. `['redis://10.0.0.1:6379', 'redis://10.0.0.2:6379']`. */
+  nodes?: string[]
+  /** A node-redis v5 cluster client (`createCluster()`); you close it. */
+  cluster?: RedisClusterLike
+}
+
+function prefixOf(o: RedisStoreCommonOptions): string {
+  const prefix = o.keyPrefix ?? 'tessera:'
+  configAssert(!/[{}]/.test(prefix), 'Redis keyPrefix must not contain { or } (hash tags)')
+  return prefix
+}
+
+/**
+ * A session store on standalone Redis: native expiry, per-key writes, and login, rotation
+ * and the per-user cap in one atomic script. While Redis is unreachable every call rejects
+ * within `commandTimeoutMs` with `ERR_STORE_UNAVAILABLE`; the client reconnects by itself.
+ *
+ * @example
+ * import { createSessions } from 'tessera'
+ * import { redisStore } from 'tessera/stores/redis'
+ * const sessions = createSessions({ store: redisStore({ url: 'redis://127.0.0.1:6379' }) })
+ */
+export function redisStore(options: RedisStoreOptions): SessionStore {
+  configAssert(options.url || options.client, 'redisStore needs a url or a client')
+  const prefix = prefixOf(options)
+  return createRedisStore(standaloneConn(options), prefix)
+}
+
+/**
+ * A session store on Redis Cluster. Every script stays in one hash slot; the per-user cap is
+ * exact under concurrency (decided by one script on the user's slot), and rotation is "write
+ * new, then delete old" before `create` resolves (see the notes at the top of this file).
+ *
+ * @example
+ * const store = redisClusterStore({ nodes: ['redis://127.0.0.1:7000', 'redis://127.0.0.1:7001'] })
+ */
+export function redisClusterStore(options: RedisClusterStoreOptions): SessionStore {
+  configAssert(
+    (options.nodes && options.nodes.length > 0) || options.cluster,
+    'redisClusterStore needs seed nodes or a cluster client',
+  )
+  const prefix = prefixOf(options)
+  return createRedisStore(clusterConn(options), prefix)
+}
+
+export type { ConnOptions, RedisClientLike, RedisClusterLike }

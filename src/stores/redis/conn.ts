@@ -1,0 +1,191 @@
+import { createClient, createCluster } from 'redis'
+import { storeUnavailable } from '../../core/errors.js'
+import type { Script } from './lua.js'
+
+/** The subset of a node-redis v5 client the store uses (`createClient()` satisfies it). */
+export interface RedisClientLike {
+  readonly isOpen: boolean
+  connect(): Promise<unknown>
+  sendCommand(args: ReadonlyArray<string>, options?: { timeout?: number }): Promise<unknown>
+  close(): Promise<void>
+  destroy(): void
+}
+
+/** The subset of a node-redis v5 cluster client the store uses (`createCluster()` satisfies it). */
+export interface RedisClusterLike {
+  readonly isOpen: boolean
+  connect(): Promise<unknown>
+  sendCommand(
+    firstKey: string | undefined,
+    isReadonly: boolean | undefined,
+    args: string[],
+    options?: { timeout?: number },
+  ): Promise<unknown>
+  readonly masters: ReadonlyArray<unknown>
+  nodeClient(node: never): Promise<{ sendCommand(args: ReadonlyArray<string>): Promise<unknown> }>
+  close(): Promise<void>
+  destroy(): void
+}
+
+/** Connection settings shared by both topologies. */
+export interface ConnOptions {
+  /** A command (or the first connection) taking longer fails with ERR_STORE_UNAVAILABLE. Default 2000 ms. */
+  commandTimeoutMs?: number
+  /** Receives connection errors (the client reconnects by itself). Default: ignored. */
+  onError?: (error: unknown) => void
+}
+
+/**
+ * One way to reach Redis, whatever the topology: a command goes to the node that owns its
+ * first key. Every failure becomes `ERR_STORE_UNAVAILABLE`.
+ */
+export interface RedisConn {
+  /** True on standalone Redis, where one script may touch keys of any slot. */
+  readonly singleNode: boolean
+  send(key: string | undefined, args: string[]): Promise<unknown>
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+// Offline queue off: while Redis is unreachable, commands fail at once instead of piling up
+// (fail closed, quickly). The client keeps reconnecting in the background, backing off to 2 s.
+const socket = (timeoutMs: number) => ({
+  connectTimeout: timeoutMs,
+  reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000),
+})
+
+const guard = async <T>(p: Promise<T>): Promise<T> => {
+  try {
+    return await p
+  } catch (error) {
+    throw storeUnavailable(error)
+  }
+}
+
+/**
+ * A standalone connection, from a URL (the store owns and closes the client) or a client you
+ * created (you own it; it should have `disableOfflineQueue: true`).
+ *
+ * @example
+ * const conn = standaloneConn({ url: 'redis://127.0.0.1:6379' })
+ */
+export function standaloneConn(
+  o: ConnOptions & { url?: string; client?: RedisClientLike },
+): RedisConn {
+  const timeout = o.commandTimeoutMs ?? 2000
+  const owned = o.client === undefined
+  const client: RedisClientLike =
+    o.client ??
+    createClient({ url: o.url, disableOfflineQueue: true, socket: socket(timeout) }).on(
+      'error',
+      (e: unknown) => o.onError?.(e),
+    )
+  // With a reconnect strategy that never gives up, connect() settles only once connected.
+  // Until then commands wait for it (bounded); afterwards an outage fails them at once.
+  let ready: Promise<unknown> | null = null
+  if (!client.isOpen) {
+    ready = client.connect().then(() => {
+      ready = null
+    })
+    ready.catch((e: unknown) => o.onError?.(e))
+  }
+  const options = { timeout }
+  const send = (args: ReadonlyArray<string>) =>
+    guard(
+      ready
+        ? withTimeout(ready, timeout).then(() => client.sendCommand(args, options))
+        : client.sendCommand(args, options),
+    )
+  return {
+    singleNode: true,
+    send: (_key, args) => send(args),
+    ping: async () => void (await send(['PING'])),
+    close: async () => {
+      // A graceful close waits for pending replies; an unreachable server gets a hard one.
+      if (owned && client.isOpen)
+        await withTimeout(client.close(), timeout).catch(() => client.destroy())
+    },
+  }
+}
+
+/**
+ * A Redis Cluster connection from seed node URLs or a cluster client you created. The
+ * topology is discovered on first use (and again after a failed attempt).
+ *
+ * @example
+ * const conn = clusterConn({ nodes: ['redis://127.0.0.1:7000'] })
+ */
+export function clusterConn(
+  o: ConnOptions & { nodes?: string[]; cluster?: RedisClusterLike },
+): RedisConn {
+  const timeout = o.commandTimeoutMs ?? 2000
+  const owned = o.cluster === undefined
+  const cluster: RedisClusterLike =
+    o.cluster ??
+    createCluster({
+      rootNodes: (o.nodes ?? []).map((url) => ({ url })),
+      defaults: { disableOfflineQueue: true, socket: socket(timeout) },
+    }).on('error', (e: unknown) => o.onError?.(e))
+  let ready: Promise<unknown> | null = cluster.isOpen ? Promise.resolve() : null
+  const connect = (): Promise<unknown> => {
+    ready ??= cluster.connect().catch((e: unknown) => {
+      ready = null
+      throw e
+    })
+    return withTimeout(ready, timeout)
+  }
+  const options = { timeout }
+  return {
+    singleNode: false,
+    send: (key, args) =>
+      guard(connect().then(() => cluster.sendCommand(key, false, args, options))),
+    ping: () =>
+      guard(
+        connect().then(async () => {
+          // Every master, so that /healthz notices a third of the sessions being unreachable.
+          const clients = await Promise.all(
+            cluster.masters.map((m) => cluster.nodeClient(m as never)),
+          )
+          await Promise.all(clients.map((c) => withTimeout(c.sendCommand(['PING']), timeout)))
+        }),
+      ),
+    close: async () => {
+      if (!owned || !ready) return
+      await withTimeout(
+        ready.then(() => cluster.close()),
+        timeout,
+      ).catch(() => cluster.destroy())
+    },
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms)
+  })
+  return Promise.race([p, timedOut]).finally(() => clearTimeout(timer))
+}
+
+/**
+ * Runs a script by SHA (EVALSHA), loading it on the node that lacks it (NOSCRIPT → EVAL).
+ * All keys must share one hash slot unless `conn.singleNode`.
+ *
+ * @example
+ * await runScript(conn, GET, [k.session(id), k.alias(id)], [])
+ */
+export async function runScript(
+  conn: RedisConn,
+  script: Script,
+  keys: string[],
+  argv: string[],
+): Promise<unknown> {
+  const tail = [String(keys.length), ...keys, ...argv]
+  try {
+    return await conn.send(keys[0], ['EVALSHA', script.SHA1, ...tail])
+  } catch (error) {
+    const cause = (error as { cause?: unknown }).cause
+    if (!(cause instanceof Error) || !cause.message.startsWith('NOSCRIPT')) throw error
+    return conn.send(keys[0], ['EVAL', String(script.SCRIPT), ...tail])
+  }
+}

@@ -1,0 +1,16 @@
+import { randomBytes } from 'node:crypto'
+import { afterAll, describe, it } from 'vitest'
+import { redisAnswers, serviceGate } from '../../../test/services/availability.js'
+import { runStoreConformance } from '../conformance/index.js'
+import { redisStore } from './index.js'
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+const up = await serviceGate('Redis', REDIS_URL, () => redisAnswers(REDIS_URL))
+
+describe.runIf(up)('redis store (standalone) conformance', () => {
+  // A prefix of our own: other test files share this server.
+  const keyPrefix = `tessera-test:${randomBytes(4).toString('hex')}:`
+  const store = redisStore({ url: REDIS_URL, keyPrefix })
+  afterAll(() => store.close())
+  runStoreConformance(it, () => ({ store }))
+})

@@ -1,0 +1,235 @@
+import { TesseraError } from '../../core/errors.js'
+import { expiresAt, type SessionRecord } from '../../core/record.js'
+import type { CreateOptions, CreateResult, SessionPatch, SessionStore } from '../../core/store.js'
+import { decodeRecord, encodePatch, encodeRecord, FIELDS, redisKeys } from './codec.js'
+import { type RedisConn, runScript } from './conn.js'
+import { ADMIT, CREATE_ALL, DROP, GET, TAKE, TOUCH, UPDATE, UPDATE_ALL, WRITE } from './lua.js'
+
+// Ids and handles are base64url; anything else cannot be a key we wrote (and must not be
+// allowed to move a hash tag), so it reads as "no session" without a round trip.
+const SAFE = /^[A-Za-z0-9_-]{1,128}$/
+
+const limitError = () =>
+  new TesseraError('ERR_SESSION_LIMIT', 'too many concurrent sessions for this user')
+
+const asFlat = (reply: unknown): string[] => (Array.isArray(reply) ? (reply as string[]) : [])
+
+/**
+ * The Redis session store over a connection of either topology. See `index.ts` for the key
+ * layout and the atomicity each topology gives.
+ *
+ * @example
+ * const store = createRedisStore(standaloneConn({ url }), 'tessera:')
+ */
+export function createRedisStore(conn: RedisConn, prefix: string): SessionStore {
+  const k = redisKeys(prefix)
+
+  /** Deletes one session key (keeping an alias to `aliasTo` until `graceUntil`). */
+  const take = async (id: string, aliasTo = '', graceUntil = 0): Promise<SessionRecord | null> =>
+    decodeRecord(
+      id,
+      asFlat(
+        await runScript(conn, TAKE, [k.session(id), k.alias(id)], [aliasTo, String(graceUntil)]),
+      ),
+    )
+
+  const drop = async (userId: string, ids: string[]): Promise<void> => {
+    if (ids.length === 0) return
+    const u = k.user(userId)
+    await runScript(conn, DROP, [u.activity, u.deadlines], ids)
+  }
+
+  const del = async (key: string): Promise<void> => {
+    await conn.send(key, ['DEL', key])
+  }
+
+  /** Deletes a session, then its index entry and handle key (in that order: see index.ts). */
+  const destroy = async (id: string, keepHandle?: string): Promise<SessionRecord | null> => {
+    const record = await take(id)
+    if (record?.userId != null) {
+      await Promise.all([
+        drop(record.userId, [id]),
+        record.handle !== keepHandle ? del(k.handle(record.handle)) : undefined,
+      ])
+    }
+    return record
+  }
+
+  const listByUser = async (userId: string): Promise<SessionRecord[]> => {
+    const u = k.user(userId)
+    const ids = asFlat(await conn.send(u.activity, ['ZRANGE', u.activity, '0', '-1']))
+    const flats = await Promise.all(
+      ids.map((id) => conn.send(k.session(id), ['HGETALL', k.session(id)])),
+    )
+    const out: SessionRecord[] = []
+    const gone: string[] = []
+    ids.forEach((id, i) => {
+      const record = decodeRecord(id, asFlat(flats[i]))
+      if (record) out.push(record)
+      else gone.push(id)
+    })
+    // Safe to prune: a session key is always written before its id enters the index.
+    await drop(userId, gone)
+    return out
+  }
+
+  const createAtomic = async (r: SessionRecord, o: CreateOptions, argv: string[]) => {
+    const u = r.userId === null ? null : k.user(r.userId)
+    const keys = [
+      k.session(r.id),
+      u?.activity ?? '',
+      u?.deadlines ?? '',
+      r.userId === null ? '' : k.handle(r.handle),
+      o.replaces ? k.session(o.replaces) : '',
+      o.replaces ? k.alias(o.replaces) : '',
+    ]
+    const reply = asFlat(await runScript(conn, CREATE_ALL, keys, [prefix, ...argv]))
+    if (Number(reply[0]) === 0) throw limitError()
+    const evicted: SessionRecord[] = []
+    for (let i = 2; i + 1 < reply.length; i += 2) {
+      const record = decodeRecord(reply[i]!, asFlat(reply[i + 1]))
+      if (record) evicted.push(record)
+    }
+    return { evicted }
+  }
+
+  // Cluster: each step is atomic in its own slot. The order keeps every intermediate state
+  // safe: the new key exists before it is admitted (so pruning can trust a missing key), the
+  // cap is decided in one script on the user's slot, and deletions come strictly after it.
+  const createStepwise = async (r: SessionRecord, o: CreateOptions, max: number) => {
+    const s = k.session(r.id)
+    await runScript(conn, WRITE, [s], [String(expiresAt(r)), ...encodeRecord(r)])
+    let evictedIds: string[] = []
+    if (r.userId !== null) {
+      const u = k.user(r.userId)
+      let reply: string[]
+      try {
+        reply = asFlat(
+          await runScript(
+            conn,
+            ADMIT,
+            [u.activity, u.deadlines],
+            [
+              r.id,
+              String(r.lastSeenAt),
+              String(expiresAt(r)),
+              o.replaces ?? '',
+              String(max),
+              o.limit?.policy === 'reject-new' ? 'r' : 'e',
+            ],
+          ),
+        )
+      } catch (error) {
+        await del(s).catch(() => undefined)
+        throw error
+      }
+      if (Number(reply[0]) === 0) {
+        await del(s)
+        throw limitError()
+      }
+      evictedIds = reply.slice(1)
+      const h = k.handle(r.handle)
+      await conn.send(h, ['SET', h, r.userId, 'PXAT', String(r.absoluteExpiresAt)])
+    }
+    const evicted = await Promise.all(evictedIds.map((id) => destroy(id)))
+    if (o.replaces) {
+      const old = await take(o.replaces, r.id, o.graceUntil ?? 0)
+      if (old?.userId != null) {
+        await Promise.all([
+          drop(old.userId, [o.replaces]),
+          old.handle !== r.handle ? del(k.handle(old.handle)) : undefined,
+        ])
+      }
+    }
+    return { evicted: evicted.filter((e): e is SessionRecord => e !== null) }
+  }
+
+  return {
+    async get(id) {
+      if (!SAFE.test(id)) return null
+      const reply = await runScript(conn, GET, [k.session(id), k.alias(id)], [])
+      if (typeof reply === 'string' && SAFE.test(reply)) {
+        const s = k.session(reply)
+        return decodeRecord(reply, asFlat(await conn.send(s, ['HGETALL', s])))
+      }
+      return decodeRecord(id, asFlat(reply))
+    },
+
+    async create(r, o: CreateOptions = {}): Promise<CreateResult> {
+      if (!SAFE.test(r.id) || !SAFE.test(r.handle) || (o.replaces && !SAFE.test(o.replaces)))
+        throw new TesseraError('ERR_BAD_REQUEST', 'session ids and handles must be base64url')
+      const max = r.userId !== null && o.limit ? o.limit.max : -1
+      if (!conn.singleNode) return createStepwise(r, o, max)
+      return createAtomic(r, o, [
+        r.id,
+        String(expiresAt(r)),
+        String(r.lastSeenAt),
+        String(r.absoluteExpiresAt),
+        r.userId ?? '',
+        o.replaces ?? '',
+        String(max),
+        o.limit?.policy === 'reject-new' ? 'r' : 'e',
+        String(o.graceUntil ?? 0),
+        ...encodeRecord(r),
+      ])
+    },
+
+    async update(id, patch: SessionPatch) {
+      if (!SAFE.test(id)) return false
+      const s = k.session(id)
+      const argv = encodePatch(patch)
+      if (conn.singleNode)
+        return Number(await runScript(conn, UPDATE_ALL, [s], [prefix, ...argv])) === 1
+      const reply = await runScript(conn, UPDATE, [s], argv)
+      if (!Array.isArray(reply)) return false
+      const [userId, seen, deadline] = reply.map(String)
+      if (userId && (patch.lastSeenAt !== undefined || patch.idleExpiresAt !== undefined)) {
+        // Only existing members move (ZADD XX): a touch never re-admits an evicted session.
+        const u = k.user(userId)
+        await runScript(conn, TOUCH, [u.activity, u.deadlines], [id, seen!, deadline!])
+      }
+      return true
+    },
+
+    async destroy(id) {
+      return SAFE.test(id) ? destroy(id) : null
+    },
+
+    listByUser,
+
+    async destroyByHandle(handle, o = {}) {
+      if (!SAFE.test(handle)) return null
+      let owner: unknown = o.userId
+      if (owner === undefined) {
+        const h = k.handle(handle)
+        owner = await conn.send(h, ['GET', h])
+      }
+      if (typeof owner !== 'string') return null
+      // A handle survives rotation, so during a renewal it may name two ids: end both.
+      const matches = (await listByUser(owner)).filter((r) => r.handle === handle)
+      const ended = (await Promise.all(matches.map((r) => destroy(r.id)))).filter(
+        (r): r is SessionRecord => r !== null,
+      )
+      return ended.sort((a, b) => b.renewedAt - a.renewedAt)[0] ?? null
+    },
+
+    async destroyByUser(userId, o = {}) {
+      const u = k.user(userId)
+      const ids = asFlat(await conn.send(u.activity, ['ZRANGE', u.activity, '0', '-1']))
+      let keepHandle: string | undefined
+      if (o.except && SAFE.test(o.except)) {
+        const s = k.session(o.except)
+        const h = await conn.send(s, ['HGET', s, FIELDS.handle])
+        if (typeof h === 'string') keepHandle = h
+      }
+      const targets = ids.filter((id) => id !== o.except)
+      const ended = await Promise.all(targets.map((id) => destroy(id, keepHandle)))
+      // Members whose key had already gone leave the index too.
+      await drop(userId, targets)
+      return ended.filter((r): r is SessionRecord => r !== null)
+    },
+
+    ping: () => conn.ping(),
+    close: () => conn.close(),
+  }
+}

@@ -1,0 +1,42 @@
+import { connect } from 'node:net'
+
+/**
+ * True when something at `host:port` answers a RESP `PING` with `+PONG` within `timeoutMs`.
+ *
+ * @example
+ * const up = await redisAnswers('redis://127.0.0.1:6379')
+ */
+export function redisAnswers(url: string, timeoutMs = 1000): Promise<boolean> {
+  const { hostname, port } = new URL(url.replace(/^redis-cluster:\/\/([^,]*).*$/, 'redis://$1'))
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname || '127.0.0.1', port: Number(port || 6379) })
+    const done = (ok: boolean) => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(timeoutMs, () => done(false))
+    socket.once('error', () => done(false))
+    socket.once('connect', () => socket.write('PING\r\n'))
+    socket.once('data', (chunk) => done(chunk.toString().startsWith('+PONG')))
+  })
+}
+
+/**
+ * Decides whether a suite needing a service runs: yes when it answers; otherwise a loud skip
+ * locally and a failure under `CI=true` (a missing service must never pass CI silently).
+ *
+ * @example
+ * const run = await serviceGate('Redis', REDIS_URL, () => redisAnswers(REDIS_URL))
+ * describe.runIf(run)('redis store', () => { … })
+ */
+export async function serviceGate(
+  name: string,
+  where: string,
+  check: () => Promise<boolean>,
+): Promise<boolean> {
+  if (where && (await check())) return true
+  const message = `${name} is not reachable${where ? ` at ${where}` : ''}`
+  if (process.env.CI === 'true') throw new Error(`CI=true and ${message}`)
+  console.warn(`\n*** ${message}: its suite is SKIPPED ***\n`)
+  return false
+}
