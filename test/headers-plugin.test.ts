@@ -119,12 +119,14 @@ describe('the security headers on redirects and server errors', () => {
         if (ctx.input.path === '/redirect') {
           res.statusCode = 303
           res.setHeader('location', '/')
-          return res.end()
+          res.end()
+          return
         }
         if (ctx.input.path === '/boom') throw new Error('handler failed')
         if (ctx.input.path === '/unavailable') {
           res.statusCode = 503
-          return res.end('down')
+          res.end('down')
+          return
         }
         res.end(`<script nonce="${ctx.locals.cspNonce}"></script>`)
       }),

@@ -5,7 +5,12 @@ import { request as httpsRequest, type Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { connect, createServer as createTlsServer, type Server as TlsServer } from 'node:tls'
+import {
+  type ConnectionOptions,
+  connect,
+  createServer as createTlsServer,
+  type Server as TlsServer,
+} from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../app/config.js'
 import { type App, buildApp } from '../app/server.js'
@@ -47,7 +52,7 @@ function close(server: Server | HttpsServer | TlsServer): Promise<void> {
 function handshake(
   p: number,
   ca: string,
-  options: Parameters<typeof connect>[0],
+  options: ConnectionOptions,
 ): Promise<{ ok: true; protocol: string | null; cipher: string } | { ok: false; error: string }> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port: p, ca, servername: 'localhost', ...options })
