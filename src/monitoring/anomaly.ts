@@ -40,7 +40,7 @@ export const ANOMALY_DEFAULTS = Object.freeze({
  * challenge. Written only when a rule fires, so ordinary requests stay write-free.
  */
 const IP_KEY = '$anomaly.ip'
-const FLAG_KEY = '$anomaly.ipFlaggedAt'
+const FLAG_KEY = '$anomaly.ipFlaggedAuth'
 const UA_KEY = '$anomaly.ua'
 
 const REAUTH: Rejection = {
@@ -137,18 +137,22 @@ export function anomalyRules(options: AnomalyOptions): AnomalyPlugin {
       s.set(IP_KEY, ip) // one write per new IP, so it is reported once
       return undefined
     }
+    // The flag remembers which authentication was in force when the IP changed; only a later
+    // one (a re-authentication) clears it, so the login itself never counts, however fresh.
     const flagged = s.get(FLAG_KEY) as number | undefined
-    const authAt = s.record?.authenticatedAt ?? null
-    if (flagged !== undefined && authAt !== null && authAt >= flagged) {
+    const authAt = s.record?.authenticatedAt ?? -1
+    if (flagged !== undefined && authAt > flagged) {
       s.set(IP_KEY, ip)
       s.delete(FLAG_KEY)
       return undefined
     }
-    if (flagged === undefined) {
-      anomaly(ctx, {}, 'warn', 'ip_change')
-      s.set(FLAG_KEY, clock.now())
-    }
-    return reauthPaths.has(ctx.input.path) ? undefined : REAUTH
+    const open = reauthPaths.has(ctx.input.path)
+    if (flagged !== undefined) return open ? undefined : REAUTH
+    anomaly(ctx, {}, 'warn', 'ip_change')
+    s.set(FLAG_KEY, authAt)
+    // An allowed path is committed as usual (a re-authentication there carries the flag over).
+    // A rejected request is not committed by the pipeline: store the flag now, once.
+    return open ? undefined : s.commit().then(() => REAUTH)
   }
 
   return {
