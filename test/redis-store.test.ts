@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { createSessions } from '../src/core/manager.js'
+import type { SessionRecord } from '../src/core/record.js'
+import type { SessionStore } from '../src/core/store.js'
+import { generateHandle, generateToken, hashToken } from '../src/core/token.js'
+import { redisClusterStore, redisStore } from '../src/stores/redis/index.js'
+import { redisAnswers, serviceGate } from './services/availability.js'
+import { clusterNodes } from './services/redis-cluster.js'
+import { inspectRedis, type RedisInspector } from './services/redis-inspect.js'
+import { until } from './services/redis-server.js'
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+const CLUSTER_URL = process.env.REDIS_CLUSTER_URL || inject('redisClusterUrl')
+const standaloneUp = await serviceGate('Redis', REDIS_URL, () => redisAnswers(REDIS_URL))
+const clusterUp = await serviceGate('Redis Cluster', CLUSTER_URL, () => redisAnswers(CLUSTER_URL))
+
+const topologies = [
+  {
+    name: 'standalone Redis',
+    up: standaloneUp,
+    store: (keyPrefix: string) => redisStore({ url: REDIS_URL, keyPrefix }),
+    inspect: () => inspectRedis([REDIS_URL]),
+  },
+  {
+    name: 'Redis Cluster',
+    up: clusterUp,
+    store: (keyPrefix: string) =>
+      redisClusterStore({ nodes: clusterNodes(CLUSTER_URL), keyPrefix }),
+    inspect: () => inspectRedis(clusterNodes(CLUSTER_URL), true),
+  },
+]
+
+const record = (userId: string | null, over: Partial<SessionRecord> = {}): SessionRecord => {
+  const now = Date.now()
+  return {
+    id: hashToken(generateToken()),
+    handle: generateHandle(),
+    userId,
+    data: { csrf: randomBytes(32).toString('base64url'), theme: 'dark', cart: ['sku-1'] },
+    createdAt: now,
+    lastSeenAt: now,
+    renewedAt: now,
+    authenticatedAt: userId ? now : null,
+    idleExpiresAt: now + 30 * 60_000,
+    absoluteExpiresAt: now + 12 * 3600_000,
+    meta: {
+      ip: '203.0.113.7',
+      userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36',
+      authMethod: 'password',
+      kind: 'cookie',
+      device: { browser: 'Chrome', os: 'Linux', type: 'desktop' },
+    },
+    ...over,
+  }
+}
+
+for (const t of topologies) {
+  describe.runIf(t.up)(`redis store on ${t.name}`, () => {
+    const prefix = `tessera-test:${randomBytes(4).toString('hex')}:`
+    let store: SessionStore
+    let redis: RedisInspector
+    const userKey = (userId: string) => `${prefix}u:{${Buffer.from(userId).toString('hex')}}`
+    beforeAll(async () => {
+      store = t.store(prefix)
+      redis = await t.inspect()
+    })
+    afterAll(async () => {
+      await store.close()
+      await redis.clear(prefix)
+      await redis.close()
+    })
+
+    it('never stores the raw token: a dump of every key holds its hash only', async () => {
+      const sessions = createSessions({ store, production: false })
+      const session = await sessions.load({ ip: '203.0.113.9', userAgent: 'test' })
+      session.set('theme', 'dark')
+      await session.regenerate({
+        userId: `alice-${randomBytes(3).toString('hex')}`,
+        authenticated: true,
+      })
+      const token = /=([^;]+)/.exec(session.setCookie ?? '')?.[1] ?? ''
+      expect(token).toHaveLength(43)
+      const dump = [...(await redis.dump(prefix))].map(([k, v]) => `${k} ${v}`).join('\n')
+      expect(dump).toContain(hashToken(token))
+      expect(dump).not.toContain(token)
+    })
+
+    it('expires a session natively at the earlier deadline and moves it on touch', async () => {
+      const r = record(`u-${randomBytes(3).toString('hex')}`)
+      await store.create(r)
+      const key = `${prefix}s:{${r.id}}`
+      expect(Number(await redis.send(key, ['PEXPIRETIME', key]))).toBe(r.idleExpiresAt)
+      const idle = r.idleExpiresAt + 60_000
+      await store.update(r.id, { lastSeenAt: r.lastSeenAt + 60_000, idleExpiresAt: idle })
+      expect(Number(await redis.send(key, ['PEXPIRETIME', key]))).toBe(idle)
+      const index = userKey(r.userId!)
+      expect(Number(await redis.send(index, ['PEXPIRETIME', index]))).toBe(idle)
+      // The absolute deadline caps any extension.
+      await store.update(r.id, { idleExpiresAt: r.absoluteExpiresAt + 1 })
+      expect(Number(await redis.send(key, ['PEXPIRETIME', key]))).toBe(r.absoluteExpiresAt)
+    })
+
+    it('shrinks the user index as sessions expire, and drops it with the last one', async () => {
+      const userId = `u-${randomBytes(3).toString('hex')}`
+      const soon = Date.now() + 300
+      const short = [1, 2, 3].map(() => record(userId, { idleExpiresAt: soon }))
+      const keep = record(userId)
+      for (const r of [...short, keep]) await store.create(r)
+      const index = userKey(userId)
+      expect(Number(await redis.send(index, ['ZCARD', index]))).toBe(4)
+      // Native expiry runs on the server's clock: wait for it (bounded), nothing else can.
+      await until(async () => (await store.get(short[0]!.id)) === null, 5000, 'expiry')
+      expect((await store.listByUser(userId)).map((s) => s.id)).toEqual([keep.id])
+      expect(Number(await redis.send(index, ['ZCARD', index]))).toBe(1)
+
+      const gone = `u-${randomBytes(3).toString('hex')}`
+      await store.create(record(gone, { idleExpiresAt: Date.now() + 300 }))
+      const goneKey = userKey(gone)
+      expect(Number(await redis.send(goneKey, ['EXISTS', goneKey]))).toBe(1)
+      // No store call: the index key expires by itself with its last member.
+      await until(
+        async () => Number(await redis.send(goneKey, ['EXISTS', goneKey])) === 0,
+        5000,
+        'index expiry',
+      )
+    })
+
+    it('keeps the index bounded by the cap through many logins', async () => {
+      const userId = `u-${randomBytes(3).toString('hex')}`
+      for (let i = 0; i < 40; i++)
+        await store.create(record(userId), { limit: { max: 5, policy: 'evict-oldest' } })
+      const index = userKey(userId)
+      expect(Number(await redis.send(index, ['ZCARD', index]))).toBe(5)
+      const sessionKeys = [...(await redis.dump(`${prefix}s:`))].filter(([, v]) =>
+        v.includes(JSON.stringify(userId)),
+      )
+      expect(sessionKeys).toHaveLength(5)
+    })
+
+    it('an update of a missing session creates no key', async () => {
+      const id = hashToken(generateToken())
+      expect(await store.update(id, { set: { a: 1 }, idleExpiresAt: Date.now() + 60_000 })).toBe(
+        false,
+      )
+      const key = `${prefix}s:{${id}}`
+      expect(Number(await redis.send(key, ['EXISTS', key]))).toBe(0)
+    })
+
+    it('reads malformed ids as no session without reaching Redis', async () => {
+      for (const bad of ['', '{x}', 'a b', 'x'.repeat(200), 'ä']) {
+        expect(await store.get(bad)).toBeNull()
+        expect(await store.update(bad, { set: { a: 1 } })).toBe(false)
+        expect(await store.destroy(bad)).toBeNull()
+        expect(await store.destroyByHandle(bad)).toBeNull()
+      }
+      await expect(store.create(record(null, { id: '{bad}' }))).rejects.toMatchObject({
+        code: 'ERR_BAD_REQUEST',
+      })
+    })
+
+    it('reports the bytes one typical logged-in session costs (MEMORY USAGE)', async () => {
+      const r = record(`user-${randomBytes(4).toString('hex')}`)
+      await store.create(r)
+      const usage = async (key: string) =>
+        Number(await redis.send(key, ['MEMORY', 'USAGE', key, 'SAMPLES', '0']))
+      const session = await usage(`${prefix}s:{${r.id}}`)
+      const handle = await usage(`${prefix}h:{${r.handle}}`)
+      const index = await usage(userKey(r.userId!))
+      const deadlines = await usage(`${prefix}x:${userKey(r.userId!).slice(prefix.length + 2)}`)
+      console.info(
+        `[redis ${t.name}] bytes per session: session hash ${session}, handle key ${handle}, user index (2 zsets, 1 member) ${index + deadlines}; total ${session + handle + index + deadlines}`,
+      )
+      expect(session).toBeGreaterThan(0)
+      expect(session + handle + index + deadlines).toBeLessThan(2048)
+    })
+
+    if (t.name === 'Redis Cluster') {
+      it('spreads sessions over every master', async () => {
+        for (let i = 0; i < 30; i++) await store.create(record(null))
+        const counts = await redis.countPerNode(`${prefix}s:`)
+        expect(counts).toHaveLength(3)
+        for (const n of counts) expect(n).toBeGreaterThan(0)
+      })
+    }
+  })
+}
+
+describe('redis store options', () => {
+  it('refuses a key prefix with hash-tag braces', () => {
+    expect(() => redisStore({ url: REDIS_URL, keyPrefix: 'app{1}:' })).toThrow(/keyPrefix/)
+    expect(() => redisClusterStore({ nodes: ['redis://127.0.0.1:1'], keyPrefix: '}' })).toThrow(
+      /keyPrefix/,
+    )
+  })
+
+  it('refuses to start without a url, a client, nodes or a cluster', () => {
+    expect(() => redisStore({})).toThrow(/url or a client/)
+    expect(() => redisClusterStore({ nodes: [] })).toThrow(/seed nodes/)
+  })
+})
