@@ -1,40 +1,15 @@
 import { randomBytes } from 'node:crypto'
-import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { manualClock } from '../../core/clock.js'
-import { TesseraError } from '../../core/errors.js'
 import { createSessions } from '../../core/manager.js'
 import type { SessionRecord } from '../../core/record.js'
 import { generateHandle, generateToken, hashToken } from '../../core/token.js'
 import { runStoreConformance } from '../conformance/index.js'
 import { type PostgresStoreOptions, postgresStore } from './index.js'
-import { pgTables } from './schema.js'
+import { testDatabase } from './test-database.js'
 
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
-// One schema per test file (and run), dropped afterwards: other files share the server.
-const schema = `tessera_test_${process.pid}_${randomBytes(4).toString('hex')}`
-
-async function reachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3000 })
-  client.on('error', () => {})
-  try {
-    await client.connect()
-    await client.end()
-    return true
-  } catch {
-    return false
-  }
-}
-
-const up = await reachable()
-if (!up) {
-  const where = DATABASE_URL.replace(/\/\/[^@/]*@/, '//***@')
-  if (process.env.CI === 'true') throw new Error(`PostgreSQL is unreachable at ${where} (CI=true)`)
-  console.warn(`\n!!! PostgreSQL is unreachable at ${where}: SKIPPING the PostgreSQL store tests\n`)
-}
-
-const admin = new pg.Pool({ connectionString: DATABASE_URL, max: 2 })
-admin.on('error', () => {})
+const db = await testDatabase('store')
+const { admin, schema, up, url: DATABASE_URL } = db
 const open: { close(): Promise<void> }[] = []
 const makeStore = (o: Partial<PostgresStoreOptions> = {}) => {
   const store = postgresStore({ connectionString: DATABASE_URL, schema, sweepIntervalMs: 0, ...o })
@@ -43,8 +18,7 @@ const makeStore = (o: Partial<PostgresStoreOptions> = {}) => {
 }
 afterAll(async () => {
   for (const s of open) await s.close()
-  if (up) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
-  await admin.end()
+  await db.drop()
 })
 
 const record = (now: number, over: Partial<SessionRecord> = {}): SessionRecord => ({
@@ -184,76 +158,6 @@ describe.skipIf(!up)('PostgreSQL store', () => {
       ),
     )
     expect(await a.listByUser('racer')).toHaveLength(3)
-  })
-
-  it('rejects with ERR_STORE_UNAVAILABLE when the server cannot be reached', async () => {
-    const store = postgresStore({ connectionString: 'postgres://postgres@127.0.0.1:1/test' })
-    for (const call of [
-      () => store.ping(),
-      () => store.get(hashToken(generateToken())),
-      () => store.create(record(Date.now())),
-      () => store.update('x', { lastSeenAt: 1 }),
-    ]) {
-      const error = await call().catch((e: unknown) => e)
-      expect(error).toBeInstanceOf(TesseraError)
-      expect((error as TesseraError).code).toBe('ERR_STORE_UNAVAILABLE')
-      expect((error as TesseraError).message).not.toContain('postgres://')
-    }
-    await store.close()
-  })
-
-  it('a login cut off mid-transaction rejects, and the store serves again without a restart', async () => {
-    const app = `tessera_kill_${randomBytes(4).toString('hex')}`
-    const sep = DATABASE_URL.includes('?') ? '&' : '?'
-    const store = makeStore({
-      tablePrefix: 'kill_',
-      connectionString: `${DATABASE_URL}${sep}application_name=${app}`,
-    })
-    const r = record(Date.now())
-    await store.create(r)
-    await Promise.all(Array.from({ length: 5 }, () => store.get(r.id)))
-    // Hold this user's advisory lock elsewhere, so the store's login waits inside its
-    // transaction; then kill every backend of the store's pool (the server itself stays up).
-    const holder = await admin.connect()
-    const blocked = record(Date.now(), { userId: 'blocked' })
-    try {
-      await holder.query('SELECT pg_advisory_lock($1, hashtext($2))', [
-        pgTables(schema, 'kill_').lockSpace,
-        'blocked',
-      ])
-      const login = store.create(blocked, { limit: { max: 3, policy: 'evict-oldest' } })
-      const outcome = login.then(
-        () => 'created',
-        (e: unknown) => (e as TesseraError).code,
-      )
-      const waiting = `SELECT count(*)::int AS n FROM pg_stat_activity
-                        WHERE application_name = $1 AND wait_event_type = 'Lock'`
-      for (let i = 0; i < 100; i++) {
-        if ((await admin.query(waiting, [app])).rows[0].n > 0) break
-        await new Promise((done) => setTimeout(done, 20))
-      }
-      const killed = await admin.query(
-        'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1',
-        [app],
-      )
-      expect(killed.rows.length).toBeGreaterThan(0)
-      expect(await outcome).toBe('ERR_STORE_UNAVAILABLE')
-    } finally {
-      await holder.query('SELECT pg_advisory_unlock_all()')
-      holder.release()
-    }
-    // Idle clients died too: calls may fail while the pool replaces them, never for long.
-    let served = null
-    for (let attempt = 0; attempt < 20 && !served; attempt++) {
-      served = await store.get(r.id).catch((e: unknown) => {
-        expect((e as TesseraError).code).toBe('ERR_STORE_UNAVAILABLE')
-        return new Promise<null>((done) => setTimeout(() => done(null), 100))
-      })
-    }
-    expect(served?.id).toBe(r.id)
-    expect(await store.get(blocked.id)).toBeNull()
-    await store.create(blocked, { limit: { max: 3, policy: 'evict-oldest' } })
-    expect(await store.get(blocked.id)).not.toBeNull()
   })
 
   it('measures bytes per session for 1000 sessions', async () => {
