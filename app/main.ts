@@ -1,23 +1,35 @@
 import { mkdirSync } from 'node:fs'
+import type { Server } from 'node:net'
 import { ConfigError, loadConfig } from './config.js'
+import { checkTransport, startHttps } from './https.js'
 import { buildApp, startServer } from './server.js'
 
 try {
   const config = loadConfig()
+  checkTransport(config)
   if (config.storeUrl.startsWith('sqlite:./data/')) mkdirSync('data', { recursive: true })
   const app = await buildApp(config)
-  const server = await startServer(app, config)
-  const address = server.address()
-  const port = typeof address === 'object' && address ? address.port : config.port
+  let servers: Server[]
+  let msg: string
+  if (config.https) {
+    const https = await startHttps(app, config)
+    servers = https.servers
+    msg = `Tessera Bank listening on ${https.url}${https.redirectUrl ? ` (${https.redirectUrl} redirects)` : ''}`
+  } else {
+    servers = [await startServer(app, config)]
+    const address = servers[0]!.address()
+    const port = typeof address === 'object' && address ? address.port : config.port
+    msg = `Tessera Bank listening on http://${config.host}:${port}`
+  }
   console.log(
     JSON.stringify({
       level: 'info',
-      msg: `Tessera Bank listening on http://${config.host}:${port}`,
+      msg,
       store: config.storeUrl.replace(/\/\/[^@/]*@/, '//***@'),
     }),
   )
   const stop = async () => {
-    server.close()
+    for (const server of servers) server.close()
     await app.close()
     process.exit(0)
   }
