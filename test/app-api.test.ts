@@ -156,7 +156,13 @@ describe('bad input gets a clear 4xx, never a 5xx', () => {
 
   it('answers unknown paths with 404 and wrong methods with 405, as JSON', async () => {
     expect((await fetch(`${running.url}/nope`)).status).toBe(404)
-    const res = await fetch(`${running.url}/api/me`, { method: 'PUT' })
+    // An unsafe method passes the CSRF layer first (it runs before routing), so send a token.
+    const c = new ApiClient(running.url)
+    await c.request('GET', '/api/csrf')
+    const res = await fetch(`${running.url}/api/me`, {
+      method: 'PUT',
+      headers: { cookie: c.cookie!, 'x-csrf-token': c.csrf! },
+    })
     expect(res.status).toBe(405)
     expect(res.headers.get('allow')).toBe('GET')
   })
