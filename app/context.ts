@@ -2,6 +2,7 @@ import type { SessionRequest } from '../src/adapters/node/index.js'
 import type { SessionManager } from '../src/core/manager.js'
 import type { AppConfig } from './config.js'
 import { HttpError } from './http.js'
+import type { AppMonitoring } from './monitoring.js'
 import type { User, UserDirectory } from './users.js'
 
 /** Everything the routes share. */
@@ -9,6 +10,8 @@ export interface AppContext {
   config: AppConfig
   sessions: SessionManager
   users: UserDirectory
+  /** Audit log and metrics (the admin page reads `monitoring.audit`). */
+  monitoring?: AppMonitoring | undefined
 }
 
 /** The signed-in user of a cookie session, or a 401. */

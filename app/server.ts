@@ -11,6 +11,8 @@ import type { Plugin } from '../src/http/types.js'
 import type { AppConfig } from './config.js'
 import type { AppContext } from './context.js'
 import { HttpError, Router, sendError } from './http.js'
+import { type AppMonitoringOptions, appMonitoring } from './monitoring.js'
+import { adminApiRoutes } from './routes/admin-api.js'
 import { apiRoutes } from './routes/api.js'
 import { storeFromUrl } from './store-url.js'
 import { UserDirectory } from './users.js'
@@ -28,13 +30,19 @@ export interface BuildOptions {
   plugins?: Plugin[]
   /** `false` leaves out the security headers and CSRF plugins (benchmark baseline only). */
   security?: boolean
+  /** Monitoring hooks: `{ enabled: false }` for the benchmark baseline, a log destination for tests. */
+  monitoring?: AppMonitoringOptions
 }
 
 /** Builds the reference app from its configuration. */
 export async function buildApp(config: AppConfig, options: BuildOptions = {}): Promise<App> {
-  const store = options.store ?? (await storeFromUrl(config.storeUrl, options.clock))
+  const monitoring = await appMonitoring(config, { clock: options.clock, ...options.monitoring })
+  const store = monitoring.instrument(
+    options.store ?? (await storeFromUrl(config.storeUrl, options.clock)),
+  )
   const sessions = createSessions({
     store,
+    deviceParser: monitoring.deviceParser,
     clock: options.clock,
     idleTimeout: config.idleTimeoutMs,
     absoluteTimeout: config.absoluteTimeoutMs,
@@ -44,9 +52,10 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     reauthWindow: config.reauthWindowMs,
   })
   const users = await UserDirectory.seed(config.demoPassword)
-  const ctx: AppContext = { config, sessions, users }
+  const ctx: AppContext = { config, sessions, users, monitoring }
   const router = new Router()
   apiRoutes(router, ctx)
+  adminApiRoutes(router, ctx, monitoring)
   const security: Plugin[] =
     options.security === false
       ? []
@@ -61,7 +70,12 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
             deferForms: (input) => !input.path.startsWith('/api/'),
           }),
         ]
-  const pipeline = createPipeline(sessions, [...security, ...(options.plugins ?? [])])
+  // Monitoring first: the guessing throttle must answer before any other work.
+  const pipeline = createPipeline(sessions, [
+    ...monitoring.start(sessions),
+    ...security,
+    ...(options.plugins ?? []),
+  ])
 
   const handler = nodeHandler(
     pipeline,
@@ -86,7 +100,14 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     { trustProxy: config.trustProxy },
   )
 
-  return { ...ctx, handler, close: () => sessions.close() }
+  return {
+    ...ctx,
+    handler,
+    close: async () => {
+      await monitoring.close()
+      await sessions.close()
+    },
+  }
 }
 
 /** Starts the app's HTTP server. */

@@ -3,7 +3,8 @@ import { type Duration, parseDuration } from '../core/duration.js'
 import type { SessionEvent } from '../core/events.js'
 import type { SessionManager } from '../core/manager.js'
 import type { Plugin, Rejection, RequestContext } from '../http/types.js'
-import { createDeviceParser, type DeviceParser } from './device.js'
+import type { DeviceInfo } from '../core/record.js'
+import { createDeviceParser } from './device.js'
 import { KnownDevices, type NewDeviceOptions } from './known-devices.js'
 import { SlidingWindow } from './window.js'
 
@@ -13,8 +14,8 @@ export interface AnomalyOptions {
   sessions: SessionManager
   /** Source of "now". Default the manager's clock. */
   clock?: Clock | undefined
-  /** Cached UA parser. Default: a new {@link createDeviceParser}. */
-  deviceParser?: DeviceParser | undefined
+  /** UA parser; pass a cached one (share the manager's). Default: a new {@link createDeviceParser}. */
+  deviceParser?: ((userAgent: string) => DeviceInfo) | undefined
   /** Browser family differs from the login's: `end` (default) the session, or just `log`. */
   userAgentChange?: 'end' | 'log' | 'off' | undefined
   /** Client IP differs from the login's: `log` (default), `reauth` (401 until re-authenticated), `end`. */

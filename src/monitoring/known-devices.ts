@@ -1,6 +1,7 @@
 import type { SessionEvent } from '../core/events.js'
 import type { AuditLog } from './audit/log.js'
-import { type DeviceParser, deviceKey } from './device.js'
+import type { DeviceInfo } from '../core/record.js'
+import { deviceKey } from './device.js'
 import { Lru } from './lru.js'
 
 /** Options of the new-device rule. */
@@ -28,12 +29,12 @@ export interface NewDeviceOptions {
 export class KnownDevices {
   readonly #users: Lru<string, Set<string>>
   readonly #perUser: number
-  readonly #parse: DeviceParser
+  readonly #parse: (userAgent: string) => DeviceInfo
   readonly #audit: AuditLog | undefined
   readonly #report: (login: SessionEvent) => void
 
   constructor(
-    parse: DeviceParser,
+    parse: (userAgent: string) => DeviceInfo,
     options: NewDeviceOptions,
     report: (login: SessionEvent) => void,
   ) {

@@ -43,6 +43,8 @@ export interface LevelLogger {
   error: LogFn
   /** Used for critical events when present; otherwise `error` with `severity: "critical"`. */
   critical?: LogFn | undefined
+  /** Flushes buffered lines (pino); called on close. */
+  flush?: (() => void) | undefined
 }
 
 /** Options of {@link logSink}. */

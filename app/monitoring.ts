@@ -1,0 +1,80 @@
+import type { Clock } from '../src/core/clock.js'
+import type { SessionManager } from '../src/core/manager.js'
+import type { SessionStore } from '../src/core/store.js'
+import type { Plugin } from '../src/http/types.js'
+import { auditFromUrl } from '../src/monitoring/audit/from-url.js'
+import { AuditLog } from '../src/monitoring/audit/log.js'
+import { createDeviceParser, type DeviceParser } from '../src/monitoring/device.js'
+import { instrumentStore } from '../src/monitoring/instrument.js'
+import { SessionMetrics } from '../src/monitoring/metrics.js'
+import { type Monitoring, monitor } from '../src/monitoring/monitor.js'
+import type { AppConfig } from './config.js'
+
+/** Test and benchmark hooks for the app's monitoring. */
+export interface AppMonitoringOptions {
+  /** `false` turns monitoring off entirely (the benchmark's baseline). Default on. */
+  enabled?: boolean | undefined
+  /** Where JSON event lines go. Default stdout. */
+  logDestination?: { write(line: string): unknown } | undefined
+  /** Clock for audit retention. */
+  clock?: Clock | undefined
+}
+
+/** The app's monitoring: a UA parser and store wrapper for `createSessions`, then the sinks. */
+export interface AppMonitoring {
+  deviceParser: DeviceParser | undefined
+  metrics: SessionMetrics | null
+  audit: AuditLog | null
+  /** Wraps the session store with latency/error metrics. */
+  instrument(store: SessionStore): SessionStore
+  /** Subscribes logs, audit, metrics and anomaly rules; returns the pipeline plugins. */
+  start(sessions: SessionManager): Plugin[]
+  close(): Promise<void>
+}
+
+/**
+ * Builds the reference app's monitoring from its configuration: JSON event lines on stdout at
+ * `LOG_LEVEL`, the audit log next to the sessions (`STORE_URL`, its own table or stream),
+ * Prometheus metrics and the anomaly rules at their defaults.
+ *
+ * @example
+ * const monitoring = await appMonitoring(config)
+ * const sessions = createSessions({ store: monitoring.instrument(store), deviceParser: monitoring.deviceParser })
+ * const plugins = monitoring.start(sessions)
+ */
+export async function appMonitoring(
+  config: AppConfig,
+  options: AppMonitoringOptions = {},
+): Promise<AppMonitoring> {
+  if (options.enabled === false) {
+    return {
+      deviceParser: undefined,
+      metrics: null,
+      audit: null,
+      instrument: (store) => store,
+      start: () => [],
+      close: async () => {},
+    }
+  }
+  const metrics = new SessionMetrics()
+  const audit = new AuditLog(await auditFromUrl(config.storeUrl), { clock: options.clock })
+  let running: Monitoring | null = null
+  return {
+    deviceParser: createDeviceParser(),
+    metrics,
+    audit,
+    instrument: (store) => instrumentStore(store, metrics),
+    start(sessions) {
+      running = monitor(sessions, {
+        log: { level: config.logLevel, destination: options.logDestination },
+        audit,
+        metrics,
+      })
+      return running.plugins
+    },
+    async close() {
+      if (running) await running.close()
+      else await audit.close()
+    },
+  }
+}
