@@ -7,4 +7,10 @@
  */
 export * from './core/index.js'
 export * from './http/index.js'
+export { type CsrfOptions, csrf, verifyCsrf } from './csrf/index.js'
+export {
+  SECURITY_HEADERS,
+  type SecurityHeadersOptions,
+  securityHeaders,
+} from './headers/index.js'
 export { memoryStore, type MemoryStoreOptions } from './stores/memory/index.js'

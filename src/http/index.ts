@@ -1,5 +1,11 @@
 export { type Begun, createPipeline, Pipeline, rejectionBody, toRejection } from './pipeline.js'
-export { clientInfo, normalizeIp, parseTrustProxy, type TrustProxy } from './client.js'
+export {
+  clientInfo,
+  isTrustedProxy,
+  normalizeIp,
+  parseTrustProxy,
+  type TrustProxy,
+} from './client.js'
 export type {
   HeaderList,
   Plugin,
