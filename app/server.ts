@@ -14,6 +14,8 @@ import { HttpError, Router, sendError } from './http.js'
 import { type AppMonitoringOptions, appMonitoring } from './monitoring.js'
 import { adminApiRoutes } from './routes/admin-api.js'
 import { apiRoutes } from './routes/api.js'
+import { notFoundPage, pageRoutes, wantsPage } from './routes/pages.js'
+import { withStatic } from './static/serve.js'
 import { storeFromUrl } from './store-url.js'
 import { UserDirectory } from './users.js'
 
@@ -56,6 +58,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const router = new Router()
   apiRoutes(router, ctx)
   adminApiRoutes(router, ctx, monitoring)
+  pageRoutes(router, ctx)
   const security: Plugin[] =
     options.security === false
       ? []
@@ -82,7 +85,10 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     async (req: SessionRequest, res) => {
       res.removeHeader('x-powered-by')
       const m = router.match(req.method ?? 'GET', req.tessera.input.path)
-      if (!m) return sendError(res, 404, 'ERR_NOT_FOUND', 'not found')
+      if (!m)
+        return wantsPage(req)
+          ? notFoundPage(ctx, req, res)
+          : sendError(res, 404, 'ERR_NOT_FOUND', 'not found')
       if ('allowed' in m) {
         res.setHeader('allow', m.allowed.join(', '))
         return sendError(res, 405, 'ERR_METHOD_NOT_ALLOWED', 'method not allowed')
@@ -102,7 +108,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
 
   return {
     ...ctx,
-    handler,
+    handler: withStatic(handler),
     close: async () => {
       await monitoring.close()
       await sessions.close()
