@@ -126,6 +126,31 @@ describe('SQLite store', () => {
     await expect(store.ping()).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' })
   })
 
+  it('a write blocked past busyTimeoutMs by another connection rejects, and works once the lock is gone', async () => {
+    const path = join(dir, 'busy.db')
+    const store = sqliteStore({ path, busyTimeoutMs: 100 })
+    const before = record(Date.now())
+    await store.create(before)
+    const other = new Database(path)
+    other.prepare('BEGIN IMMEDIATE').run()
+    try {
+      const blocked = record(Date.now())
+      await expect(store.create(blocked)).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' })
+      await expect(store.update(before.id, { set: { x: 1 } })).rejects.toMatchObject({
+        code: 'ERR_STORE_UNAVAILABLE',
+      })
+      // WAL: readers are never blocked by a writer.
+      expect((await store.get(before.id))?.data).toEqual({ k: 'v' })
+    } finally {
+      other.prepare('COMMIT').run()
+      other.close()
+    }
+    const after = record(Date.now())
+    await store.create(after)
+    expect(await store.get(after.id)).not.toBeNull()
+    await store.close()
+  })
+
   it('holds a hash of the token but never the raw token, in any table or file', async () => {
     const path = join(dir, 'no-raw-token.db')
     const store = sqliteStore({ path })
