@@ -45,6 +45,26 @@ describe('the reference app /metrics endpoint', () => {
     expect(after).toMatch(/^# TYPE tessera_store_errors_total counter$/m)
   })
 
+  it('records login time, IP, User-Agent, parsed device and method, shown by /api/sessions', async () => {
+    const ua =
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1'
+    const phone = new ApiClient(running.url, { 'user-agent': ua })
+    await phone.login('bob')
+    const res = await phone.request('GET', '/api/sessions')
+    const [s] = (res.body as { sessions: Array<Record<string, unknown>> }).sessions.filter(
+      (x) => x.current,
+    )
+    expect(s).toMatchObject({
+      ip: '127.0.0.1',
+      userAgent: ua,
+      device: { browser: 'Mobile Safari', os: 'iOS', type: 'mobile' },
+      authMethod: 'password',
+      createdAt: expect.stringMatching(/Z$/),
+      lastSeenAt: expect.stringMatching(/Z$/),
+    })
+    await phone.request('POST', '/api/logout', {})
+  })
+
   it('counts a live login in sessions_active and forgets it at logout', async () => {
     const base = sample(await scrape(), 'tessera_sessions_active')
     const bob = new ApiClient(running.url)

@@ -187,6 +187,7 @@ export function apiRoutes(router: Router, app: AppContext): void {
         userAgent: s.userAgent ?? null,
         device: s.device ?? null,
         kind: s.kind ?? 'cookie',
+        authMethod: s.authMethod ?? null,
       })),
     })
   })
