@@ -49,14 +49,26 @@ export interface RedisConn {
 
 // Offline queue off: while Redis is unreachable, commands fail at once instead of piling up
 // (fail closed, quickly). The client keeps reconnecting in the background, backing off to 2 s.
-const socket = (timeoutMs: number) => ({
-  connectTimeout: timeoutMs,
-  reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000),
-})
+// node-redis's own command timeout stops counting once a command is written, so a server that
+// hangs with the connection open is caught twice: each call races its own timer (the caller
+// gets a 503 quickly), and a silent socket (no reply even to the keep-alive PING) is closed and
+// reconnected after `socketTimeout`.
+const clientDefaults = (timeoutMs: number) => {
+  const socketTimeout = Math.max(1000, 3 * timeoutMs)
+  return {
+    disableOfflineQueue: true,
+    pingInterval: Math.floor(socketTimeout / 3),
+    socket: {
+      connectTimeout: timeoutMs,
+      socketTimeout,
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000),
+    },
+  }
+}
 
-const guard = async <T>(p: Promise<T>): Promise<T> => {
+const guard = async <T>(p: Promise<T>, timeoutMs: number): Promise<T> => {
   try {
-    return await p
+    return await withTimeout(p, timeoutMs)
   } catch (error) {
     throw storeUnavailable(error)
   }
@@ -76,25 +88,30 @@ export function standaloneConn(
   const owned = o.client === undefined
   const client: RedisClientLike =
     o.client ??
-    createClient({ url: o.url, disableOfflineQueue: true, socket: socket(timeout) }).on(
-      'error',
-      (e: unknown) => o.onError?.(e),
+    createClient({ url: o.url, ...clientDefaults(timeout) }).on('error', (e: unknown) =>
+      o.onError?.(e),
     )
   // With a reconnect strategy that never gives up, connect() settles only once connected.
   // Until then commands wait for it (bounded); afterwards an outage fails them at once.
   let ready: Promise<unknown> | null = null
   if (!client.isOpen) {
-    ready = client.connect().then(() => {
-      ready = null
-    })
-    ready.catch((e: unknown) => o.onError?.(e))
+    ready = client.connect().then(
+      () => {
+        ready = null
+      },
+      (e: unknown) => {
+        ready = null
+        o.onError?.(e)
+      },
+    )
   }
   const options = { timeout }
   const send = (args: ReadonlyArray<string>) =>
     guard(
       ready
-        ? withTimeout(ready, timeout).then(() => client.sendCommand(args, options))
+        ? ready.then(() => client.sendCommand(args, options))
         : client.sendCommand(args, options),
+      timeout,
     )
   return {
     singleNode: true,
@@ -124,21 +141,33 @@ export function clusterConn(
     o.cluster ??
     createCluster({
       rootNodes: (o.nodes ?? []).map((url) => ({ url })),
-      defaults: { disableOfflineQueue: true, socket: socket(timeout) },
+      defaults: clientDefaults(timeout),
     }).on('error', (e: unknown) => o.onError?.(e))
-  let ready: Promise<unknown> | null = cluster.isOpen ? Promise.resolve() : null
+  // The topology is discovered once; node clients then reconnect (and rediscover) by themselves.
+  let connected = cluster.isOpen
+  let ready: Promise<unknown> | null = null
   const connect = (): Promise<unknown> => {
-    ready ??= cluster.connect().catch((e: unknown) => {
-      ready = null
-      throw e
-    })
-    return withTimeout(ready, timeout)
+    ready ??= cluster.connect().then(
+      () => {
+        connected = true
+      },
+      (e: unknown) => {
+        ready = null
+        throw e
+      },
+    )
+    return ready
   }
   const options = { timeout }
   return {
     singleNode: false,
     send: (key, args) =>
-      guard(connect().then(() => cluster.sendCommand(key, false, args, options))),
+      guard(
+        connected
+          ? cluster.sendCommand(key, false, args, options)
+          : connect().then(() => cluster.sendCommand(key, false, args, options)),
+        timeout,
+      ),
     ping: () =>
       guard(
         connect().then(async () => {
@@ -146,15 +175,13 @@ export function clusterConn(
           const clients = await Promise.all(
             cluster.masters.map((m) => cluster.nodeClient(m as never)),
           )
-          await Promise.all(clients.map((c) => withTimeout(c.sendCommand(['PING']), timeout)))
+          await Promise.all(clients.map((c) => c.sendCommand(['PING'])))
         }),
+        timeout,
       ),
     close: async () => {
-      if (!owned || !ready) return
-      await withTimeout(
-        ready.then(() => cluster.close()),
-        timeout,
-      ).catch(() => cluster.destroy())
+      if (!owned || !connected) return
+      await withTimeout(cluster.close(), timeout).catch(() => cluster.destroy())
     },
   }
 }
