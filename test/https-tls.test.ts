@@ -301,9 +301,58 @@ describe('self-signed certificates', () => {
   })
 
   it('say clearly when openssl is not available', () => {
-    expect(() => selfSignedCertificate({ openssl: '/nonexistent/openssl' })).toThrow(
-      /install openssl or pass cert and key/,
-    )
+    expect(() =>
+      selfSignedCertificate({ via: 'openssl', openssl: '/nonexistent/openssl' }),
+    ).toThrow(/install openssl or pass cert and key/)
+  })
+
+  it('are made alike by node:crypto and by openssl, and both verify in a real handshake', async () => {
+    const hosts = [
+      'localhost',
+      'dev.bank.example',
+      '127.0.0.1',
+      '::1',
+      '2001:db8::7',
+      '::ffff:192.0.2.1',
+    ]
+    const sans = new Set<string | undefined>()
+    for (const via of ['node', 'openssl'] as const) {
+      for (const keyType of ['ec', 'rsa'] as const) {
+        const pair = selfSignedCertificate({ hosts, via, keyType, days: 7 })
+        const x = new X509Certificate(pair.cert)
+        sans.add(x.subjectAltName)
+        expect(x.subject, via).toBe('CN=localhost')
+        expect(x.ca, via).toBe(false)
+        expect(x.checkHost('dev.bank.example'), via).toBe('dev.bank.example')
+        expect(x.checkHost('evil.example'), via).toBeUndefined()
+        expect(x.checkIP('127.0.0.1'), via).toBe('127.0.0.1')
+        expect(x.checkIP('::1'), via).toBe('::1')
+        expect(x.checkIP('2001:db8::7'), via).toBe('2001:db8::7')
+        expect(x.checkIP('2001:db8::8'), via).toBeUndefined()
+        expect(x.verify(x.publicKey), via).toBe(true)
+        expect(x.keyUsage, via).toEqual(['1.3.6.1.5.5.7.3.1'])
+        expect(x.publicKey.asymmetricKeyType).toBe(keyType)
+        const days = (Date.parse(x.validTo) - Date.now()) / 86_400_000
+        expect(days).toBeGreaterThan(6.9)
+        expect(days).toBeLessThanOrEqual(7.01)
+        const server = createSecureServer(app.handler, pair)
+        const p = await listen(server)
+        try {
+          expect(await handshake(p, pair.cert, {}), `${via} ${keyType}`).toMatchObject({ ok: true })
+          expect(await handshake(p, pair.cert, { servername: 'dev.bank.example' })).toMatchObject({
+            ok: true,
+          })
+          expect(await handshake(p, ec.cert === pair.cert ? rsa.cert : ec.cert, {})).toMatchObject({
+            ok: false,
+          })
+        } finally {
+          await close(server)
+        }
+      }
+    }
+    // Same names, byte for byte, whichever way the certificate was made (IPv6 forms included).
+    expect(sans.size).toBe(1)
+    expect([...sans][0]).toContain('IP Address:0:0:0:0:0:FFFF:C000:201')
   })
 
   it('serve the app with a certificate read from files', async () => {

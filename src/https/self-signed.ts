@@ -4,6 +4,7 @@ import { isIP } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { configAssert } from '../core/errors.js'
+import { buildSelfSigned } from './x509.js'
 
 /** A PEM certificate and its private key. */
 export interface CertificatePair {
@@ -19,7 +20,12 @@ export interface SelfSignedOptions {
   days?: number
   /** `ec` (P-256, default) or `rsa` (2048 bits). */
   keyType?: 'ec' | 'rsa'
-  /** The `openssl` executable. Default `openssl` on the PATH. */
+  /**
+   * How to make it: `node` (default; `node:crypto` alone, the key never touches the disk) or
+   * `openssl` (the command-line tool; its key passes through a private temporary directory).
+   */
+  via?: 'node' | 'openssl'
+  /** The `openssl` executable for `via: 'openssl'`. Default `openssl` on the PATH. */
   openssl?: string
 }
 
@@ -27,11 +33,12 @@ const DNS_NAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/
 
 /**
- * Generates a self-signed certificate for local HTTPS, with the `openssl` command-line tool
- * (Node can make keys but not X.509 certificates). For development only: browsers warn about
- * it, and production must use a real certificate (`cert`/`key`).
+ * Generates a self-signed certificate for local HTTPS (X.509 v3, SHA-256, subjectAltName for
+ * every host, `CA:FALSE`, `serverAuth`). For development only: browsers warn about it, and
+ * production must use a real certificate (`cert`/`key`).
  *
- * @throws TesseraError `ERR_CONFIG` when a host is not a DNS name or IP, or `openssl` is missing.
+ * @throws TesseraError `ERR_CONFIG` when a host is not a DNS name or IP, or `openssl` is
+ * missing with `via: 'openssl'`.
  *
  * @example
  * const { cert, key } = selfSignedCertificate({ hosts: ['localhost', '127.0.0.1'] })
@@ -41,16 +48,28 @@ export function selfSignedCertificate(options: SelfSignedOptions = {}): Certific
   const days = options.days ?? 30
   configAssert(hosts.length > 0, 'selfSignedCertificate: hosts must not be empty')
   configAssert(Number.isInteger(days) && days >= 1 && days <= 825, 'days must be 1–825')
-  // Names go into an openssl -addext argument: validate them so none can add extensions.
-  const san = hosts.map((h) => {
+  // Names go into the certificate (and into an openssl -addext argument): validate them so
+  // none can smuggle in another name or extension.
+  const ips: string[] = []
+  const dns: string[] = []
+  for (const h of hosts) {
     const ip = h.startsWith('[') && h.endsWith(']') ? h.slice(1, -1) : h
-    if (isIP(ip)) return `IP:${ip}`
-    configAssert(DNS_NAME.test(h), `selfSignedCertificate: ${JSON.stringify(h)} is not a host name`)
-    return `DNS:${h}`
-  })
-  const cn = hosts.find((h) => DNS_NAME.test(h) && !isIP(h)) ?? 'localhost'
+    if (isIP(ip)) ips.push(ip)
+    else {
+      configAssert(
+        DNS_NAME.test(h),
+        `selfSignedCertificate: ${JSON.stringify(h)} is not a host name`,
+      )
+      dns.push(h)
+    }
+  }
+  const cn = dns[0] ?? 'localhost'
+  const keyType = options.keyType ?? 'ec'
+  if ((options.via ?? 'node') === 'node')
+    return buildSelfSigned({ commonName: cn, dnsNames: dns, ipAddresses: ips, days, keyType })
+  const san = [...dns.map((d) => `DNS:${d}`), ...ips.map((ip) => `IP:${ip}`)]
   const newkey =
-    options.keyType === 'rsa'
+    keyType === 'rsa'
       ? ['-newkey', 'rsa:2048']
       : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1']
   const dir = mkdtempSync(join(tmpdir(), 'tessera-tls-'))
@@ -73,7 +92,7 @@ export function selfSignedCertificate(options: SelfSignedOptions = {}): Certific
           '-addext',
           `subjectAltName=${san.join(',')}`,
           '-addext',
-          'keyUsage=critical,digitalSignature,keyEncipherment',
+          `keyUsage=critical,digitalSignature${keyType === 'rsa' ? ',keyEncipherment' : ''}`,
           '-addext',
           'extendedKeyUsage=serverAuth',
           '-keyout',
