@@ -164,6 +164,35 @@ describe('the security headers on redirects and server errors', () => {
   })
 })
 
+describe('the security headers when the session store is down', () => {
+  it('are on the fail-closed 503 too, with no cookie set', async () => {
+    const store = memoryStore()
+    store.get = async () => {
+      throw new Error('connection refused')
+    }
+    const sessions = createSessions({ store })
+    let ran = false
+    const server = createServer(
+      nodeHandler(createPipeline(sessions, [securityHeaders()]), (_req, res) => {
+        ran = true
+        res.end('x')
+      }),
+    )
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    try {
+      const port = (server.address() as AddressInfo).port
+      const r = await get(port, '/', 'GET', { cookie: `__Host-sid=${'a'.repeat(43)}` })
+      expect(r.status).toBe(503)
+      expect(ran).toBe(false)
+      expectSecurityHeaders(r.headers)
+      expect(r.headers['set-cookie']).toBeUndefined()
+    } finally {
+      server.closeAllConnections()
+      await new Promise((r) => server.close(r))
+    }
+  })
+})
+
 describe('overriding the defaults', () => {
   function headersOf(plugin: ReturnType<typeof securityHeaders>, secure = false) {
     const ctx = {

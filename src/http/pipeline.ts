@@ -53,7 +53,13 @@ export class Pipeline {
         userAgent: input.header('user-agent'),
       })
     } catch (error) {
-      return { ctx: null, rejection: toRejection(error) }
+      // Fail closed, but with an empty session so the 503 still carries the plugins' headers
+      // (CSP, HSTS, …). Loading without a cookie never touches the store.
+      const empty = await this.sessions.load({
+        ip: input.ip,
+        userAgent: input.header('user-agent'),
+      })
+      return { ctx: { input, session: empty, locals: {} }, rejection: toRejection(error) }
     }
     const locals: RequestLocals = {}
     const ctx: RequestContext = { input, session, locals }
