@@ -1,6 +1,6 @@
 import { createClient, createCluster } from 'redis'
-import { storeUnavailable } from '../../core/errors.js'
 import type { Script } from './lua.js'
+import { Watchdog } from './watchdog.js'
 
 /** The subset of a node-redis v5 client the store uses (`createClient()` satisfies it). */
 export interface RedisClientLike {
@@ -49,10 +49,9 @@ export interface RedisConn {
 
 // Offline queue off: while Redis is unreachable, commands fail at once instead of piling up
 // (fail closed, quickly). The client keeps reconnecting in the background, backing off to 2 s.
-// node-redis's own command timeout stops counting once a command is written, so a server that
-// hangs with the connection open is caught twice: each call races its own timer (the caller
-// gets a 503 quickly), and a silent socket (no reply even to the keep-alive PING) is closed and
-// reconnected after `socketTimeout`.
+// A server that hangs with the connection open is caught twice: each call has a deadline (see
+// watchdog.ts; the caller gets a 503 quickly), and an idle socket whose keep-alive PING gets no
+// reply is closed and reconnected after `socketTimeout`.
 const clientDefaults = (timeoutMs: number) => {
   const socketTimeout = Math.max(1000, 3 * timeoutMs)
   return {
@@ -63,14 +62,6 @@ const clientDefaults = (timeoutMs: number) => {
       socketTimeout,
       reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000),
     },
-  }
-}
-
-const guard = async <T>(p: Promise<T>, timeoutMs: number): Promise<T> => {
-  try {
-    return await withTimeout(p, timeoutMs)
-  } catch (error) {
-    throw storeUnavailable(error)
   }
 }
 
@@ -105,19 +96,15 @@ export function standaloneConn(
       },
     )
   }
-  const options = { timeout }
+  const watchdog = new Watchdog(timeout)
   const send = (args: ReadonlyArray<string>) =>
-    guard(
-      ready
-        ? ready.then(() => client.sendCommand(args, options))
-        : client.sendCommand(args, options),
-      timeout,
-    )
+    watchdog.guard(ready ? ready.then(() => client.sendCommand(args)) : client.sendCommand(args))
   return {
     singleNode: true,
     send: (_key, args) => send(args),
     ping: async () => void (await send(['PING'])),
     close: async () => {
+      watchdog.close()
       // A graceful close waits for pending replies; an unreachable server gets a hard one.
       if (owned && client.isOpen)
         await withTimeout(client.close(), timeout).catch(() => client.destroy())
@@ -158,18 +145,17 @@ export function clusterConn(
     )
     return ready
   }
-  const options = { timeout }
+  const watchdog = new Watchdog(timeout)
   return {
     singleNode: false,
     send: (key, args) =>
-      guard(
+      watchdog.guard(
         connected
-          ? cluster.sendCommand(key, false, args, options)
-          : connect().then(() => cluster.sendCommand(key, false, args, options)),
-        timeout,
+          ? cluster.sendCommand(key, false, args)
+          : connect().then(() => cluster.sendCommand(key, false, args)),
       ),
     ping: () =>
-      guard(
+      watchdog.guard(
         connect().then(async () => {
           // Every master, so that /healthz notices a third of the sessions being unreachable.
           const clients = await Promise.all(
@@ -177,9 +163,9 @@ export function clusterConn(
           )
           await Promise.all(clients.map((c) => c.sendCommand(['PING'])))
         }),
-        timeout,
       ),
     close: async () => {
+      watchdog.close()
       if (!owned || !connected) return
       await withTimeout(cluster.close(), timeout).catch(() => cluster.destroy())
     },
@@ -199,7 +185,7 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
  * All keys must share one hash slot unless `conn.singleNode`.
  *
  * @example
- * await runScript(conn, GET, [k.session(id), k.alias(id)], [])
+ * await runScript(conn, WRITE, [k.session(id)], [String(deadline), ...fields])
  */
 export async function runScript(
   conn: RedisConn,

@@ -11,7 +11,9 @@
  *                moved on every touch. Per-field writes: concurrent updates of different keys
  *                both persist.
  *   P a:{<id>}   string, renewal alias old id → new id, PEXPIREAT graceUntil. Shares the
- *                `{<id>}` tag with the session key, so `get` is one script on one slot.
+ *                `{<id>}` tag with the session key, so deleting the old key and writing its
+ *                alias is one atomic script on one slot. `get` is one HGETALL; only a miss
+ *                reads the alias (and a hit on it, the new key).
  *   P u:{<hex user>}  sorted set, the user's session ids scored by last activity (eviction order).
  *   P x:{<hex user>}  sorted set, the same ids scored by deadline. Both PEXPIREAT the latest
  *                member deadline, so the index dies with the user's last session; members past

@@ -105,23 +105,12 @@ local function touch_index(u, x, id, seen, deadline)
 end
 `
 
-const script = (body: string, prelude = true) =>
+const script = (body: string) =>
   defineScript({
-    SCRIPT: prelude ? PRELUDE + body : body,
+    SCRIPT: PRELUDE + body,
     parseCommand() {},
     transformReply: () => null as never,
   })
-
-/** KEYS s, a. The record's fields, or the alias target id, or an empty list. */
-export const GET = script(
-  `
-local f = redis.call('HGETALL', KEYS[1])
-if #f > 0 then return f end
-local to = redis.call('GET', KEYS[2])
-if to then return to end
-return f`,
-  false,
-)
 
 /** KEYS s. ARGV deadline, field, value, … Writes a whole session. */
 export const WRITE = script(`
@@ -214,4 +203,4 @@ end
 return out`)
 
 /** A script as defined by node-redis `defineScript` (its source and SHA1). */
-export type Script = typeof GET
+export type Script = typeof WRITE
