@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+/**
+ * The `tessera` command. `tessera keygen` prints a new signing key or secret.
+ *
+ * @example
+ * // npx tessera keygen --alg ES256 > jwt-key.json
+ */
+import { KEYGEN_USAGE, keygen, parseKeygenArgs } from './keygen.js'
+
+const USAGE = `usage: tessera <command>
+
+commands:
+  keygen   generate a token signing key or a secret (tessera keygen --help)`
+
+/**
+ * Runs the CLI; returns the process exit code. Output goes to the given writers.
+ *
+ * @example
+ * process.exitCode = main(process.argv.slice(2))
+ */
+export function main(
+  argv: readonly string[],
+  out: (s: string) => void = (s) => process.stdout.write(`${s}\n`),
+  err: (s: string) => void = (s) => process.stderr.write(`${s}\n`),
+): number {
+  const [command, ...rest] = argv
+  if (command === 'keygen') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      out(KEYGEN_USAGE)
+      return 0
+    }
+    try {
+      out(keygen(parseKeygenArgs(rest)))
+      return 0
+    } catch (error) {
+      err(`tessera keygen: ${error instanceof Error ? error.message : String(error)}`)
+      err(KEYGEN_USAGE)
+      return 2
+    }
+  }
+  if (command === undefined || command === '--help' || command === '-h') {
+    out(USAGE)
+    return command === undefined ? 2 : 0
+  }
+  err(`tessera: unknown command ${JSON.stringify(command)}`)
+  err(USAGE)
+  return 2
+}
+
+process.exitCode = main(process.argv.slice(2))
