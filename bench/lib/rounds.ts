@@ -1,0 +1,74 @@
+import type { CaseDef } from './cases.js'
+import { type Env, type MeasureOptions, measureCase, type RunRecord } from './measure.js'
+import { rotate } from './stats.js'
+
+/** Options of {@link runRounds}. */
+export interface RoundOptions extends MeasureOptions {
+  rounds: number
+  /** Re-measure a run once when other processes used more than this many cores. */
+  maxForeignCores: number
+  retries: number
+  log: (line: string) => void
+}
+
+/** Everything measured, plus why some cases did not run. */
+export interface RoundsResult {
+  runs: RunRecord[]
+  skipped: Record<string, string>
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+function fmt(r: RunRecord): string {
+  const ops = r.redisPerReq
+    ? ` redis ${Object.entries(r.redisPerReq)
+        .map(([k, v]) => `${k}=${v.toFixed(2)}`)
+        .join(' ')}`
+    : ''
+  return (
+    `${Math.round(r.rps)} req/s, p50 ${r.p50.toFixed(2)} ms, ${r.serverCpuUsPerReq.toFixed(0)} µs/req, ` +
+    `others ${r.otherCores.toFixed(2)} cores${ops}`
+  )
+}
+
+/**
+ * Runs `rounds` rounds of bare → every case (rotated order) → bare. A run during which other
+ * processes used more than `maxForeignCores` is retried after a pause, and the quieter
+ * attempt is kept. A case that reports SKIP is skipped in every later round too.
+ *
+ * @example
+ * const { runs } = await runRounds(cases, env, { rounds: 3, …options })
+ */
+export async function runRounds(
+  cases: readonly CaseDef[],
+  env: Env,
+  options: RoundOptions,
+): Promise<RoundsResult> {
+  const runs: RunRecord[] = []
+  const skipped: Record<string, string> = {}
+  const bare = cases.find((c) => c.id === 'bare')
+  if (!bare) throw new Error('the bare case is required')
+  const others = cases.filter((c) => c !== bare)
+  for (let round = 0; round < options.rounds; round++) {
+    const sequence = [bare, ...rotate(others, round), bare]
+    for (const def of sequence) {
+      if (skipped[def.id]) continue
+      let best: RunRecord | null = null
+      for (let attempt = 0; attempt <= options.retries; attempt++) {
+        const rec = await measureCase(def, round, env, options)
+        if ('skip' in rec) {
+          skipped[def.id] = rec.skip
+          options.log(`  ${def.id}: SKIPPED (${rec.skip})`)
+          break
+        }
+        rec.attempt = attempt
+        options.log(`  r${round + 1} ${def.id}: ${fmt(rec)}`)
+        if (!best || rec.otherCores < best.otherCores) best = rec
+        if (rec.otherCores <= options.maxForeignCores) break
+        if (attempt < options.retries) await pause(3000)
+      }
+      if (best) runs.push(best)
+    }
+  }
+  return { runs, skipped }
+}

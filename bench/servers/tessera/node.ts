@@ -1,0 +1,37 @@
+// Tessera on node:http (nodeHandler). Routes: POST /login[?u=id] (session creation, cap
+// enforced), GET|POST /me (authenticated read), GET /__bench/ops (store call counters).
+// STORE, PLUGINS and MONITORING select the set-up (see setup.ts).
+import { createServer } from 'node:http'
+import { nodeHandler, type SessionRequest } from '../../../src/adapters/node/index.js'
+import { listen } from '../serve.mjs'
+import { benchSessions, loginUser } from './setup.js'
+
+const { sessions, plugins, counts } = await benchSessions()
+
+const handler = nodeHandler(
+  sessions,
+  async (req: SessionRequest, res) => {
+    res.setHeader('content-type', 'application/json')
+    const { path, query } = req.tessera.input
+    if (req.method === 'POST' && path === '/login') {
+      const user = loginUser(query)
+      req.session.set('user', user)
+      await req.session.regenerate({ userId: user.id, authenticated: true })
+      const csrf = req.tessera.locals.csrfToken?.()
+      return res.end(JSON.stringify({ headers: csrf ? { 'x-csrf-token': csrf } : {} }))
+    }
+    const user = req.session.get('user')
+    if (path === '/me' && user) return res.end(JSON.stringify({ user }))
+    res.statusCode = 401
+    return res.end('{}')
+  },
+  { plugins },
+)
+
+const ops = JSON.stringify.bind(JSON, counts)
+listen(
+  createServer((req, res) => {
+    if (req.url === '/__bench/ops') return res.end(ops())
+    return handler(req, res)
+  }),
+)

@@ -1,0 +1,82 @@
+import { createSessions, type SessionManager } from '../../../src/core/manager.js'
+import type { DeviceInfo } from '../../../src/core/record.js'
+import type { SessionStore } from '../../../src/core/store.js'
+import type { Plugin } from '../../../src/http/types.js'
+import { nextLoginUser, skip, USER } from '../serve.mjs'
+import { benchStore, countingStore, type OpCounts } from './stores.js'
+
+/** The origin the harness sends on unsafe requests (the CSRF layer must accept it). */
+export const BENCH_ORIGIN = 'http://bench.localhost'
+
+/** A Tessera set-up for one benchmark server. */
+export interface BenchSessions {
+  sessions: SessionManager
+  plugins: Plugin[]
+  counts: OpCounts
+}
+
+interface BenchMonitoring {
+  instrument: (store: SessionStore) => SessionStore
+  deviceParser: (userAgent: string) => DeviceInfo
+  start: (sessions: SessionManager) => Plugin[]
+}
+
+async function monitoring(): Promise<BenchMonitoring> {
+  try {
+    const m = await import('../../../src/monitoring/index.js')
+    const metrics = new m.SessionMetrics()
+    const audit = new m.AuditLog(m.memoryAudit())
+    return {
+      instrument: (s) => m.instrumentStore(s, metrics),
+      deviceParser: m.createDeviceParser(),
+      // The reference app's wiring: JSON event lines, audit log, metrics, anomaly rules.
+      start: (sessions) => m.monitor(sessions, { metrics, audit }).plugins,
+    }
+  } catch (error) {
+    return skip(`monitoring: ${error instanceof Error ? error.message : error}`)
+  }
+}
+
+/**
+ * Builds the session manager a Tessera benchmark server uses, from the environment:
+ * `STORE` (memory, sqlite, redis, redis-cluster, postgres), `PLUGINS` (comma-separated:
+ * `headers`, `csrf`) and `MONITORING=1`. The per-user cap is on (5, evict-oldest), so the
+ * login benchmark exercises it. Store calls are counted beneath any monitoring wrapper.
+ *
+ * @example
+ * const { sessions, plugins, counts } = await benchSessions()
+ */
+export async function benchSessions(): Promise<BenchSessions> {
+  const { store, counts } = countingStore(await benchStore(process.env.STORE ?? 'memory'))
+  await store.ping()
+  const mon = process.env.MONITORING === '1' ? await monitoring() : null
+  const sessions = createSessions({
+    store: mon ? mon.instrument(store) : store,
+    deviceParser: mon?.deviceParser,
+    maxSessionsPerUser: 5,
+    limitPolicy: 'evict-oldest',
+  })
+  const plugins: Plugin[] = mon ? mon.start(sessions) : []
+  for (const name of (process.env.PLUGINS ?? '').split(',').filter(Boolean)) {
+    if (name === 'headers') {
+      const { securityHeaders } = await import('../../../src/headers/index.js')
+      plugins.push(securityHeaders())
+    } else if (name === 'csrf') {
+      const { csrf } = await import('../../../src/csrf/index.js')
+      // /login is the bench's own set-up step (a real login form carries a pre-session token).
+      plugins.push(csrf({ sessions, origins: [BENCH_ORIGIN], exemptPaths: ['/login'] }))
+    } else skip(`unknown plugin ${name}`)
+  }
+  return { sessions, plugins, counts }
+}
+
+/**
+ * The user stored at login: the demo user, with the id from `?u=` or the next rotating one.
+ *
+ * @example
+ * loginUser('u=u1') // { id: 'u1', name: 'alice', role: 'user' }
+ */
+export function loginUser(query: string): { id: string; name: string; role: string } {
+  const u = query ? new URLSearchParams(query).get('u') : null
+  return { ...USER, id: u ?? nextLoginUser() }
+}
