@@ -31,6 +31,11 @@ export interface SessionMeta {
   authMethod?: string | undefined
   /** `cookie` for browser sessions, `token` for the JWT/refresh-token mode. */
   kind?: 'cookie' | 'token' | undefined
+  /**
+   * Carries derived secrets (CSRF) across periodic renewal: the secret key XOR a hash of the
+   * current raw token. Useless without that token, which no store ever sees.
+   */
+  secretLink?: string | undefined
 }
 
 /**

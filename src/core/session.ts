@@ -48,6 +48,16 @@ export interface RegenerateOptions {
 
 type State = 'empty' | 'loaded' | 'new' | 'destroyed'
 
+const SECRET_KEY_LABEL = 'tessera/secret-key'
+
+/** XOR of two equal-length base64url strings (32-byte hashes). */
+function xorBase64url(a: string, b: string): string {
+  const x = Buffer.from(a, 'base64url')
+  const y = Buffer.from(b, 'base64url')
+  for (let i = 0; i < x.length; i++) x[i] = x[i]! ^ (y[i] ?? 0)
+  return x.toString('base64url')
+}
+
 /**
  * One request's view of its session. Reads are synchronous; `set`/`delete` are recorded as
  * per-key changes and written once when the adapter commits. `regenerate` and `destroy` act on
@@ -120,11 +130,21 @@ export class Session {
   }
 
   /**
-   * A secret derived from the raw token for `label` (e.g. CSRF). It changes whenever the token
-   * does and is never stored. Null without a session.
+   * A secret derived from the raw token for `label` (e.g. CSRF). It changes whenever the session
+   * is regenerated (login, re-authentication, privilege change) and is never stored. Periodic
+   * renewal keeps it: the renewed record carries `meta.secretLink`, the old key XOR a hash of
+   * the new raw token, which is useless without that token. Null without a session.
    */
   deriveSecret(label: string): string | null {
-    return this.exists && this.#token ? deriveSecret(label, this.#token) : null
+    const key = this.#secretKey()
+    return key === null ? null : deriveSecret(label, key)
+  }
+
+  #secretKey(): string | null {
+    if (!this.exists || !this.#token) return null
+    const own = deriveSecret(SECRET_KEY_LABEL, this.#token)
+    const link = this.#record?.meta.secretLink
+    return link ? xorBase64url(link, own) : own
   }
 
   /** Reads one key of the session data. */
@@ -239,6 +259,8 @@ export class Session {
     const newLogin = userId !== oldUser || !old
     const data = this.#pendingData(options.keepData === false ? {} : (old?.data ?? {}))
     const meta: SessionMeta = { ...(newLogin ? {} : old?.meta), ...options.meta }
+    // A regeneration starts a new secret epoch: secrets of the old token must die with it.
+    delete meta.secretLink
     if (newLogin) {
       const { ip, userAgent } = this.request
       if (ip) meta.ip = ip
@@ -317,8 +339,10 @@ export class Session {
     const old = this.#record!
     const now = o.clock.now()
     const token = generateToken()
+    const key = this.#secretKey()!
     const record: SessionRecord = {
       ...old,
+      meta: { ...old.meta, secretLink: xorBase64url(key, deriveSecret(SECRET_KEY_LABEL, token)) },
       id: hashToken(token),
       renewedAt: now,
       lastSeenAt: now,
