@@ -50,7 +50,7 @@ for (const t of topologies) {
     let store: SessionStore
     let redis: RedisInspector
     const zcard = async (userId: string) => {
-      const key = `${prefix}u:{${Buffer.from(userId).toString('hex')}}`
+      const key = `${prefix}u:{u${Buffer.from(userId).toString('hex')}}`
       return Number(await redis.send(key, ['ZCARD', key]))
     }
     beforeAll(async () => {
@@ -135,6 +135,17 @@ for (const t of topologies) {
       expect(await store.get(next.id)).toBeNull()
       const handleKey = `${prefix}h:{${r.handle}}`
       expect(Number(await redis.send(handleKey, ['EXISTS', handleKey]))).toBe(0)
+    })
+
+    it('a renewal racing a revocation leaves no alias that revives the revoked token', async () => {
+      const r = record(`u-${randomBytes(4).toString('hex')}`)
+      await store.create(r)
+      await store.destroy(r.id)
+      const next = { ...r, id: hashToken(generateToken()) }
+      await store.create(next, { replaces: r.id, graceUntil: Date.now() + 60_000 })
+      expect(await store.get(r.id)).toBeNull()
+      const alias = `${prefix}a:{${r.id}}`
+      expect(Number(await redis.send(alias, ['EXISTS', alias]))).toBe(0)
     })
   })
 }

@@ -60,7 +60,7 @@ for (const t of topologies) {
     const prefix = `tessera-test:${randomBytes(4).toString('hex')}:`
     let store: SessionStore
     let redis: RedisInspector
-    const userKey = (userId: string) => `${prefix}u:{${Buffer.from(userId).toString('hex')}}`
+    const userKey = (userId: string) => `${prefix}u:{u${Buffer.from(userId).toString('hex')}}`
     beforeAll(async () => {
       store = t.store(prefix)
       redis = await t.inspect()
@@ -136,6 +136,18 @@ for (const t of topologies) {
         v.includes(JSON.stringify(userId)),
       )
       expect(sessionKeys).toHaveLength(5)
+    })
+
+    it('keeps the index of an empty or brace-laden user id in one slot', async () => {
+      for (const userId of ['', '{', '}{', `{${randomBytes(2).toString('hex')}}`]) {
+        const a = record(userId)
+        const b = record(userId)
+        await store.create(a, { limit: { max: 1, policy: 'evict-oldest' } })
+        await store.create(b, { limit: { max: 1, policy: 'evict-oldest' } })
+        await store.update(b.id, { lastSeenAt: Date.now(), idleExpiresAt: Date.now() + 90_000 })
+        expect((await store.listByUser(userId)).map((s) => s.id)).toEqual([b.id])
+        expect((await store.destroyByUser(userId)).map((s) => s.id)).toEqual([b.id])
+      }
     })
 
     it('an update of a missing session creates no key', async () => {

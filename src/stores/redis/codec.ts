@@ -19,7 +19,7 @@ export const FIELDS = {
 /**
  * Key names of the store. Session ids and handles are base64url (no braces); user ids are
  * arbitrary text, so they enter a hash tag hex-encoded (braces in a user id would otherwise
- * move the tag and split one user's keys over two slots).
+ * move the tag and split one user's keys over two slots), after a `u` so it is never empty.
  *
  * @example
  * const k = redisKeys('tessera:')
@@ -34,7 +34,8 @@ export function redisKeys(prefix: string) {
     handle: (handle: string) => `${prefix}h:{${handle}}`,
     /** A user's index: member id scored by last activity, and by deadline. One slot. */
     user: (userId: string) => {
-      const tag = `{${Buffer.from(userId, 'utf8').toString('hex')}}`
+      // The `u` keeps the tag non-empty (an empty `{}` tag hashes the whole key).
+      const tag = `{u${Buffer.from(userId, 'utf8').toString('hex')}}`
       return { activity: `${prefix}u:${tag}`, deadlines: `${prefix}x:${tag}` }
     },
   }

@@ -80,7 +80,8 @@ local function field(f, name)
   return false
 end
 -- Patch layout in argv from i: nset, field, value, ..., nunset, field, ..., idle ms or ''.
--- Returns false when the session is gone (never recreates it), else {userId, seen, deadline}.
+-- Returns false when the session is gone (never recreates it), else
+-- {has user 1|0, userId, seen, deadline} (an empty user id is still a user).
 local function update_session(s, argv, i)
   if redis.call('EXISTS', s) == 0 then return false end
   local nset = tonumber(argv[i])
@@ -94,7 +95,8 @@ local function update_session(s, argv, i)
     deadline = math.min(tonumber(argv[i]), tonumber(redis.call('HGET', s, '$x')))
     redis.call('PEXPIREAT', s, deadline)
   end
-  return {redis.call('HGET', s, '$u') or '', redis.call('HGET', s, '$l') or '0', deadline}
+  local user = redis.call('HGET', s, '$u')
+  return {user and 1 or 0, user or '', redis.call('HGET', s, '$l') or '0', deadline}
 end
 local function touch_index(u, x, id, seen, deadline)
   redis.call('ZADD', u, 'XX', seen, id)
@@ -129,7 +131,10 @@ return r`)
 export const TAKE = script(`
 local f = take(KEYS[1])
 local untl = tonumber(ARGV[2])
-if ARGV[1] ~= '' and untl > now_ms() then redis.call('SET', KEYS[2], ARGV[1], 'PXAT', untl) end
+-- No alias for a session that is already gone: a revoked token must stay dead.
+if #f > 0 and ARGV[1] ~= '' and untl > now_ms() then
+  redis.call('SET', KEYS[2], ARGV[1], 'PXAT', untl)
+end
 return f`)
 
 /** KEYS u, x. ARGV ids… Removes members and re-derives the index expiry. */
@@ -137,7 +142,7 @@ export const DROP = script(`
 index_drop(KEYS[1], KEYS[2], ARGV)
 return 1`)
 
-/** KEYS s. ARGV patch (see update_session). {userId, seen, deadline} or nil. */
+/** KEYS s. ARGV patch (see update_session). {has user, userId, seen, deadline} or nil. */
 export const UPDATE = script(`
 return update_session(KEYS[1], ARGV, 1)`)
 
@@ -150,10 +155,10 @@ return 1`)
 export const UPDATE_ALL = script(`
 local r = update_session(KEYS[1], ARGV, 2)
 if not r then return 0 end
-if r[1] ~= '' then
-  local tag = '{' .. hex(r[1]) .. '}'
+if r[1] == 1 then
+  local tag = '{u' .. hex(r[2]) .. '}'
   local id = string.match(KEYS[1], '{(.*)}$')
-  touch_index(ARGV[1] .. 'u:' .. tag, ARGV[1] .. 'x:' .. tag, id, r[2], r[3])
+  touch_index(ARGV[1] .. 'u:' .. tag, ARGV[1] .. 'x:' .. tag, id, r[3], r[4])
 end
 return 1`)
 
@@ -169,7 +174,7 @@ local user, replaces = ARGV[6], ARGV[7]
 local now = now_ms()
 write_session(KEYS[1], deadline, ARGV, 11)
 local evicted = {}
-if user ~= '' then
+if KEYS[2] ~= '' then
   evicted = admit(KEYS[2], KEYS[3], id, ARGV[4], deadline, replaces, tonumber(ARGV[8]),
     ARGV[9] == 'r', now)
   if not evicted then
@@ -189,10 +194,10 @@ end
 if replaces ~= '' then
   local f = take(KEYS[5])
   local untl = tonumber(ARGV[10])
-  if untl > now then redis.call('SET', KEYS[6], id, 'PXAT', untl) end
+  if #f > 0 and untl > now then redis.call('SET', KEYS[6], id, 'PXAT', untl) end
   local ou, oh = field(f, '$u'), field(f, '$h')
   if ou then
-    local tag = '{' .. hex(ou) .. '}'
+    local tag = '{u' .. hex(ou) .. '}'
     index_drop(prefix .. 'u:' .. tag, prefix .. 'x:' .. tag, {replaces})
   end
   if oh and KEYS[4] ~= prefix .. 'h:{' .. oh .. '}' then

@@ -187,10 +187,13 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
         return Number(await runScript(conn, UPDATE_ALL, [s], [prefix, ...argv])) === 1
       const reply = await runScript(conn, UPDATE, [s], argv)
       if (!Array.isArray(reply)) return false
-      const [userId, seen, deadline] = reply.map(String)
-      if (userId && (patch.lastSeenAt !== undefined || patch.idleExpiresAt !== undefined)) {
+      const [hasUser, userId, seen, deadline] = reply.map(String)
+      if (
+        hasUser === '1' &&
+        (patch.lastSeenAt !== undefined || patch.idleExpiresAt !== undefined)
+      ) {
         // Only existing members move (ZADD XX): a touch never re-admits an evicted session.
-        const u = k.user(userId)
+        const u = k.user(userId!)
         await runScript(conn, TOUCH, [u.activity, u.deadlines], [id, seen!, deadline!])
       }
       return true
