@@ -4,7 +4,6 @@ import { TesseraError } from '../../src/core/errors.js'
 import type { SessionEventType } from '../../src/core/events.js'
 import { verifyCsrf } from '../../src/csrf/index.js'
 import type { SafeHtml } from '../../src/html/index.js'
-import { AuditLog } from '../../src/monitoring/index.js'
 import { type AppContext, requireAdmin, requireUser } from '../context.js'
 import { HttpError, html as sendHtml, type Router, readForm, redirect } from '../http.js'
 import { accountPage } from '../pages/account.js'
@@ -272,14 +271,15 @@ export function pageRoutes(router: Router, app: AppContext): void {
   })
 }
 
-/** Reads the audit log when the app has one (the monitoring set-up adds `audit` to the context). */
+/** Reads the app's audit log (`monitoring.audit`); 'unavailable' without one or when it fails. */
 async function readAudit(
   app: AppContext,
   query: { userId?: string | undefined; type?: SessionEventType | undefined; limit: number },
 ): Promise<AdminData['audit']> {
-  const audit: unknown = (app as { audit?: unknown }).audit
-  if (!(audit instanceof AuditLog)) return 'unavailable'
+  const audit = app.monitoring?.audit
+  if (!audit) return 'unavailable'
   try {
+    // Show the events of the request that led here too (the log writes in batches).
     await audit.flush()
     return await audit.query(query)
   } catch {

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { type BrowserContext, chromium } from 'playwright-core'
 import { loadConfig } from '../../app/config.js'
-import { type App, buildApp, startServer } from '../../app/server.js'
+import { type App, type BuildOptions, buildApp, startServer } from '../../app/server.js'
 
 /** Debian's Chromium; `.ci/run` installs it. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -80,7 +80,10 @@ export interface Bank {
 }
 
 /** Starts the reference app in-process on a memory store. */
-export async function startBank(env: Record<string, string> = {}): Promise<Bank> {
+export async function startBank(
+  env: Record<string, string> = {},
+  options: BuildOptions = {},
+): Promise<Bank> {
   const port = await freePort()
   const url = `http://localhost:${port}`
   const config = loadConfig({
@@ -91,7 +94,7 @@ export async function startBank(env: Record<string, string> = {}): Promise<Bank>
     LOG_LEVEL: 'silent',
     ...env,
   })
-  const app = await buildApp(config)
+  const app = await buildApp(config, options)
   const server = await startServer(app, config)
   return { app, url, close: () => stopServer(server).then(() => app.close()) }
 }
