@@ -51,9 +51,10 @@ const claimsArb = fc
     extra: fc.jsonValue({ maxDepth: 2 }),
   })
   .chain((c) =>
-    likely(fc.constant<string[]>([]), fc.subarray([...CLAIMS], { minLength: 1, maxLength: 2 })).map(
-      (drop) => Object.fromEntries(Object.entries(c).filter(([k]) => !drop.includes(k))),
-    ),
+    likely(
+      fc.constant<string[]>([]),
+      fc.subarray<string>([...CLAIMS], { minLength: 1, maxLength: 2 }),
+    ).map((drop) => Object.fromEntries(Object.entries(c).filter(([k]) => !drop.includes(k)))),
   )
 const payloadArb = fc.oneof(
   { weight: 8, arbitrary: claimsArb },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { manualClock } from '../src/core/clock.js'
 import type { SessionStore } from '../src/core/store.js'
 import { generateKeyInput, KeySet } from '../src/jwt/key-set.js'
+import type { TokenPair } from '../src/jwt/refresh-flow.js'
 import { createTokenMode } from '../src/jwt/token-mode.js'
 import { memoryStore } from '../src/stores/memory/index.js'
 import { familySuite, harness } from './jwt/family.js'
@@ -64,7 +65,7 @@ describe('token mode', () => {
     await expect(tokens.refresh(idle.refresh_token)).rejects.toMatchObject({
       code: 'ERR_TOKEN_INVALID',
     })
-    let pair = await tokens.issue({ userId: 'u1' })
+    let pair: TokenPair = await tokens.issue({ userId: 'u1' })
     for (let i = 0; i < 5; i++) {
       clock.advance(10 * 60_000)
       pair = await tokens.refresh(pair.refresh_token)
