@@ -12,6 +12,10 @@ export interface RedisCluster {
   /** `redis-cluster://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3`, as `STORE_URL` takes it. */
   url: string
   ports: number[]
+  /** The node processes, by port order. */
+  nodes: RedisProcess[]
+  /** Starts node `i` again (after a stop) on its port, with its cluster config file. */
+  restart(i: number): Promise<void>
   /** Stops every node by pid and removes the temporary directory. */
   stop(): Promise<void>
 }
@@ -33,24 +37,21 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     await Promise.all(nodes.map((n) => n.stop()))
     await rm(dir, { recursive: true, force: true })
   }
+  const startNode = (port: number) =>
+    startRedisServer({
+      port,
+      dir,
+      extra: [
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        `nodes-${port}.conf`,
+        '--cluster-node-timeout',
+        '2000',
+      ],
+    })
   try {
-    for (let i = 0; i < 3; i++) {
-      const port = await freePort()
-      nodes.push(
-        await startRedisServer({
-          port,
-          dir,
-          extra: [
-            '--cluster-enabled',
-            'yes',
-            '--cluster-config-file',
-            `nodes-${port}.conf`,
-            '--cluster-node-timeout',
-            '2000',
-          ],
-        }),
-      )
-    }
+    for (let i = 0; i < 3; i++) nodes.push(await startNode(await freePort()))
     const ports = nodes.map((n) => n.port)
     await run(
       'redis-cli',
@@ -74,6 +75,10 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     return {
       url: `redis-cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
       ports,
+      nodes,
+      async restart(i) {
+        nodes[i] = await startNode(ports[i]!)
+      },
       stop,
     }
   } catch (error) {
