@@ -1,6 +1,6 @@
 // `npm run bench [-- --quick] [--cases a,b] [--rounds N] [--duration S] [--warmup S]
 //   [--connections N] [--loadgen autocannon|builtin] [--max-foreign CORES] [--retries N]
-//   [--docs | --no-docs] [--profile | --no-profile]
+//   [--docs | --no-docs] [--profile | --no-profile] [--footprint | --no-footprint]
 //   [--runtime build|tsx]`
 // Writes bench/results/<date>.json and bench/results/latest.md; a full run (or --docs) also
 // writes docs/benchmarks.md and docs/benchmarks.svg.
@@ -24,6 +24,9 @@ const { values } = parseArgs({
     retries: { type: 'string' },
     docs: { type: 'boolean' },
     profile: { type: 'boolean' },
+    'no-profile': { type: 'boolean', default: false },
+    footprint: { type: 'boolean' },
+    'no-footprint': { type: 'boolean', default: false },
     runtime: { type: 'string' },
     'no-docs': { type: 'boolean', default: false },
   },
@@ -46,7 +49,8 @@ const options: BenchOptions = {
   loadgen,
   maxForeignCores: num(values['max-foreign']),
   retries: num(values.retries),
-  profile: values.profile ?? !values.quick,
+  profile: values.profile ?? (!values.quick && !values['no-profile']),
+  footprint: values.footprint ?? (!values.quick && !values['no-footprint']),
 }
 const started = Date.now()
 const result = await runBench(options)

@@ -26,6 +26,8 @@ export interface CaseDef {
 
 const GET = { quick: true }
 
+const ALG = { hs256: 'HS256', es256: 'ES256', eddsa: 'EdDSA' } as const
+
 const STORE_LABEL = {
   memory: 'memory',
   sqlite: 'SQLite',
@@ -179,7 +181,7 @@ export const CASES: readonly CaseDef[] = [
   },
   {
     id: 't-post',
-    label: 'Tessera node, memory store, authenticated POST, no CSRF/headers layer',
+    label: 'Tessera node, memory store, POST without CSRF + headers',
     group: 'tessera',
     server: 'tessera/node.ts',
     env: { STORE: 'memory' },
@@ -188,12 +190,29 @@ export const CASES: readonly CaseDef[] = [
   },
   {
     id: 't-post-csrf',
-    label: 'Tessera node, memory store, authenticated POST, CSRF + security headers',
+    label: 'Tessera node, memory store, POST with CSRF + headers',
     group: 'tessera',
     server: 'tessera/node.ts',
     env: { STORE: 'memory', PLUGINS: 'headers,csrf' },
     method: 'POST',
     ...GET,
+  },
+  ...(['hs256', 'es256', 'eddsa'] as const).map(
+    (alg): CaseDef => ({
+      id: `t-token-${alg}`,
+      label: `Tessera token mode ${ALG[alg]}, verify every request (stateless, no cache)`,
+      group: 'tessera',
+      server: 'tessera/token.ts',
+      env: { ALG: ALG[alg], REVOCATION: 'stateless', CACHE: '0' },
+      quick: alg === 'eddsa',
+    }),
+  ),
+  {
+    id: 't-token-default',
+    label: 'Tessera token mode EdDSA, defaults (stateful: one store read; verified-token cache)',
+    group: 'tessera',
+    server: 'tessera/token.ts',
+    env: { ALG: 'EdDSA' },
   },
   ...(['memory', 'sqlite', 'redis', 'cluster', 'postgres'] as const).map(
     (store): CaseDef => ({

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildServers, type Runtime } from './build.js'
 import { type CaseDef, type Need, selectCases } from './cases.js'
+import { type Footprint, footprint } from './footprint.js'
 import { machineInfo, type MachineInfo } from './machine.js'
 import type { Env, RunRecord } from './measure.js'
 import { dropSchema, postgresVersion } from './postgres.js'
@@ -31,8 +32,10 @@ export interface BenchOptions {
   checkRequests?: number
   /** `build` (default): run Tessera compiled by tsc; `tsx`: run the TypeScript directly. */
   runtime?: Runtime
-  /** Profile the slowest Tessera read case after the rounds. */
+  /** Profile the slowest Tessera read case (and t-memory) after the rounds. */
   profile?: boolean
+  /** Measure bytes per session in Redis and PostgreSQL after the rounds. */
+  footprint?: boolean
   log?: (line: string) => void
 }
 
@@ -58,7 +61,9 @@ export interface BenchResult {
   skipped: Record<string, string>
   runs: RunRecord[]
   cases: CaseDef[]
-  profile: ProfileSummary | null
+  /** CPU profiles: the slowest Tessera read case first, then the memory store on node. */
+  profiles: ProfileSummary[]
+  footprints: Footprint[]
 }
 
 /** True when bench/node_modules has the peers and autocannon (`npm ci --prefix bench`). */
@@ -184,13 +189,28 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
     const skipped = { ...p.skipped, ...result.skipped }
     const ran = p.cases.filter((c) => !skipped[c.id])
     const summary = summarize(ran, result.runs)
-    let profile: ProfileSummary | null = null
+    // The slowest Tessera read case (where the time goes at worst) and the headline case.
+    const profiles: ProfileSummary[] = []
     const slowest = summary
       .filter((s) => s.group === 'tessera' && s.kind === 'read')
       .sort((a, b) => a.ratio - b.ratio)[0]
-    if (options.profile && slowest) {
-      log(`profiling ${slowest.id} under load…`)
-      profile = await profileCase(ran.find((c) => c.id === slowest.id)!, p.env, measure, ROOT_DIR)
+    const toProfile = options.profile ? [...new Set([slowest?.id, 't-memory'])] : []
+    for (const id of toProfile) {
+      const def = ran.find((c) => c.id === id)
+      if (!def) continue
+      log(`profiling ${id} under load…`)
+      const prof = await profileCase(def, p.env, measure, ROOT_DIR)
+      if (prof) profiles.push(prof)
+    }
+    const footprints: Footprint[] = []
+    if (options.footprint) {
+      for (const id of ['es-redis', 'login-redis', 'login-postgres']) {
+        const def = ran.find((c) => c.id === id)
+        if (!def) continue
+        log(`bytes per session: ${id}…`)
+        const f = await footprint(def, p.env, settings.quick ? 200 : 1000)
+        if (f) footprints.push(f)
+      }
     }
     return {
       machine: await machineInfo(ROOT_DIR, p.postgres),
@@ -200,7 +220,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       skipped,
       runs: result.runs,
       cases: p.cases,
-      profile,
+      profiles,
+      footprints,
     }
   } finally {
     await p.cleanup()

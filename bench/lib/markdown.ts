@@ -1,5 +1,6 @@
 import { cell, num, perReq } from './format.js'
 import type { BenchResult } from './harness.js'
+import type { ProfileSummary, SelfTime } from './profile.js'
 import type { CaseSummary } from './summary.js'
 import { evaluateTargets, writesPerRead } from './targets.js'
 
@@ -42,6 +43,26 @@ function loginTable(rows: readonly CaseSummary[]): string[] {
     )
   }
   return out
+}
+
+function profileSection(p: ProfileSummary, slowest: boolean): string[] {
+  const row = (t: SelfTime) =>
+    `| ${cell(t.name)} | ${cell(t.where || '–')} | ${num(t.perReqUs, 2)} | ${num(t.share * 100, 1)} % |`
+  return [
+    `## Where the time goes: CPU profile of ${slowest ? 'the slowest Tessera case' : 'the headline case'} (${p.label})`,
+    '',
+    `\`node --cpu-prof\` on the server under the same load (${num(p.rps)} req/s under the profiler), samples of the measured window only. ` +
+      `Main-thread busy time: ${num(p.busyPerReqUs, 1)} µs per request (profiler samples are wall-clock: on a shared machine they include time the thread was descheduled, so read shares, not absolutes).`,
+    '',
+    '| area | | self µs/req | share |',
+    '|---|---|---:|---:|',
+    ...p.areas.slice(0, 10).map(row),
+    '',
+    '| function | where | self µs/req | share |',
+    '|---|---|---:|---:|',
+    ...p.functions.slice(0, 15).map(row),
+    '',
+  ]
 }
 
 /**
@@ -104,6 +125,21 @@ export function renderMarkdown(r: BenchResult): string {
     ...loginTable(logins),
     '',
   )
+  if (r.footprints.length) {
+    lines.push(
+      '## Bytes per session',
+      '',
+      "Sessions created through the case's own `POST /login` (5 per user, under the cap), then measured in the store.",
+      '',
+      '| store | sessions | bytes per session | measured as |',
+      '|---|---:|---:|---|',
+      ...r.footprints.map(
+        (f) => `| ${cell(f.label)} | ${f.sessions} | ${num(f.bytesPerSession)} | ${cell(f.how)} |`,
+      ),
+      '',
+    )
+  }
+  r.profiles.forEach((p, i) => lines.push(...profileSection(p, i === 0)))
   const skipped = Object.entries(r.skipped)
   if (skipped.length) {
     lines.push(

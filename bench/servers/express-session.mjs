@@ -17,7 +17,7 @@ if (process.env.STORE === 'redis') {
   const { createClient } = await import('redis')
   const client = createClient({ url: process.env.REDIS_URL })
   await client.connect().catch((e) => skip(`redis: ${e.message}`))
-  options.store = new RedisStore({ client, prefix: 'bench:es:' })
+  options.store = new RedisStore({ client, prefix: `bench${process.pid}:es:` })
 } else {
   options.store = new session.MemoryStore()
 }
