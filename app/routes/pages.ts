@@ -77,8 +77,11 @@ function page(app: AppContext, handler: PageHandler): PageHandler {
     } catch (error) {
       const e = error instanceof HttpError || error instanceof TesseraError ? error : null
       if (!e || e.status >= 500) throw error
-      if (e.code === 'ERR_UNAUTHENTICATED')
-        return redirect(res, req.session.exists ? '/login' : '/login?ok=expired')
+      if (e.code === 'ERR_UNAUTHENTICATED') {
+        // A session cookie that no longer opens a session: it expired or was revoked.
+        const stale = !req.session.exists && hasSessionCookie(app, req)
+        return redirect(res, stale ? '/login?ok=expired' : '/login')
+      }
       if (e.code === 'ERR_REAUTH_REQUIRED') {
         const back = req.method === 'GET' ? req.tessera.input.path : refererPath(req)
         const next = REAUTH_RETURN.has(back) ? back : '/security'
@@ -87,6 +90,10 @@ function page(app: AppContext, handler: PageHandler): PageHandler {
       sendPage(res, e.status, errorPage(view(app, req), e.status, e.code, e.message))
     }
   }
+}
+
+function hasSessionCookie(app: AppContext, req: SessionRequest): boolean {
+  return (req.headers.cookie ?? '').includes(`${app.sessions.options.cookie.name}=`)
 }
 
 /** The path of the same-origin page that posted the form, for returning to it. */
