@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { createClient, createCluster } from 'redis'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createSessions } from '../src/core/manager.js'
 import type { SessionRecord } from '../src/core/record.js'
@@ -209,5 +210,32 @@ describe('redis store options', () => {
   it('refuses to start without a url, a client, nodes or a cluster', () => {
     expect(() => redisStore({})).toThrow(/url or a client/)
     expect(() => redisClusterStore({ nodes: [] })).toThrow(/seed nodes/)
+  })
+
+  it.runIf(standaloneUp)('uses a client you bring, and leaves it open on close', async () => {
+    const client = createClient({ url: REDIS_URL, disableOfflineQueue: true })
+    const keyPrefix = `tessera-test:${randomBytes(4).toString('hex')}:`
+    const store = redisStore({ client, keyPrefix })
+    const r = record(`u-${randomBytes(3).toString('hex')}`)
+    await store.create(r)
+    expect((await store.get(r.id))?.id).toBe(r.id)
+    await store.destroy(r.id)
+    await store.close()
+    expect(client.isOpen).toBe(true)
+    await client.close()
+  })
+
+  it.runIf(clusterUp)('uses a cluster client you bring, and leaves it open on close', async () => {
+    const cluster = createCluster({ rootNodes: clusterNodes(CLUSTER_URL).map((url) => ({ url })) })
+    await cluster.connect()
+    const store = redisClusterStore({ cluster, keyPrefix: 'byo:' })
+    const r = record(`u-${randomBytes(3).toString('hex')}`)
+    await store.create(r, { limit: { max: 1, policy: 'reject-new' } })
+    expect((await store.listByUser(r.userId!)).map((s) => s.id)).toEqual([r.id])
+    await store.ping()
+    await store.destroy(r.id)
+    await store.close()
+    expect(cluster.isOpen).toBe(true)
+    await cluster.close()
   })
 })

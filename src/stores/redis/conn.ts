@@ -156,7 +156,7 @@ export function clusterConn(
       ),
     ping: () =>
       watchdog.guard(
-        connect().then(async () => {
+        (connected ? Promise.resolve() : connect()).then(async () => {
           // Every master, so that /healthz notices a third of the sessions being unreachable.
           const clients = await Promise.all(
             cluster.masters.map((m) => cluster.nodeClient(m as never)),
