@@ -151,6 +151,17 @@ for (const t of topologies) {
       }
     })
 
+    it('round-trips a session with a thousand data keys (scripts send long lists in slices)', async () => {
+      const data = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`, i]))
+      const r = record(`u-${randomBytes(3).toString('hex')}`, { data })
+      await store.create(r, { limit: { max: 5, policy: 'evict-oldest' } })
+      expect((await store.get(r.id))?.data).toEqual(data)
+      const unset = Object.keys(data).slice(0, 900)
+      const set = Object.fromEntries(Array.from({ length: 900 }, (_, i) => [`n${i}`, -i]))
+      expect(await store.update(r.id, { set, unset })).toBe(true)
+      expect(Object.keys((await store.get(r.id))?.data ?? {})).toHaveLength(1000)
+    })
+
     it('an update of a missing session creates no key', async () => {
       const id = hashToken(generateToken())
       expect(await store.update(id, { set: { a: 1 }, idleExpiresAt: Date.now() + 60_000 })).toBe(
