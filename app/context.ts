@@ -1,5 +1,6 @@
 import type { SessionRequest } from '../src/adapters/node/index.js'
 import type { SessionManager } from '../src/core/manager.js'
+import type { SessionRecord } from '../src/core/record.js'
 import type { AppConfig } from './config.js'
 import { HttpError } from './http.js'
 import type { AppMonitoring } from './monitoring.js'
@@ -14,13 +15,26 @@ export interface AppContext {
   monitoring?: AppMonitoring | undefined
 }
 
-/** The signed-in user of a cookie session, or a 401. */
+/**
+ * The signed-in user of a cookie session, else of a verified bearer access token (the bearer
+ * plugin has checked its signature, claims and, in stateful mode, that its session is live), or
+ * a 401.
+ */
 export function requireUser(app: AppContext, req: SessionRequest): User {
-  const id = req.session.userId
+  const id = req.session.userId ?? req.tessera.locals.bearer?.claims.sub
   const user = id ? app.users.byId(id) : undefined
   if (!user || user.disabled)
     throw new HttpError(401, 'ERR_UNAUTHENTICATED', 'authentication required')
   return user
+}
+
+/** The session record behind the request's user: the cookie session's, else the bearer token's. */
+export function currentRecord(req: SessionRequest): SessionRecord {
+  const record = req.session.userId
+    ? req.session.record
+    : (req.tessera.locals.bearer?.record ?? null)
+  if (!record) throw new HttpError(401, 'ERR_UNAUTHENTICATED', 'authentication required')
+  return record
 }
 
 /** Like {@link requireUser}, and the (re-)authentication must be fresh. */

@@ -5,6 +5,7 @@ import { TesseraError } from '../src/core/errors.js'
 import { createSessions } from '../src/core/manager.js'
 import { csrf } from '../src/csrf/index.js'
 import { securityHeaders } from '../src/headers/index.js'
+import { bearerAuth } from '../src/jwt/plugin.js'
 import type { SessionStore } from '../src/core/store.js'
 import { createPipeline } from '../src/http/pipeline.js'
 import type { Plugin } from '../src/http/types.js'
@@ -14,6 +15,7 @@ import { HttpError, Router, sendError } from './http.js'
 import { type AppMonitoringOptions, appMonitoring } from './monitoring.js'
 import { adminApiRoutes } from './routes/admin-api.js'
 import { apiRoutes } from './routes/api.js'
+import { appTokens, tokenRoutes } from './routes/token.js'
 import { notFoundPage, pageRoutes, wantsPage } from './routes/pages.js'
 import { withStatic } from './static/serve.js'
 import { storeFromUrl } from './store-url.js'
@@ -55,8 +57,10 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   })
   const users = await UserDirectory.seed(config.demoPassword)
   const ctx: AppContext = { config, sessions, users, monitoring }
+  const tokens = appTokens(ctx)
   const router = new Router()
   apiRoutes(router, ctx)
+  tokenRoutes(router, ctx, tokens)
   adminApiRoutes(router, ctx, monitoring)
   pageRoutes(router, ctx)
   const security: Plugin[] =
@@ -77,6 +81,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const pipeline = createPipeline(sessions, [
     ...monitoring.start(sessions),
     ...security,
+    // After CSRF: a bearer header (and no session cookie) is what exempts a request from it.
+    bearerAuth(tokens, { cookie: true }),
     ...(options.plugins ?? []),
   ])
 

@@ -3,6 +3,7 @@ import type { SessionRequest } from '../../src/adapters/node/index.js'
 import {
   type AppContext,
   csrfTokenOf,
+  currentRecord,
   requireAdmin,
   requireFresh,
   requireUser,
@@ -143,7 +144,7 @@ export function apiRoutes(router: Router, app: AppContext): void {
 
   router.on('GET', '/api/me', (req, res) => {
     const user = requireUser(app, req)
-    const r = req.session.record!
+    const r = currentRecord(req)
     json(res, 200, {
       user: { ...publicUser(user), balance: user.balance },
       session: {

@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto'
+import type { ServerResponse } from 'node:http'
+import type { SessionRequest } from '../../src/adapters/node/index.js'
+import { TesseraError } from '../../src/core/errors.js'
+import { bffCookies, clearBffCookies, refreshFromCookie } from '../../src/jwt/bff.js'
+import { KeySet } from '../../src/jwt/key-set.js'
+import type { RevocationMode } from '../../src/jwt/options.js'
+import type { TokenPair } from '../../src/jwt/refresh-flow.js'
+import { createTokenMode, type TokenMode } from '../../src/jwt/token-mode.js'
+import { ConfigError } from '../config.js'
+import type { AppContext } from '../context.js'
+import { HttpError, json, type Router, readJson } from '../http.js'
+
+/** The audience of the demo bank's access tokens. */
+export const TOKEN_AUDIENCE = 'tessera-bank-api'
+
+/**
+ * The reference app's token mode. Keys come from `TOKEN_SIGNING_KEY` (PEM, JWK or an HS256
+ * secret from `npx tessera keygen`) and `TOKEN_REFRESH_SECRET`; without them, fresh random keys
+ * are made at start (tokens then do not survive a restart: clients sign in again).
+ * `TOKEN_REVOCATION` picks `stateful` (default) or `stateless+denylist`.
+ */
+export function appTokens(app: AppContext, env: NodeJS.ProcessEnv = process.env): TokenMode {
+  const clock = app.sessions.options.clock
+  const revocation = (env.TOKEN_REVOCATION ?? 'stateful') as RevocationMode
+  try {
+    const keys = env.TOKEN_SIGNING_KEY
+      ? new KeySet([{ key: env.TOKEN_SIGNING_KEY }], { clock })
+      : KeySet.generate('EdDSA', { clock })
+    return createTokenMode({
+      sessions: app.sessions,
+      keys,
+      issuer: app.config.origins[0]!,
+      audience: TOKEN_AUDIENCE,
+      refreshSecret: env.TOKEN_REFRESH_SECRET ?? randomBytes(32).toString('base64url'),
+      revocation,
+      isUserActive: (id) => app.users.byId(id)?.disabled === false,
+    })
+  } catch (error) {
+    if (!(error instanceof TesseraError)) throw error
+    const why = error.message.replace(/^Tessera configuration: /, '')
+    const name = why.includes('refreshSecret')
+      ? 'TOKEN_REFRESH_SECRET'
+      : why.includes('revocation')
+        ? 'TOKEN_REVOCATION'
+        : 'TOKEN_SIGNING_KEY'
+    throw new ConfigError(`${name} is invalid: ${why}`)
+  }
+}
+
+// Token responses must never be cached (RFC 6749 §5.1).
+function sendPair(
+  res: ServerResponse,
+  pair: TokenPair,
+  bff: boolean,
+  refreshMaxAgeSec: number,
+): void {
+  res.setHeader('cache-control', 'no-store')
+  res.setHeader('pragma', 'no-cache')
+  if (!bff) {
+    const { access_token, refresh_token, token_type, expires_in } = pair
+    json(res, 200, { access_token, refresh_token, token_type, expires_in })
+    return
+  }
+  for (const c of bffCookies(pair, refreshMaxAgeSec)) res.appendHeader('set-cookie', c)
+  json(res, 200, { token_type: pair.token_type, expires_in: pair.expires_in })
+}
+
+/**
+ * `POST /api/token`, `POST /api/token/refresh`, `POST /api/token/revoke` and
+ * `GET /.well-known/jwks.json`. Browser (BFF) clients send `"bff": true` at sign-in and get the
+ * tokens in `__Host-` HttpOnly cookies instead of the body; refresh and revoke then read the
+ * refresh token from its cookie.
+ */
+export function tokenRoutes(router: Router, app: AppContext, tokens: TokenMode): void {
+  const refreshMaxAge = tokens.options.absoluteMs / 1000
+
+  router.on('POST', '/api/token', async (req: SessionRequest, res) => {
+    const body = await readJson(req)
+    const request = { ip: req.session.request.ip, userAgent: req.session.request.userAgent }
+    const user = await app.users.verify(body.username, body.password)
+    if (!user) {
+      app.sessions.emit({
+        type: 'authn_login_fail',
+        level: 'warn',
+        userId: typeof body.username === 'string' ? body.username.slice(0, 64) : null,
+        reason: 'bad_credentials',
+        ...request,
+      })
+      throw new HttpError(401, 'ERR_BAD_CREDENTIALS', 'invalid username or password')
+    }
+    const pair = await tokens.issue({ userId: user.id, authMethod: 'password', ...request })
+    app.sessions.emit({
+      type: 'authn_login_success',
+      level: 'info',
+      userId: user.id,
+      handle: pair.handle,
+      reason: 'token',
+      ...request,
+    })
+    sendPair(res, pair, body.bff === true, refreshMaxAge)
+  })
+
+  router.on('POST', '/api/token/refresh', async (req: SessionRequest, res) => {
+    const body = await readJson(req)
+    const cookie =
+      body.refresh_token === undefined ? refreshFromCookie(req.headers.cookie) : undefined
+    const pair = await tokens.refresh(cookie ?? body.refresh_token, {
+      ip: req.session.request.ip,
+      userAgent: req.session.request.userAgent,
+    })
+    sendPair(res, pair, cookie !== undefined, refreshMaxAge)
+  })
+
+  router.on('POST', '/api/token/revoke', async (req: SessionRequest, res) => {
+    const body = await readJson(req)
+    const cookie = refreshFromCookie(req.headers.cookie)
+    // RFC 7009: `token` (refresh or access); the contract's `refresh_token` is accepted too.
+    const token = body.token ?? body.refresh_token ?? cookie
+    if (token !== undefined && typeof token !== 'string')
+      throw new HttpError(400, 'ERR_BAD_REQUEST', 'token must be a string')
+    await tokens.revoke(token)
+    if (cookie !== undefined) for (const c of clearBffCookies()) res.appendHeader('set-cookie', c)
+    res.setHeader('cache-control', 'no-store')
+    json(res, 200, { ok: true })
+  })
+
+  router.on('GET', '/.well-known/jwks.json', (_req, res) => {
+    res.setHeader('cache-control', 'public, max-age=300')
+    json(res, 200, tokens.jwks())
+  })
+}
