@@ -3,7 +3,8 @@
  *
  * Client: node-redis v5 (`redis`), the official client: maintained by Redis, with Cluster
  * support (slot routing, MOVED/ASK, topology refresh), Lua scripts by SHA (`defineScript`,
- * EVALSHA with a NOSCRIPT fallback), RESP3, per-command timeouts and a reconnect strategy.
+ * EVALSHA with a NOSCRIPT fallback), RESP3 and a reconnect strategy. (Its command timeout
+ * stops counting once a command is written, so calls get our own deadline: watchdog.ts.)
  *
  * Key layout (P = `keyPrefix`, default `tessera:`):
  *   P s:{<id>}   hash, one session: `$h $u $c $l $r $a $i $x` fixed fields, `m:<name>` per
@@ -14,11 +15,13 @@
  *                `{<id>}` tag with the session key, so deleting the old key and writing its
  *                alias is one atomic script on one slot. `get` is one HGETALL; only a miss
  *                reads the alias (and a hit on it, the new key).
- *   P u:{<hex user>}  sorted set, the user's session ids scored by last activity (eviction order).
- *   P x:{<hex user>}  sorted set, the same ids scored by deadline. Both PEXPIREAT the latest
+ *   P u:{u<hex user>} sorted set, the user's session ids scored by last activity (eviction order).
+ *   P x:{u<hex user>} sorted set, the same ids scored by deadline. Both PEXPIREAT the latest
  *                member deadline, so the index dies with the user's last session; members past
  *                their deadline are pruned by the cap script and missing keys by listing. No
- *                keyspace notifications needed, and the index never outgrows the live sessions.
+ *                keyspace notifications needed: the index holds the live sessions plus at most
+ *                those that died since the user's last login or listing, never past the
+ *                latest deadline.
  *   P h:{<handle>}  string, handle → user id, PEXPIREAT absolute deadline; revocation by
  *                handle then looks the session up in that user's index, O(user's sessions).
  *
