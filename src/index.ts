@@ -13,4 +13,5 @@ export {
   type SecurityHeadersOptions,
   securityHeaders,
 } from './headers/index.js'
+export { cspNonce, html, jsonScript, SafeHtml, safeUrl, unsafeRaw } from './html/index.js'
 export { memoryStore, type MemoryStoreOptions } from './stores/memory/index.js'
