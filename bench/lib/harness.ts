@@ -77,11 +77,11 @@ function settingsFrom(o: BenchOptions): BenchSettings {
   return {
     quick,
     rounds: o.rounds ?? (quick ? 1 : 3),
-    warmupMs: o.warmupMs ?? (quick ? 400 : 2000),
-    durationMs: o.durationMs ?? (quick ? 1200 : 5000),
+    warmupMs: o.warmupMs ?? (quick ? 500 : 1500),
+    durationMs: o.durationMs ?? (quick ? 1200 : 4000),
     connections: o.connections ?? 32,
     loadgen: loadgen === 'auto' ? (benchDepsInstalled() ? 'autocannon' : 'builtin') : loadgen,
-    maxForeignCores: o.maxForeignCores ?? 1,
+    maxForeignCores: o.maxForeignCores ?? 1.2,
     retries: o.retries ?? (quick ? 0 : 1),
     runtime: o.runtime ?? 'build',
   }

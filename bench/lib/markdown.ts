@@ -1,4 +1,5 @@
 import { cell, num, perReq } from './format.js'
+import { headline } from './headline.js'
 import type { BenchResult } from './harness.js'
 import type { ProfileSummary, SelfTime } from './profile.js'
 import type { CaseSummary } from './summary.js'
@@ -85,6 +86,8 @@ export function renderMarkdown(r: BenchResult): string {
     `${s.rounds} round(s) × (${num(s.warmupMs / 1000, 1)} s warm-up + ${num(s.durationMs / 1000, 1)} s measured), ${s.connections} connections, load generator: ${s.loadgen}${s.quick ? ' (**quick mode: indicative only**)' : ''}.`,
     'Only the ratios measured in the same run count: the machine is shared and its absolute req/s move by 2× from minute to minute.',
     '',
+    ...headline(r),
+    '',
     '![ratio to bare node:http](benchmarks.svg)',
     '',
     '## Targets',
@@ -159,6 +162,10 @@ export function renderMarkdown(r: BenchResult): string {
     `- Noise: CPU used by other processes during each window is recorded; a run is repeated${s.retries ? ` (up to ${s.retries}×) after a pause` : ''} when others used more than ${s.maxForeignCores} core(s), and the quieter attempt is kept. Median others per case: ${reads
       .map((x) => `${x.id} ${x.otherCores.toFixed(2)}`)
       .join(', ')}.`,
+    `- The load generator itself used ${num(r.summary.find((x) => x.id === 'bare')?.loadgenCpuUs, 1)} µs of CPU per request against bare node:http (${num(r.summary.find((x) => x.id === 'bare')?.cpuUs, 1)} µs for the server), on the same 2 cores: the cheapest cases are partly load-generator-bound, which pulls their ratios toward 1. Compare cheap cases by server CPU µs/request too.`,
+    '- Redis `INFO commandstats` also counts the commands a Lua script runs: Tessera\'s read is one `EVALSHA` round trip whose script runs `HGETALL`, so it shows as both. "Writes per read" counts store calls that write (`set`, `touch`, `update`, `create`, `destroy`) from the counting wrapper, or Redis write commands where no wrapper exists.',
+    "- Token verification: Tessera verifies ES256/EdDSA synchronously with `node:crypto` on the event loop; jose uses WebCrypto, whose signature work runs on libuv's thread pool, i.e. partly on the second core. Server CPU µs/request counts all threads.",
+    "- Tessera servers run the JavaScript `tsc` emits (`bench/tsconfig.servers.json`), as users of `npm run build` do. Under tsx, esbuild's `keepNames` adds a `__name()` call to every function created per request (visible in CPU profiles), so TypeScript-on-the-fly would understate Tessera (`--runtime tsx` still allows it for development).",
     '- Failures (non-2xx, errors, timeouts) during measured windows: ' +
       `${r.summary.reduce((a, x) => a + x.failures, 0)}.`,
     '',

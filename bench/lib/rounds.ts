@@ -55,14 +55,16 @@ export async function runRounds(
       if (skipped[def.id]) continue
       let best: RunRecord | null = null
       for (let attempt = 0; attempt <= options.retries; attempt++) {
+        const started = Date.now()
         const rec = await measureCase(def, round, env, options)
+        const took = `${((Date.now() - started) / 1000).toFixed(1)} s`
         if ('skip' in rec) {
           skipped[def.id] = rec.skip
           options.log(`  ${def.id}: SKIPPED (${rec.skip})`)
           break
         }
         rec.attempt = attempt
-        options.log(`  r${round + 1} ${def.id}: ${fmt(rec)}`)
+        options.log(`  r${round + 1} ${def.id}: ${fmt(rec)} [${took}]`)
         if (!best || rec.otherCores < best.otherCores) best = rec
         if (rec.otherCores <= options.maxForeignCores) break
         if (attempt < options.retries) await pause(3000)

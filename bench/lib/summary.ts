@@ -1,4 +1,5 @@
-import { type CaseDef, COMPARISONS, type Group } from './cases.js'
+import type { CaseDef, Group } from './cases.js'
+import { COMPARISONS } from './comparisons.js'
 import type { RunRecord } from './measure.js'
 import { mean, median } from './stats.js'
 

@@ -41,7 +41,11 @@ export function renderChart(r: BenchResult): string {
     ],
   ]
   const all = sections.flatMap(([, rows]) => rows)
-  const labelW = Math.max(200, ...all.map((s) => s.label.length * 6.6 + 24))
+  // Bold (Tessera) labels are wider; 7.2 px per character covers system-ui at 12 px.
+  const labelW = Math.max(
+    200,
+    ...all.map((s) => s.label.length * (s.group === 'tessera' ? 7.2 : 6.6) + 24),
+  )
   const plotW = 440
   const rowH = 22
   const headH = 28
