@@ -40,6 +40,17 @@ export function when(ms: number, now: number): SafeHtml {
 }
 
 /**
+ * A time inside a sentence: "3 min ago", with the exact UTC time as its tooltip.
+ *
+ * @example
+ * html`<p>You confirmed your password ${agoTime(at, now)}.</p>`
+ */
+export function agoTime(ms: number, now: number): SafeHtml {
+  const iso = new Date(ms).toISOString()
+  return html`<time datetime="${iso}" title="${iso}">${ago(ms, now)}</time>`
+}
+
+/**
  * A device as people say it: "Chrome on Linux", with the raw User-Agent as a tooltip.
  *
  * @example

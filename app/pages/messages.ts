@@ -30,8 +30,9 @@ export function flashFromQuery(query: URLSearchParams): Flash | null {
  * An error flash.
  *
  * @example
- * errorFlash('wrong password') // { kind: 'error', text: 'wrong password' }
+ * errorFlash('wrong password') // { kind: 'error', text: 'Wrong password' }
  */
 export function errorFlash(text: string | null | undefined): Flash | null {
-  return text ? { kind: 'error', text } : null
+  // Error messages are written lower-case for the JSON API; a page shows them as a sentence.
+  return text ? { kind: 'error', text: text[0]!.toUpperCase() + text.slice(1) } : null
 }

@@ -94,7 +94,7 @@ describe('the HTML pages over HTTP', () => {
     const r = await b.logIn('<b>"x"</b>', 'nope')
     expect(r.status).toBe(401)
     expect(r.body).toContain('value="&lt;b&gt;&quot;x&quot;&lt;/b&gt;"')
-    expect(r.body).toContain('invalid username or password')
+    expect(r.body).toContain('Invalid username or password')
     expect(r.body).not.toContain('<b>"x"')
   })
 

@@ -1,5 +1,5 @@
 import { html, type SafeHtml } from '../../src/html/index.js'
-import { when } from './format.js'
+import { agoTime } from './format.js'
 import { csrfField, layout } from './layout.js'
 import { errorFlash, flashFromQuery } from './messages.js'
 import type { View } from './view.js'
@@ -20,10 +20,12 @@ export function securityPage(v: View, error?: string): SafeHtml {
   const next = v.query.get('next')
   const back = next && REAUTH_RETURN.has(next) ? next : '/security'
   const askedFor =
-    v.query.get('why') === 'reauth' ? errorFlash('Please confirm your password to continue.') : null
+    v.query.get('why') === 'reauth' && !fresh
+      ? errorFlash('Please confirm your password to continue.')
+      : null
   const authAt = record?.authenticatedAt
   const status = fresh
-    ? html`<p>You confirmed your password ${authAt ? when(authAt, v.now) : null}. Sensitive actions are unlocked.</p>`
+    ? html`<p>You confirmed your password ${authAt ? agoTime(authAt, v.now) : 'recently'}. Sensitive actions are unlocked for a few minutes.</p>`
     : html`<p>Confirm your password to unlock sensitive actions (changing your password, ending other sessions) for a few minutes.</p>`
   return layout(v, {
     title: 'Security',

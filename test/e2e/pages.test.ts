@@ -62,7 +62,7 @@ describe.skipIf(!run)('the reference app in Chromium', () => {
       page.click('form.stack button'),
     ])
     expect(res.status()).toBe(401)
-    expect(await page.textContent('.flash')).toBe('invalid username or password')
+    expect(await page.textContent('.flash')).toBe('Invalid username or password')
     expect(await page.inputValue('input[name=username]')).toBe(payload)
     expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined()
     expect(await page.locator('img[src=x]').count()).toBe(0)
