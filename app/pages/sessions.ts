@@ -18,13 +18,14 @@ export function sessionTable(
   revokeAction: ((s: SessionSummary) => string) | null,
 ): SafeHtml {
   if (list.length === 0) return html`<p>No active sessions.</p>`
+  // The store's last-activity time of the current session predates this very request.
   const row = (
     s: SessionSummary,
   ) => html`<tr class="${s.current ? 'current' : ''}" data-handle="${s.handle}">
 <td>${device(s.device, s.userAgent)}${s.current ? html`<span class="badge">This device</span>` : null}${s.kind && s.kind !== 'cookie' ? html`<span class="badge muted">${s.kind}</span>` : null}</td>
 <td class="num">${s.ip ?? 'unknown'}</td>
 <td>${when(s.createdAt, v.now)}</td>
-<td>${when(s.lastSeenAt, v.now)}</td>
+<td>${when(s.current ? v.now : s.lastSeenAt, v.now)}</td>
 <td>${
     revokeAction
       ? html`<form class="inline" method="post" action="${revokeAction(s)}">${csrfField(v)}<button class="danger small" type="submit">${s.current ? 'Log out' : 'Revoke'}</button></form>`
