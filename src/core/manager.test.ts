@@ -206,6 +206,34 @@ describe('periodic renewal', () => {
   })
 })
 
+describe('renewal races', () => {
+  it('two concurrent requests at the renewal boundary leave one session, and only one rotates the cookie', async () => {
+    const { sessions, clock, store } = setup({ renewal: { interval: '5m', grace: '10s' } })
+    const t1 = await login(sessions)
+    clock.advance(5 * MIN)
+    const [a, b] = await Promise.all([
+      sessions.load({ cookie: cookie(t1) }),
+      sessions.load({ cookie: cookie(t1) }),
+    ])
+    await Promise.all([a.commit(), b.commit()])
+    const cookies = [a.setCookie, b.setCookie].filter(Boolean)
+    expect(cookies).toHaveLength(1)
+    expect(await store.listByUser('u1')).toHaveLength(1)
+    expect((await sessions.load({ cookie: cookie(t1) })).exists).toBe(true)
+  })
+
+  it('a renewal never revives a session revoked while the request was in flight', async () => {
+    const { sessions, clock, store } = setup({ renewal: { interval: '5m' } })
+    const t1 = await login(sessions)
+    clock.advance(5 * MIN)
+    const s = await sessions.load({ cookie: cookie(t1) })
+    await sessions.revokeUser('u1')
+    await s.commit()
+    expect(s.setCookie).toBeNull()
+    expect(await store.listByUser('u1')).toEqual([])
+  })
+})
+
 describe('destroy', () => {
   it('deletes the record and queues a clearing cookie with the same attributes, Clear-Site-Data and no-store', async () => {
     const { sessions, store, events } = setup()

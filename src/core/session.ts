@@ -376,7 +376,18 @@ export class Session {
     if (this.#renewTo) {
       const { record, token } = this.#renewTo
       const next = { ...record, data: this.#pendingData(rec.data) }
-      await this.#host.create(next, { replaces: rec.id, graceUntil: now + o.graceMs })
+      const result = await this.#host.create(next, {
+        replaces: rec.id,
+        graceUntil: now + o.graceMs,
+      })
+      this.#renewTo = null
+      if (result.skipped) {
+        // A concurrent request renewed first (its response carries the new cookie; our old
+        // token resolves through its grace alias), or the session was revoked meanwhile.
+        this.setCookie = null
+        await this.#writeChanges(rec, now)
+        return
+      }
       this.#record = next
       this.#token = token
       this.#renewTo = null
@@ -386,14 +397,18 @@ export class Session {
       this.#host.emit('session_renewed', 'info', this, { reason: 'periodic' })
       return
     }
+    await this.#writeChanges(rec, now)
+  }
+
+  /** Per-key changes and the touch, as one `update` (none at all for a read-only request). */
+  async #writeChanges(rec: SessionRecord, now: number): Promise<void> {
     if (!this.#set && !this.#unset && !this.#touch) return
+    const o = this.#host.options
     const patch: SessionPatch = {}
     if (this.#set) patch.set = Object.fromEntries(this.#set)
     if (this.#unset) patch.unset = [...this.#unset]
-    if (this.#touch || this.#set || this.#unset) {
-      patch.lastSeenAt = now
-      patch.idleExpiresAt = Math.min(now + o.idleMs, rec.absoluteExpiresAt)
-    }
+    patch.lastSeenAt = now
+    patch.idleExpiresAt = Math.min(now + o.idleMs, rec.absoluteExpiresAt)
     this.#set = null
     this.#unset = null
     this.#touch = false

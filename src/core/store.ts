@@ -13,7 +13,10 @@ export interface CreateOptions {
   /**
    * With `replaces`: keep the old id as an alias of the new record until this instant (ms), so
    * in-flight requests of a periodic renewal are not logged out. Never set after login,
-   * re-authentication or a privilege change.
+   * re-authentication or a privilege change. A renewal (`graceUntil` set) whose replaced record
+   * is already gone — another request renewed first, or the session was revoked — writes
+   * nothing and resolves with `skipped: true`, so a renewal can never revive a revoked session
+   * nor fork one session into two.
    */
   graceUntil?: number | undefined
   /**
@@ -28,6 +31,8 @@ export interface CreateOptions {
 export interface CreateResult {
   /** Sessions removed to honour the cap (oldest first). */
   evicted: SessionRecord[]
+  /** True when a renewal found its replaced record gone and wrote nothing. */
+  skipped?: boolean | undefined
 }
 
 /**

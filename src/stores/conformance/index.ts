@@ -152,6 +152,29 @@ export function runStoreConformance(test: TestFn, target: () => ConformanceTarge
     assert.equal(await store.get(next.id), null)
   })
 
+  test('a renewal whose old session is gone writes nothing (no fork, no revival)', async () => {
+    const { store } = target()
+    const old = make(user())
+    await store.create(old)
+    const first = { ...old, id: hashToken(generateToken()) }
+    const second = { ...old, id: hashToken(generateToken()) }
+    await store.create(first, { replaces: old.id, graceUntil: Date.now() + 60_000 })
+    const late = await store.create(second, { replaces: old.id, graceUntil: Date.now() + 60_000 })
+    assert.equal(late.skipped, true)
+    assert.equal(await store.get(second.id), null)
+    assert.deepEqual(
+      (await store.listByUser(old.userId!)).map((s) => s.id),
+      [first.id],
+    )
+    await store.destroy(first.id)
+    const revived = await store.create(
+      { ...old, id: hashToken(generateToken()) },
+      { replaces: first.id, graceUntil: Date.now() + 60_000 },
+    )
+    assert.equal(revived.skipped, true)
+    assert.deepEqual(await store.listByUser(old.userId!), [])
+  })
+
   test('records past their deadline are forgotten, and so is their index entry', async () => {
     const t = target()
     const userId = user()

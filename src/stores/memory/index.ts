@@ -106,6 +106,9 @@ export function memoryStore(
     },
     async create(record: SessionRecord, o: CreateOptions = {}): Promise<CreateResult> {
       // Single-threaded: everything below runs without an await, so it is atomic.
+      if (o.graceUntil !== undefined && o.replaces && !sessions.has(o.replaces)) {
+        return { evicted: [], skipped: true }
+      }
       const evicted: SessionRecord[] = []
       if (record.userId !== null && o.limit) {
         const now = clock.now()

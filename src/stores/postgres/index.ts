@@ -106,6 +106,13 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     const evicted: SessionRecord[] = []
     const userId = r.userId === null ? null : escapeText(r.userId)
     const replaces = o.replaces === undefined ? null : escapeText(o.replaces)
+    // A renewal whose old record is gone (renewed by a concurrent request, or revoked) writes
+    // nothing. The row lock makes a concurrent renewal wait here and then see 0 rows.
+    if (o.graceUntil !== undefined && replaces !== null) {
+      if (((await client.query(q.deleteById([replaces]))).rowCount ?? 0) === 0) {
+        return { evicted, skipped: true }
+      }
+    }
     if (userId !== null) {
       // Serialises every creation for this user until COMMIT, so the count below stays true.
       await client.query(q.lockUser([t.lockSpace, userId]))

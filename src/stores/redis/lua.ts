@@ -166,12 +166,14 @@ return 1`)
  * Standalone only: login, rotation and the cap as one atomic step.
  * KEYS s, u, x, h, old s, old a (u, x, h are '' for anonymous sessions).
  * ARGV prefix, id, deadline, seen, absolute, userId, replaces, max, policy, grace-until,
- * field, value, …  Returns {0} when refused, else {1, replaced fields, evicted id, its fields, …}.
+ * field, value, …  Returns {0} when refused, {2} when a renewal's old record is gone, else {1, replaced fields, evicted id, its fields, …}.
  */
 export const CREATE_ALL = script(`
 local prefix, id, deadline = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local user, replaces = ARGV[6], ARGV[7]
 local now = now_ms()
+-- A renewal whose old record is gone (renewed concurrently, or revoked) writes nothing.
+if ARGV[10] ~= '0' and KEYS[5] ~= '' and redis.call('EXISTS', KEYS[5]) == 0 then return {2} end
 write_session(KEYS[1], deadline, ARGV, 11)
 local evicted = {}
 if KEYS[2] ~= '' then

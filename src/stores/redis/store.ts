@@ -85,6 +85,7 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
     ]
     const reply = asFlat(await runScript(conn, CREATE_ALL, keys, [prefix, ...argv]))
     if (Number(reply[0]) === 0) throw limitError()
+    if (Number(reply[0]) === 2) return { evicted: [], skipped: true }
     const evicted: SessionRecord[] = []
     for (let i = 2; i + 1 < reply.length; i += 2) {
       const record = decodeRecord(reply[i]!, asFlat(reply[i + 1]))
@@ -96,8 +97,17 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
   // Cluster: each step is atomic in its own slot. The order keeps every intermediate state
   // safe: the new key exists before it is admitted (so pruning can trust a missing key), the
   // cap is decided in one script on the user's slot, and deletions come strictly after it.
-  const createStepwise = async (r: SessionRecord, o: CreateOptions, max: number) => {
+  const createStepwise = async (
+    r: SessionRecord,
+    o: CreateOptions,
+    max: number,
+  ): Promise<CreateResult> => {
     const s = k.session(r.id)
+    const renewal = o.graceUntil !== undefined && o.replaces !== undefined
+    if (renewal) {
+      const old = k.session(o.replaces!)
+      if (Number(await conn.send(old, ['EXISTS', old])) === 0) return { evicted: [], skipped: true }
+    }
     await runScript(conn, WRITE, [s], [String(expiresAt(r)), ...encodeRecord(r)])
     let evictedIds: string[] = []
     if (r.userId !== null) {
@@ -134,6 +144,11 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
     const evicted = await Promise.all(evictedIds.map((id) => destroy(id)))
     if (o.replaces) {
       const old = await take(o.replaces, r.id, o.graceUntil ?? 0)
+      if (!old && renewal) {
+        // Lost the race after the check above: undo, so one session never becomes two.
+        await destroy(r.id)
+        return { evicted: [], skipped: true }
+      }
       if (old?.userId != null) {
         await Promise.all([
           drop(old.userId, [o.replaces]),

@@ -125,6 +125,11 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   const create = db.transaction((record: SessionRecord, o: CreateOptions): CreateResult => {
     const now = clock.now()
     const evicted: SessionRecord[] = []
+    // A renewal whose old record is gone (renewed by a concurrent request, or revoked) writes
+    // nothing: it must neither fork the session nor revive it.
+    if (o.graceUntil !== undefined && o.replaces && q.deleteById.run(o.replaces).changes === 0) {
+      return { evicted, skipped: true }
+    }
     if (record.userId !== null) {
       // Keeps a user's rows bounded even between sweeps.
       q.expiredOfUser.run(record.userId, now)
