@@ -142,7 +142,7 @@ export function renderMarkdown(r: BenchResult): string {
       '',
     )
   }
-  r.profiles.forEach((p, i) => lines.push(...profileSection(p, i === 0)))
+  for (const [i, p] of r.profiles.entries()) lines.push(...profileSection(p, i === 0))
   const skipped = Object.entries(r.skipped)
   if (skipped.length) {
     lines.push(

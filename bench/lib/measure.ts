@@ -93,7 +93,8 @@ async function redisStats(ports: number[]): Promise<Record<string, number> | nul
 }
 
 async function opCounts(port: number): Promise<Record<string, number> | null> {
-  const r = await call(port, { method: 'GET', path: '/__bench/ops' }).catch(() => null)
+  if (!port) return null
+  const r = await call(port, { method: 'GET', path: '/' }).catch(() => null)
   return r?.status === 200 && r.body.startsWith('{')
     ? (JSON.parse(r.body) as Record<string, number>)
     : null
@@ -157,14 +158,14 @@ export async function measureCase(
     const spec = await prepareRequest(def, server.port)
     expectOk(def, await call(server.port, spec))
     const ports = redisPorts(def, env)
-    const ops0 = await opCounts(server.port)
+    const ops0 = await opCounts(server.opsPort)
     let setCookies = 0
     for (let i = 0; i < options.checkRequests; i++) {
       const r = await call(server.port, spec)
       expectOk(def, r)
       setCookies += r.headers['set-cookie']?.length ?? 0
     }
-    const ops1 = await opCounts(server.port)
+    const ops1 = await opCounts(server.opsPort)
     const storeCalls = ops0 && ops1 ? statsDelta(ops0, ops1, options.checkRequests) : null
 
     const pids = storePids(def, env)

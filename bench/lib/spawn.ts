@@ -6,6 +6,8 @@ import { createInterface } from 'node:readline'
 export interface Running {
   pid: number
   port: number
+  /** Side port answering the server's store-call counters (JSON), or 0. */
+  opsPort: number
   child: ChildProcess
   /** Stops the process (SIGTERM, then SIGKILL after `graceMs`) and waits for it to exit. */
   stop(graceMs?: number): Promise<void>
@@ -35,7 +37,7 @@ async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
 }
 
 /**
- * Starts a benchmark server and waits for its `READY <port>` line. Resolves `{ skip }` when
+ * Starts a benchmark server and waits for its `READY <port> <side port>` line. Resolves `{ skip }` when
  * the server reports `SKIP <reason>` (a package or service it needs is missing).
  *
  * @example
@@ -63,9 +65,11 @@ export function startServer(
     lines.on('line', (line) => {
       if (line.startsWith('READY ')) {
         clearTimeout(timer)
+        const [port, opsPort] = line.slice(6).split(' ').map(Number)
         resolve({
           pid: child.pid!,
-          port: Number(line.slice(6)),
+          port: port ?? 0,
+          opsPort: opsPort ?? 0,
           child,
           stop: (graceMs = 5000) => stopChild(child, graceMs),
         })

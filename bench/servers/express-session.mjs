@@ -3,7 +3,7 @@
 // saveUninitialized false (their recommended setting; with defaults it writes even more).
 import { createServer } from 'node:http'
 import express from 'express'
-import { countCalls, listen, nextLoginUser, skip, USER } from './serve.mjs'
+import { countCalls, listen, publishOps, nextLoginUser, skip, USER } from './serve.mjs'
 
 const session = await import('express-session').catch(() => skip('express-session not installed'))
 const options = {
@@ -24,7 +24,7 @@ if (process.env.STORE === 'redis') {
 const counts = countCalls(options.store, ['get', 'set', 'touch', 'destroy'])
 const app = express()
 app.disable('x-powered-by')
-app.get('/__bench/ops', (_req, res) => res.json(counts))
+publishOps(counts)
 app.use(session.default(options))
 app.post('/login', (req, res, next) => {
   const id = typeof req.query.u === 'string' ? req.query.u : nextLoginUser()

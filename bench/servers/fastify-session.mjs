@@ -1,13 +1,13 @@
 // Peer: @fastify/session (its default memory store) on Fastify 5, plain-HTTP cookie.
 import Fastify from 'fastify'
-import { countCalls, listen, nextLoginUser, skip, USER } from './serve.mjs'
+import { countCalls, listen, publishOps, nextLoginUser, skip, USER } from './serve.mjs'
 
 const cookie = await import('@fastify/cookie').catch(() => skip('@fastify/cookie missing'))
 const session = await import('@fastify/session').catch(() => skip('@fastify/session missing'))
 const store = new session.MemoryStore()
 const counts = countCalls(store, ['get', 'set', 'destroy'])
 const app = Fastify({ logger: false })
-app.get('/__bench/ops', async () => counts)
+publishOps(counts)
 app.register(cookie.default)
 app.register(session.default, {
   secret: 'bench-secret-bench-secret-bench-secret',

@@ -8,3 +8,4 @@ export declare function skip(reason: unknown): never
 export declare function nextLoginUser(): string
 export declare function readBody(req: IncomingMessage): Promise<string>
 export declare function countCalls(target: object, names: string[]): Record<string, number>
+export declare function publishOps(counts: Record<string, number>): void

@@ -1,5 +1,6 @@
 // Shared by every benchmark server: listen on loopback, tell the harness the port, exit
 // cleanly on SIGTERM (so `node --cpu-prof` writes its profile), and the demo user.
+import { createServer } from 'node:http'
 
 /** The user every authenticated request returns. */
 export const USER = Object.freeze({ id: 'u1', name: 'alice', role: 'user' })
@@ -7,15 +8,32 @@ export const USER = Object.freeze({ id: 'u1', name: 'alice', role: 'user' })
 /** Users the login benchmark rotates through, so the per-user cap is hit constantly. */
 export const LOGIN_USERS = 50
 
+/** Store-call counters published by the server (see {@link publishOps}). */
+let published = null
+
+/** Makes `counts` readable by the harness on the side port (outside the measured server). */
+export function publishOps(counts) {
+  published = counts
+}
+
+const portOf = (server) => {
+  const address = server.address()
+  return typeof address === 'object' && address ? address.port : 0
+}
+
 /**
- * Starts `server` on 127.0.0.1 (port from `PORT`, default random) and prints `READY <port>`.
+ * Starts `server` on 127.0.0.1 (port from `PORT`, default random), plus a side server that
+ * answers the store-call counters as JSON (so reading them never goes through the session
+ * middleware being measured), and prints `READY <port> <side port>`.
  * @param {import('node:http').Server} server
  */
 export function listen(server) {
   server.keepAliveTimeout = 60_000
-  server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
-    const address = server.address()
-    process.stdout.write(`READY ${typeof address === 'object' && address ? address.port : 0}\n`)
+  const side = createServer((_req, res) => res.end(JSON.stringify(published)))
+  side.listen(0, '127.0.0.1', () => {
+    server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+      process.stdout.write(`READY ${portOf(server)} ${portOf(side)}\n`)
+    })
   })
   process.on('SIGTERM', () => process.exit(0))
   process.on('SIGINT', () => process.exit(0))
@@ -49,7 +67,7 @@ export function readBody(req) {
 
 /**
  * Counts calls of `names` on `target` (wrapping them in place) so the harness can read store
- * calls per request at `GET /__bench/ops`. One extra function call per store call.
+ * calls per request (see {@link publishOps}). One extra function call per store call.
  * @returns {Record<string, number>}
  */
 export function countCalls(target, names) {

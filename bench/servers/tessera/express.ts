@@ -2,15 +2,13 @@
 import { createServer } from 'node:http'
 import express from 'express'
 import { expressSessions } from '../../../src/adapters/express/index.js'
-import { listen } from '../serve.mjs'
+import { listen, publishOps } from '../serve.mjs'
 import { benchSessions, loginUser } from './setup.js'
 
 const { sessions, plugins, counts } = await benchSessions()
 const app = express()
 app.disable('x-powered-by')
-app.get('/__bench/ops', (_req, res) => {
-  res.json(counts)
-})
+publishOps(counts)
 app.use(expressSessions(sessions, { plugins }))
 app.post('/login', async (req, res) => {
   const user = loginUser(req.tessera.input.query)

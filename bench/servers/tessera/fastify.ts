@@ -1,12 +1,12 @@
 // Tessera's Fastify adapter on Fastify 5 (memory store unless STORE says otherwise).
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify'
 import { fastifySessions } from '../../../src/adapters/fastify/index.js'
-import { listen } from '../serve.mjs'
+import { listen, publishOps } from '../serve.mjs'
 import { benchSessions, loginUser } from './setup.js'
 
 const { sessions, plugins, counts } = await benchSessions()
 const app = Fastify({ logger: false })
-app.get('/__bench/ops', async () => counts)
+publishOps(counts)
 await app.register(fastifySessions, { sessions, plugins })
 app.post('/login', async (req) => {
   const user = loginUser(req.tessera?.input.query ?? '')

@@ -3,12 +3,12 @@ import { createServer } from 'node:http'
 import { getRequestListener } from '@hono/node-server'
 import { type Context, Hono } from 'hono'
 import { honoSessions } from '../../../src/adapters/hono/index.js'
-import { listen } from '../serve.mjs'
+import { listen, publishOps } from '../serve.mjs'
 import { benchSessions, loginUser } from './setup.js'
 
 const { sessions, plugins, counts } = await benchSessions()
 const app = new Hono()
-app.get('/__bench/ops', (c) => c.json(counts))
+publishOps(counts)
 app.use(honoSessions(sessions, { plugins }))
 app.post('/login', async (c) => {
   const user = loginUser(c.get('tessera').input.query)

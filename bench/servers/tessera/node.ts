@@ -1,9 +1,9 @@
 // Tessera on node:http (nodeHandler). Routes: POST /login[?u=id] (session creation, cap
-// enforced), GET|POST /me (authenticated read), GET /__bench/ops (store call counters).
+// enforced), GET|POST /me (authenticated read).
 // STORE, PLUGINS and MONITORING select the set-up (see setup.ts).
 import { createServer } from 'node:http'
 import { nodeHandler, type SessionRequest } from '../../../src/adapters/node/index.js'
-import { listen } from '../serve.mjs'
+import { listen, publishOps } from '../serve.mjs'
 import { benchSessions, loginUser } from './setup.js'
 
 const { sessions, plugins, counts } = await benchSessions()
@@ -28,10 +28,5 @@ const handler = nodeHandler(
   { plugins },
 )
 
-const ops = JSON.stringify.bind(JSON, counts)
-listen(
-  createServer((req, res) => {
-    if (req.url === '/__bench/ops') return res.end(ops())
-    return handler(req, res)
-  }),
-)
+publishOps(counts)
+listen(createServer(handler))

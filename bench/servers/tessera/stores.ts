@@ -1,7 +1,7 @@
 import type { SessionStore } from '../../../src/core/store.js'
 import { skip } from '../serve.mjs'
 
-/** Store calls counted per method, read by the harness at `GET /__bench/ops`. */
+/** Store calls counted per method, read by the harness on the side port. */
 export type OpCounts = Record<string, number>
 
 /**

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import { nodeHandler, type SessionRequest } from '../../../src/adapters/node/index.js'
-import { listen, skip } from '../serve.mjs'
+import { listen, publishOps, skip } from '../serve.mjs'
 import { benchSessions, loginUser } from './setup.js'
 
 const jwt = await import('../../../src/jwt/index.js').catch((e: Error) =>
@@ -41,10 +41,5 @@ const handler = nodeHandler(
   { plugins: [jwt.bearerAuth(tokens)] },
 )
 
-const ops = JSON.stringify.bind(JSON, counts)
-listen(
-  createServer((req, res) => {
-    if (req.url === '/__bench/ops') return res.end(ops())
-    return handler(req, res)
-  }),
-)
+publishOps(counts)
+listen(createServer(handler))
