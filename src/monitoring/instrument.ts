@@ -31,7 +31,7 @@ export function instrumentStore(store: SessionStore, metrics: SessionMetrics): S
   const wrapped: Partial<SessionStore> = { close: () => store.close() }
   for (const op of OPERATIONS) {
     // Precomputed per operation: no label object is built per call.
-    const timer = metrics.storeDuration.labels(op)
+    const timer = metrics.storeDuration.series(op)
     const errors = metrics.storeErrors.labels(op)
     const call = store[op] as (...args: unknown[]) => Promise<unknown>
     ;(wrapped as Record<Operation, unknown>)[op] = async (...args: unknown[]) => {

@@ -1,9 +1,10 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { Counter, Gauge, Registry } from 'prom-client'
 import { type Clock, systemClock } from '../core/clock.js'
 import type { EventListener, SessionEvent } from '../core/events.js'
 import type { SessionManager } from '../core/manager.js'
 import type { Plugin } from '../http/types.js'
 import { ActiveSessions } from './active.js'
+import { FastHistogram } from './histogram.js'
 
 /** Options of {@link sessionMetrics}. */
 export interface MetricsOptions {
@@ -59,7 +60,7 @@ export class SessionMetrics {
   readonly anomalies: Counter<'reason'>
   readonly events: Counter<'type' | 'level'>
   readonly active: Gauge
-  readonly storeDuration: Histogram<'operation'>
+  readonly storeDuration: FastHistogram
   readonly storeErrors: Counter<'operation'>
   /** Subscribe to `sessions.on(...)` (or call {@link attach}). */
   readonly listener: EventListener
@@ -98,13 +99,13 @@ export class SessionMetrics {
       'level',
     ])
     this.storeErrors = counter('store_errors_total', 'Failed session store calls', ['operation'])
-    this.storeDuration = new Histogram({
-      name: `${p}store_duration_seconds`,
-      help: 'Session store call latency',
-      labelNames: ['operation'],
-      buckets: options.buckets ?? [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.25, 1],
+    this.storeDuration = new FastHistogram(
+      `${p}store_duration_seconds`,
+      'Session store call latency',
+      'operation',
+      options.buckets ?? [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.25, 1],
       registers,
-    })
+    )
     const self = this
     this.active = new Gauge({
       name: `${p}sessions_active`,
