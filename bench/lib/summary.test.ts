@@ -79,6 +79,7 @@ describe('pooling the runs', () => {
     const c = compare(runs).find((x) => x.id === 'express-adapter')!
     expect(c.rounds).toBe(2)
     expect(c.ratio).toBeCloseTo((0.9 + 0.5) / 2)
+    expect(c.cpuRatio).toBeCloseTo(10 / 11)
     expect(c.target).toBe(0.85)
   })
 

@@ -37,6 +37,8 @@ export interface ComparisonSummary {
   id: string
   label: string
   ratio: number
+  /** Median over rounds of (base µs/req ÷ case µs/req): the same comparison by server CPU. */
+  cpuRatio: number
   rounds: number
   target?: number | undefined
 }
@@ -119,16 +121,21 @@ export function compare(runs: readonly RunRecord[]): ComparisonSummary[] {
   const out: ComparisonSummary[] = []
   for (const c of COMPARISONS) {
     const ratios: number[] = []
+    const cpu: number[] = []
     for (const round of new Set(runs.map((r) => r.round))) {
       const a = runs.find((r) => r.round === round && r.case === c.case)
       const b = runs.find((r) => r.round === round && r.case === c.base)
-      if (a && b) ratios.push(a.rps / b.rps)
+      if (a && b) {
+        ratios.push(a.rps / b.rps)
+        cpu.push(b.serverCpuUsPerReq / a.serverCpuUsPerReq)
+      }
     }
     if (ratios.length) {
       out.push({
         id: c.id,
         label: c.label,
         ratio: median(ratios),
+        cpuRatio: median(cpu),
         rounds: ratios.length,
         target: c.target,
       })

@@ -5,6 +5,8 @@ export interface TargetRow {
   what: string
   peer: string
   tessera: string
+  /** The same ratio by server CPU µs/request (less sensitive to the load generator). */
+  tesseraCpu: string
   target: string
   /** true/false when measured, null when the Tessera case did not run. */
   met: boolean | null
@@ -69,11 +71,14 @@ export function evaluateTargets(
   const ratio = (id: string) => c(id)?.ratio
   const rows: TargetRow[] = []
   const atLeast = (v: number | undefined, t: number) => (v === undefined ? null : v >= t)
+  const cpuOf = (id: string) => fx(c(id)?.cpuRatio)
+  const cpuCmp = (id: string) => fx(cmp(id)?.cpuRatio)
 
   rows.push({
     what: 'memory store, node adapter (÷ bare node:http)',
     peer: `express-session memory ${fx(ratio('es-mem'))}; @fastify/session ${fx(ratio('fastify-session'))}`,
     tessera: fx(ratio('t-memory')),
+    tesseraCpu: cpuOf('t-memory'),
     target: '≥ 0.60×',
     met: atLeast(ratio('t-memory'), 0.6),
   })
@@ -81,6 +86,7 @@ export function evaluateTargets(
     what: 'Redis store, node adapter (÷ bare node:http)',
     peer: `express-session + connect-redis ${fx(ratio('es-redis'))}`,
     tessera: fx(ratio('t-redis')),
+    tesseraCpu: cpuOf('t-redis'),
     target: '≥ 0.50×',
     met: atLeast(ratio('t-redis'), 0.5),
   })
@@ -88,6 +94,7 @@ export function evaluateTargets(
     what: 'Express adapter ÷ plain Express',
     peer: `express-session ${fx(cmp('es-vs-express')?.ratio)}`,
     tessera: fx(cmp('express-adapter')?.ratio),
+    tesseraCpu: cpuCmp('express-adapter'),
     target: '≥ 0.85×',
     met: atLeast(cmp('express-adapter')?.ratio, 0.85),
   })
@@ -95,6 +102,7 @@ export function evaluateTargets(
     what: 'Fastify adapter ÷ plain Fastify',
     peer: `@fastify/session ${fx(cmp('fs-vs-fastify')?.ratio)}`,
     tessera: fx(cmp('fastify-adapter')?.ratio),
+    tesseraCpu: cpuCmp('fastify-adapter'),
     target: '≥ 0.75×',
     met: atLeast(cmp('fastify-adapter')?.ratio, 0.75),
   })
@@ -115,6 +123,7 @@ export function evaluateTargets(
     tessera: tessWrites.length
       ? `max ${Math.max(...tessWrites).toFixed(2)} over ${tessWrites.length} cases`
       : '–',
+    tesseraCpu: '',
     target: '0',
     met: tessWrites.length ? Math.max(...tessWrites) === 0 : null,
   })
@@ -126,6 +135,7 @@ export function evaluateTargets(
       peer: `jose jwtVerify ${fx(jose)}`,
       tessera:
         ours === undefined ? '–' : `${fx(ours)} (${jose ? (ours / jose).toFixed(1) : '–'}× jose)`,
+      tesseraCpu: `${cpuOf(`t-token-${alg}`)} (jose ${cpuOf(`jose-${alg}`)})`,
       target: '≥ jose (stretch 2× jose)',
       met: ours === undefined || jose === undefined ? null : ours >= jose,
     })
@@ -135,6 +145,7 @@ export function evaluateTargets(
     what: 'CSRF + security headers on an authenticated POST (with ÷ without)',
     peer: '–',
     tessera: csrf === undefined ? '–' : `${fx(csrf)} (cost ${((1 - csrf) * 100).toFixed(0)} %)`,
+    tesseraCpu: cpuCmp('csrf-cost'),
     target: 'cost < 15 % (≥ 0.85×)',
     met: atLeast(csrf, 0.85),
   })
@@ -143,6 +154,7 @@ export function evaluateTargets(
     what: 'monitoring on ÷ off (authenticated GET)',
     peer: '–',
     tessera: mon === undefined ? '–' : `${fx(mon)} (cost ${((1 - mon) * 100).toFixed(0)} %)`,
+    tesseraCpu: cpuCmp('monitoring-cost'),
     target: 'cost < 10 % (≥ 0.90×)',
     met: atLeast(mon, 0.9),
   })
