@@ -19,10 +19,22 @@ function setup(options: Partial<SessionOptions> = {}) {
   // Count store traffic by wrapping the real memory store (not a mock: every call goes through).
   const counted: SessionStore = {
     ...store,
-    get: (id) => (reads.push('get'), store.get(id)),
-    create: (r, o) => (writes.push('create'), store.create(r, o)),
-    update: (id, p) => (writes.push('update'), store.update(id, p)),
-    destroy: (id) => (writes.push('destroy'), store.destroy(id)),
+    get: (id) => {
+      reads.push('get')
+      return store.get(id)
+    },
+    create: (r, o) => {
+      writes.push('create')
+      return store.create(r, o)
+    },
+    update: (id, p) => {
+      writes.push('update')
+      return store.update(id, p)
+    },
+    destroy: (id) => {
+      writes.push('destroy')
+      return store.destroy(id)
+    },
   }
   const sessions = createSessions({ store: counted, clock, ...options })
   const events: SessionEvent[] = []
