@@ -46,11 +46,17 @@ function loginTable(rows: readonly CaseSummary[]): string[] {
   return out
 }
 
-function profileSection(p: ProfileSummary, slowest: boolean): string[] {
+function profileSection(p: ProfileSummary, index: number, count: number): string[] {
+  const which =
+    index === count - 1 && p.case === 't-memory'
+      ? 'the headline case'
+      : index === 0
+        ? 'the slowest Tessera case'
+        : 'the slowest Tessera case in a default configuration'
   const row = (t: SelfTime) =>
     `| ${cell(t.name)} | ${cell(t.where || '–')} | ${num(t.perReqUs, 2)} | ${num(t.share * 100, 1)} % |`
   return [
-    `## Where the time goes: CPU profile of ${slowest ? 'the slowest Tessera case' : 'the headline case'} (${p.label})`,
+    `## Where the time goes: CPU profile of ${which} (${p.label})`,
     '',
     `\`node --cpu-prof\` on the server under the same load (${num(p.rps)} req/s under the profiler), samples of the measured window only. ` +
       `Main-thread busy time: ${num(p.busyPerReqUs, 1)} µs per request (profiler samples are wall-clock: on a shared machine they include time the thread was descheduled, so read shares, not absolutes).`,
@@ -144,7 +150,7 @@ export function renderMarkdown(r: BenchResult): string {
       '',
     )
   }
-  for (const [i, p] of r.profiles.entries()) lines.push(...profileSection(p, i === 0))
+  for (const [i, p] of r.profiles.entries()) lines.push(...profileSection(p, i, r.profiles.length))
   const skipped = Object.entries(r.skipped)
   if (skipped.length) {
     lines.push(
