@@ -1,6 +1,5 @@
 import type { SessionManager } from '../../src/core/manager.js'
-import type { Session } from '../../src/core/session.js'
-import type { Plugin } from '../../src/http/types.js'
+import type { Plugin, RequestContext } from '../../src/http/types.js'
 
 /**
  * The tiny app every adapter serves for the behaviour suite. Each framework wires the same
@@ -32,7 +31,7 @@ export interface RouteResult {
 export interface Route {
   method: 'GET' | 'POST'
   path: string
-  handle(session: Session, body: Record<string, unknown>): Promise<RouteResult> | RouteResult
+  handle(ctx: RequestContext, body: Record<string, unknown>): Promise<RouteResult> | RouteResult
 }
 
 const ok = (body: unknown = { ok: true }): RouteResult => ({ status: 200, body })
@@ -42,7 +41,7 @@ export const ROUTES: readonly Route[] = [
   {
     method: 'POST',
     path: '/login',
-    async handle(session, body) {
+    async handle({ session }, body) {
       const userId = typeof body.userId === 'string' ? body.userId : 'alice'
       await session.regenerate({ userId, authenticated: true })
       return ok({ userId })
@@ -51,7 +50,7 @@ export const ROUTES: readonly Route[] = [
   {
     method: 'GET',
     path: '/me',
-    handle(session) {
+    handle({ session }) {
       if (!session.userId) {
         return { status: 401, body: { error: { code: 'ERR_UNAUTHENTICATED', message: 'no' } } }
       }
@@ -65,7 +64,7 @@ export const ROUTES: readonly Route[] = [
   {
     method: 'POST',
     path: '/write',
-    handle(session, body) {
+    handle({ session }, body) {
       session.set('note', body.note)
       return ok()
     },
@@ -73,7 +72,7 @@ export const ROUTES: readonly Route[] = [
   {
     method: 'POST',
     path: '/regenerate',
-    async handle(session) {
+    async handle({ session }) {
       await session.regenerate()
       return ok()
     },
@@ -81,10 +80,16 @@ export const ROUTES: readonly Route[] = [
   {
     method: 'POST',
     path: '/logout',
-    async handle(session) {
+    async handle({ session }) {
       await session.destroy()
       return ok()
     },
+  },
+  {
+    method: 'GET',
+    path: '/token',
+    // With the real csrf() plugin: a masked token (starting a pre-session for login forms).
+    handle: ({ locals }) => ok({ token: locals.csrfToken?.() ?? null }),
   },
 ]
 
@@ -92,10 +97,10 @@ export const ROUTES: readonly Route[] = [
 export function runRoute(
   setup: AppSetup,
   route: Route,
-  session: Session,
+  ctx: RequestContext,
   body: unknown,
 ): Promise<RouteResult> | RouteResult {
   setup.ran(route.path)
   const fields = body && typeof body === 'object' ? (body as Record<string, unknown>) : {}
-  return route.handle(session, fields)
+  return route.handle(ctx, fields)
 }

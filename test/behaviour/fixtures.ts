@@ -74,9 +74,14 @@ export async function send(
   base: string,
   method: 'GET' | 'POST',
   path: string,
-  options: { cookie?: string | undefined; body?: unknown; csrf?: boolean } = {},
+  options: {
+    cookie?: string | undefined
+    body?: unknown
+    csrf?: boolean
+    headers?: Record<string, string>
+  } = {},
 ): Promise<Reply> {
-  const headers: Record<string, string> = {}
+  const headers: Record<string, string> = { ...options.headers }
   if (options.cookie) headers.cookie = options.cookie
   let body: string | undefined
   if (method === 'POST') {

@@ -12,7 +12,7 @@ export const serveExpress: ServeApp = (setup) => {
   for (const route of ROUTES) {
     const method = route.method === 'GET' ? 'get' : 'post'
     app[method](route.path, async (req, res) => {
-      const result = await runRoute(setup, route, req.session, req.body)
+      const result = await runRoute(setup, route, req.tessera, req.body)
       res.status(result.status).json(result.body)
     })
   }

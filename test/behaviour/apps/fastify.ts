@@ -13,7 +13,7 @@ export const serveFastify: ServeApp = async (setup) => {
       method: route.method,
       url: route.path,
       handler: async (request, reply) => {
-        const result = await runRoute(setup, route, request.session, request.body)
+        const result = await runRoute(setup, route, request.tessera!, request.body)
         return reply.code(result.status).send(result.body)
       },
     })

@@ -12,7 +12,7 @@ export const serveHono: ServeApp = (setup) => {
   for (const route of ROUTES) {
     app.on(route.method, route.path, async (c) => {
       const body = route.method === 'POST' ? await c.req.json() : {}
-      const result = await runRoute(setup, route, c.get('session'), body)
+      const result = await runRoute(setup, route, c.get('tessera'), body)
       return c.json(result.body as object, result.status as 200)
     })
   }

@@ -20,7 +20,7 @@ export const serveNode: ServeApp = (setup) => {
         return void res.end('not found')
       }
       const body = req.method === 'POST' ? await readJson(req) : {}
-      const result = await runRoute(setup, route, req.session, body)
+      const result = await runRoute(setup, route, req.tessera, body)
       res.statusCode = result.status
       res.setHeader('content-type', 'application/json')
       res.end(JSON.stringify(result.body))
