@@ -19,6 +19,42 @@ export interface RoundsResult {
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/**
+ * Cases compared with each other run back to back (within ~30 s, under the same background
+ * load), in alternating order from round to round so that drift cancels out.
+ */
+const RUN_TOGETHER: readonly string[][] = [
+  ['express', 't-express', 'es-mem'],
+  ['fastify', 't-fastify', 'fastify-session'],
+  ['hono', 't-hono'],
+  ['t-memory', 't-monitoring'],
+  ['t-post', 't-post-csrf'],
+  ['es-redis', 't-redis'],
+  ['jose-hs256', 't-token-hs256'],
+  ['jose-es256', 't-token-es256'],
+  ['jose-eddsa', 't-token-eddsa'],
+]
+
+/**
+ * The order of one round's cases (bare excluded): groups of {@link RUN_TOGETHER} stay
+ * together, the units rotate by round, and each group is reversed on odd rounds.
+ *
+ * @example
+ * runOrder(cases, 1)
+ */
+export function runOrder<T extends { id: string }>(cases: readonly T[], round: number): T[] {
+  const placed = new Set<string>()
+  const units: T[][] = []
+  for (const c of cases) {
+    if (placed.has(c.id)) continue
+    const group = RUN_TOGETHER.find((g) => g.includes(c.id))
+    const members = group ? cases.filter((x) => group.includes(x.id)) : [c]
+    for (const m of members) placed.add(m.id)
+    units.push(round % 2 ? [...members].reverse() : members)
+  }
+  return rotate(units, round).flat()
+}
+
 function fmt(r: RunRecord): string {
   const ops = r.redisPerReq
     ? ` redis ${Object.entries(r.redisPerReq)
@@ -32,7 +68,7 @@ function fmt(r: RunRecord): string {
 }
 
 /**
- * Runs `rounds` rounds of bare → every case (rotated order) → bare. A run during which other
+ * Runs `rounds` rounds of bare → every case ({@link runOrder}) → bare. A run during which other
  * processes used more than `maxForeignCores` is retried after a pause, and the quieter
  * attempt is kept. A case that reports SKIP is skipped in every later round too.
  *
@@ -50,7 +86,7 @@ export async function runRounds(
   if (!bare) throw new Error('the bare case is required')
   const others = cases.filter((c) => c !== bare)
   for (let round = 0; round < options.rounds; round++) {
-    const sequence = [bare, ...rotate(others, round), bare]
+    const sequence = [bare, ...runOrder(others, round), bare]
     for (const def of sequence) {
       if (skipped[def.id]) continue
       let best: RunRecord | null = null

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { CaseDef } from './cases.js'
 import type { RunRecord } from './measure.js'
 import { summarizeProfile } from './profile.js'
+import { runOrder } from './rounds.js'
 import { median, rotate } from './stats.js'
 import { compare, summarize } from './summary.js'
 import { writesPerRead } from './targets.js'
@@ -44,6 +45,13 @@ describe('pooling the runs', () => {
     expect(Number.isNaN(median([]))).toBe(true)
     expect(rotate([1, 2, 3], 1)).toEqual([2, 3, 1])
     expect(rotate([1, 2, 3], 4)).toEqual([2, 3, 1])
+  })
+
+  it('keeps compared cases back to back, rotating units and reversing groups on odd rounds', () => {
+    const ids = (xs: Array<{ id: string }>) => xs.map((x) => x.id)
+    const list = ['express', 'iron', 't-express', 'es-mem', 't-memory'].map((id) => ({ id }))
+    expect(ids(runOrder(list, 0))).toEqual(['express', 't-express', 'es-mem', 'iron', 't-memory'])
+    expect(ids(runOrder(list, 1))).toEqual(['iron', 't-memory', 'es-mem', 't-express', 'express'])
   })
 
   it('divides each run by the mean of its own round’s two bare runs, then takes the median', () => {
