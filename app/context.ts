@@ -28,13 +28,30 @@ export function requireUser(app: AppContext, req: SessionRequest): User {
   return user
 }
 
-/** The session record behind the request's user: the cookie session's, else the bearer token's. */
-export function currentRecord(req: SessionRequest): SessionRecord {
-  const record = req.session.userId
-    ? req.session.record
-    : (req.tessera.locals.bearer?.record ?? null)
-  if (!record) throw new HttpError(401, 'ERR_UNAUTHENTICATED', 'authentication required')
-  return record
+/** The session timestamps `/api/me` shows. */
+export type SessionTimes = Pick<
+  SessionRecord,
+  'handle' | 'createdAt' | 'lastSeenAt' | 'idleExpiresAt' | 'absoluteExpiresAt'
+>
+
+/**
+ * The session behind the request's user: the cookie session's record, else the bearer token's
+ * (stateful mode). In stateless token mode nothing is read from the store, so the token's own
+ * `iat`/`exp` are all the server knows.
+ */
+export function currentRecord(req: SessionRequest): SessionTimes {
+  if (req.session.userId && req.session.record) return req.session.record
+  const bearer = req.tessera.locals.bearer
+  if (bearer?.record) return bearer.record
+  if (!bearer) throw new HttpError(401, 'ERR_UNAUTHENTICATED', 'authentication required')
+  const { sid, iat, exp } = bearer.claims
+  return {
+    handle: sid,
+    createdAt: iat * 1000,
+    lastSeenAt: iat * 1000,
+    idleExpiresAt: exp * 1000,
+    absoluteExpiresAt: exp * 1000,
+  }
 }
 
 /** Like {@link requireUser}, and the (re-)authentication must be fresh. */

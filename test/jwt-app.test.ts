@@ -195,3 +195,33 @@ describe('token mode in the reference app', () => {
     expect((await me({ cookie: jar2 })).status).toBe(401)
   })
 })
+
+describe('the reference app with TOKEN_REVOCATION=stateless+denylist', () => {
+  let stateless: RunningApp
+  beforeAll(async () => {
+    process.env.TOKEN_REVOCATION = 'stateless+denylist'
+    try {
+      stateless = await startApp({}, { clock: manualClock(Date.now()) })
+    } finally {
+      delete process.env.TOKEN_REVOCATION
+    }
+  })
+  afterAll(async () => {
+    await stateless.close()
+  })
+
+  it('serves /api/me from the claims and still refuses a revoked session at once', async () => {
+    const res = await fetch(`${stateless.url}/api/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'alice', password: 'tessera-demo' }),
+    })
+    const pair = (await res.json()) as Pair
+    const ok = await fetch(`${stateless.url}/api/me`, { headers: bearer(pair.access_token) })
+    expect(ok.status).toBe(200)
+    const body = (await ok.json()) as { session: { handle: string } }
+    await stateless.app.sessions.revoke(body.session.handle)
+    const after = await fetch(`${stateless.url}/api/me`, { headers: bearer(pair.access_token) })
+    expect(after.status).toBe(401)
+  })
+})
