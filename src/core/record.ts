@@ -79,3 +79,23 @@ export function expiresAt(
 ): number {
   return Math.min(record.idleExpiresAt, record.absoluteExpiresAt)
 }
+
+/**
+ * A record whose activity clock starts `now`: last seen and renewed now, idle deadline one idle
+ * timeout away (never past the absolute deadline).
+ *
+ * @example
+ * freshRecord(Date.now(), 30 * 60_000, { id, handle, userId: null, createdAt: now, absoluteExpiresAt, data: {}, authenticatedAt: null, meta: {} })
+ */
+export function freshRecord(
+  now: number,
+  idleMs: number,
+  fields: Omit<SessionRecord, 'lastSeenAt' | 'renewedAt' | 'idleExpiresAt'>,
+): SessionRecord {
+  return {
+    ...fields,
+    lastSeenAt: now,
+    renewedAt: now,
+    idleExpiresAt: Math.min(now + idleMs, fields.absoluteExpiresAt),
+  }
+}

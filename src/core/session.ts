@@ -1,62 +1,15 @@
 import { serializeCookie } from './cookie.js'
 import { TesseraError } from './errors.js'
-import type { SessionEventType } from './events.js'
-import type { EventLevel } from './events.js'
 import { setOwn } from './own.js'
-import type { ResolvedOptions } from './options.js'
-import type { SessionData, SessionMeta, SessionRecord } from './record.js'
-import type { CreateOptions, CreateResult, SessionPatch } from './store.js'
+import { freshRecord, type SessionData, type SessionMeta, type SessionRecord } from './record.js'
+import { linkSecretKey, secretKeyOf } from './secret-link.js'
+import type { RegenerateOptions, RequestInfo, SessionHost } from './session-host.js'
+import type { SessionPatch } from './store.js'
 import { deriveSecret, generateHandle, generateToken, hashToken } from './token.js'
 
-/** What the manager gives each session: options, store calls with fault handling, events. */
-export interface SessionHost {
-  readonly options: ResolvedOptions
-  create(record: SessionRecord, options?: CreateOptions): Promise<CreateResult>
-  update(id: string, patch: SessionPatch): Promise<boolean>
-  destroy(id: string): Promise<SessionRecord | null>
-  emit(
-    type: SessionEventType,
-    level: EventLevel,
-    session: Session,
-    extra?: { reason?: string; record?: SessionRecord },
-  ): void
-}
-
-/** Who is asking: plain values an adapter reads off the request. */
-export interface RequestInfo {
-  /** The raw `Cookie` header. */
-  cookie?: string | undefined
-  /** Client IP (after trusted-proxy rules). */
-  ip?: string | undefined
-  /** Raw `User-Agent`. */
-  userAgent?: string | undefined
-}
-
-/** Options of {@link Session.regenerate}. */
-export interface RegenerateOptions {
-  /** New owner; default: unchanged. Setting a different user starts a new login (new handle, new absolute deadline). */
-  userId?: string | null | undefined
-  /** Keep the data (default true). */
-  keepData?: boolean | undefined
-  /** Mark as freshly authenticated now (login, re-authentication). */
-  authenticated?: boolean | undefined
-  /** "Remember me": a persistent cookie that lives until the absolute deadline. */
-  persistent?: boolean | undefined
-  /** Metadata to record (authentication method, …). */
-  meta?: Partial<SessionMeta> | undefined
-}
+export type { RegenerateOptions, RequestInfo, SessionHost }
 
 type State = 'empty' | 'loaded' | 'new' | 'destroyed'
-
-const SECRET_KEY_LABEL = 'tessera/secret-key'
-
-/** XOR of two equal-length base64url strings (32-byte hashes). */
-function xorBase64url(a: string, b: string): string {
-  const x = Buffer.from(a, 'base64url')
-  const y = Buffer.from(b, 'base64url')
-  for (let i = 0; i < x.length; i++) x[i] = x[i]! ^ (y[i] ?? 0)
-  return x.toString('base64url')
-}
 
 /**
  * One request's view of its session. Reads are synchronous; `set`/`delete` are recorded as
@@ -142,9 +95,7 @@ export class Session {
 
   #secretKey(): string | null {
     if (!this.exists || !this.#token) return null
-    const own = deriveSecret(SECRET_KEY_LABEL, this.#token)
-    const link = this.#record?.meta.secretLink
-    return link ? xorBase64url(link, own) : own
+    return secretKeyOf(this.#token, this.#record?.meta.secretLink)
   }
 
   /** Reads one key of the session data. */
@@ -193,45 +144,19 @@ export class Session {
     const now = o.clock.now()
     const token = generateToken()
     this.#token = token
-    this.#record = this.#newRecord(
-      hashToken(token),
-      generateHandle(),
-      null,
-      now,
-      now + o.absoluteMs,
-      {},
-      null,
-      {},
-    )
+    this.#record = freshRecord(now, o.idleMs, {
+      id: hashToken(token),
+      handle: generateHandle(),
+      userId: null,
+      createdAt: now,
+      absoluteExpiresAt: now + o.absoluteMs,
+      data: {},
+      authenticatedAt: null,
+      meta: {},
+    })
     this.#state = 'new'
     this.setCookie = serializeCookie(o.cookie.name, token, o.cookieAttributes)
     this.noStore = true
-  }
-
-  #newRecord(
-    id: string,
-    handle: string,
-    userId: string | null,
-    createdAt: number,
-    absoluteExpiresAt: number,
-    data: Record<string, unknown>,
-    authenticatedAt: number | null,
-    meta: SessionMeta,
-  ): SessionRecord {
-    const now = this.#host.options.clock.now()
-    return {
-      id,
-      handle,
-      userId,
-      data,
-      createdAt,
-      lastSeenAt: now,
-      renewedAt: now,
-      authenticatedAt,
-      idleExpiresAt: Math.min(now + this.#host.options.idleMs, absoluteExpiresAt),
-      absoluteExpiresAt,
-      meta,
-    }
   }
 
   #pendingData(base: Record<string, unknown>): Record<string, unknown> {
@@ -270,16 +195,16 @@ export class Session {
       }
     }
     const token = generateToken()
-    const record = this.#newRecord(
-      hashToken(token),
-      newLogin ? generateHandle() : old.handle,
+    const record = freshRecord(now, o.idleMs, {
+      id: hashToken(token),
+      handle: newLogin ? generateHandle() : old.handle,
       userId,
-      newLogin ? now : old.createdAt,
-      newLogin ? now + o.absoluteMs : old.absoluteExpiresAt,
+      createdAt: newLogin ? now : old.createdAt,
+      absoluteExpiresAt: newLogin ? now + o.absoluteMs : old.absoluteExpiresAt,
       data,
-      options.authenticated ? now : (old?.authenticatedAt ?? null),
+      authenticatedAt: options.authenticated ? now : (old?.authenticatedAt ?? null),
       meta,
-    )
+    })
     const limit =
       userId !== null && Number.isFinite(o.maxPerUser)
         ? { max: o.maxPerUser, policy: o.limitPolicy }
@@ -342,7 +267,7 @@ export class Session {
     const key = this.#secretKey()!
     const record: SessionRecord = {
       ...old,
-      meta: { ...old.meta, secretLink: xorBase64url(key, deriveSecret(SECRET_KEY_LABEL, token)) },
+      meta: { ...old.meta, secretLink: linkSecretKey(key, token) },
       id: hashToken(token),
       renewedAt: now,
       lastSeenAt: now,
