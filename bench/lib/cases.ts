@@ -200,7 +200,7 @@ export const CASES: readonly CaseDef[] = [
   ...(['hs256', 'es256', 'eddsa'] as const).map(
     (alg): CaseDef => ({
       id: `t-token-${alg}`,
-      label: `Tessera token mode ${ALG[alg]}, verify every request (stateless, no cache)`,
+      label: `Tessera token mode ${ALG[alg]}, verify every request`,
       group: 'tessera',
       server: 'tessera/token.ts',
       env: { ALG: ALG[alg], REVOCATION: 'stateless', CACHE: '0' },
@@ -209,7 +209,7 @@ export const CASES: readonly CaseDef[] = [
   ),
   {
     id: 't-token-default',
-    label: 'Tessera token mode EdDSA, defaults (stateful: one store read; verified-token cache)',
+    label: 'Tessera token mode EdDSA, defaults',
     group: 'tessera',
     server: 'tessera/token.ts',
     env: { ALG: 'EdDSA' },
