@@ -19,7 +19,9 @@ const file =
       .at(-1) ?? 'none.json',
   )
 const result = JSON.parse(readFileSync(file, 'utf8')) as BenchResult
-for (const s of result.summary) s.label = CASES.find((c) => c.id === s.id)?.label ?? s.label
+const label = (id: string, old: string) => CASES.find((c) => c.id === id)?.label ?? old
+for (const s of result.summary) s.label = label(s.id, s.label)
+for (const p of result.profiles) p.label = label(p.case, p.label)
 writeFileSync(join(ROOT_DIR, 'docs', 'benchmarks.md'), renderMarkdown(result))
 writeFileSync(join(ROOT_DIR, 'docs', 'benchmarks.svg'), renderChart(result))
 console.log(`docs/benchmarks.md and docs/benchmarks.svg rendered from ${file}`)

@@ -53,17 +53,19 @@ function profileSection(p: ProfileSummary, index: number, count: number): string
       : index === 0
         ? 'the slowest Tessera case'
         : 'the slowest Tessera case in a default configuration'
-  const row = (t: SelfTime) =>
-    `| ${cell(t.name)} | ${cell(t.where || '–')} | ${num(t.perReqUs, 2)} | ${num(t.share * 100, 1)} % |`
+  const tail = (t: SelfTime) => `${num(t.perReqUs, 2)} | ${num(t.share * 100, 1)} % |`
+  const row = (t: SelfTime) => `| ${cell(t.name)} | ${cell(t.where || '–')} | ${tail(t)}`
+  const areaRow = (t: SelfTime) => `| ${cell(t.name)} | ${tail(t)}`
   return [
     `## Where the time goes: CPU profile of ${which} (${p.label})`,
     '',
     `\`node --cpu-prof\` on the server under the same load (${num(p.rps)} req/s under the profiler), samples of the measured window only. ` +
-      `Main-thread busy time: ${num(p.busyPerReqUs, 1)} µs per request (profiler samples are wall-clock: on a shared machine they include time the thread was descheduled, so read shares, not absolutes).`,
+      `Main-thread busy time: ${num(p.busyPerReqUs, 1)} µs per request. Profiler samples are wall-clock: on a shared machine they include time the thread was descheduled, so read shares, not absolutes. ` +
+      "`writev` is the one socket write per response (strace shows exactly one per request for bare node:http and Tessera alike); its share is the kernel's loopback send plus the time the thread lost the CPU to the load generator it just woke up.",
     '',
-    '| area | | self µs/req | share |',
-    '|---|---|---:|---:|',
-    ...p.areas.slice(0, 10).map(row),
+    '| area | self µs/req | share |',
+    '|---|---:|---:|',
+    ...p.areas.slice(0, 10).map(areaRow),
     '',
     '| function | where | self µs/req | share |',
     '|---|---|---:|---:|',
