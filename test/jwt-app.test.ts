@@ -180,6 +180,13 @@ describe('token mode in the reference app', () => {
     )
     const jar = cookies.map((c) => c.split(';')[0]).join('; ')
     expect((await me({ cookie: jar })).status).toBe(200)
+    // An ambient cookie gets no bearer CSRF exemption: a cross-site POST is refused.
+    const forged = await post(
+      '/api/transfer',
+      { to: 'bob', amount: 1 },
+      { cookie: jar, origin: 'https://evil.example' },
+    )
+    expect(forged.status).toBe(403)
     const refreshed = await post('/api/token/refresh', {}, { cookie: jar })
     expect(refreshed.status).toBe(200)
     expect(refreshed.body).not.toHaveProperty('refresh_token')
