@@ -8,7 +8,12 @@ export interface KeygenArgs {
   bytes: number
 }
 
-/** Usage text of `tessera keygen`. */
+/**
+ * Usage text of `tessera keygen`.
+ *
+ * @example
+ * console.log(KEYGEN_USAGE)
+ */
 export const KEYGEN_USAGE = `usage: tessera keygen [--alg EdDSA|ES256|HS256] [--format jwk|pem] [--bytes N]
 
   EdDSA (default) and ES256 print a private key (JWK with kid and alg, or PKCS#8 PEM);

@@ -49,7 +49,14 @@ const ROT = '$rot'
 
 const invalid = () => new TesseraError('ERR_TOKEN_INVALID', 'invalid token')
 
-/** Issuing, rotating and revoking refresh tokens on top of the session store contract. */
+/**
+ * Issuing, rotating and revoking refresh tokens on top of the session store contract (used by
+ * `TokenMode`; not meant to be built directly).
+ *
+ * @example
+ * const flow = new RefreshFlow(resolveTokenOptions(options))
+ * const next = await flow.refresh(body.refresh_token, { ip })
+ */
 export class RefreshFlow {
   readonly #o: ResolvedTokenOptions
 
