@@ -76,9 +76,9 @@ function settingsFrom(o: BenchOptions): BenchSettings {
   const loadgen = o.loadgen ?? 'auto'
   return {
     quick,
-    rounds: o.rounds ?? (quick ? 1 : 3),
-    warmupMs: o.warmupMs ?? (quick ? 500 : 1500),
-    durationMs: o.durationMs ?? (quick ? 1200 : 4000),
+    rounds: o.rounds ?? (quick ? 1 : 4),
+    warmupMs: o.warmupMs ?? (quick ? 500 : 1000),
+    durationMs: o.durationMs ?? (quick ? 1200 : 3000),
     connections: o.connections ?? 32,
     loadgen: loadgen === 'auto' ? (benchDepsInstalled() ? 'autocannon' : 'builtin') : loadgen,
     maxForeignCores: o.maxForeignCores ?? 1.2,
