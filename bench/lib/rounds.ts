@@ -92,7 +92,13 @@ export async function runRounds(
       let best: RunRecord | null = null
       for (let attempt = 0; attempt <= options.retries; attempt++) {
         const started = Date.now()
-        const rec = await measureCase(def, round, env, options)
+        // A case that breaks (a feature half-landed, a server that answers 500) is reported
+        // and dropped from later rounds; only a broken baseline stops the run.
+        const rec = await measureCase(def, round, env, options).catch((error: unknown) => {
+          if (def === bare) throw error
+          const why = error instanceof Error ? error.message.split('\n')[0] : String(error)
+          return { skip: `failed: ${why}` }
+        })
         const took = `${((Date.now() - started) / 1000).toFixed(1)} s`
         if ('skip' in rec) {
           skipped[def.id] = rec.skip
