@@ -107,6 +107,15 @@ describe('token mode in the reference app', () => {
     )
   })
 
+  it('ends the token session on POST /api/logout with a Bearer token', async () => {
+    const pair = await signIn()
+    expect((await post('/api/logout', {}, bearer(pair.access_token))).status).toBe(200)
+    expect((await me(bearer(pair.access_token))).status).toBe(401)
+    expect((await post('/api/token/refresh', { refresh_token: pair.refresh_token })).status).toBe(
+      401,
+    )
+  })
+
   it('revokes a family with POST /api/token/revoke and answers 200 for unknown tokens', async () => {
     const pair = await signIn()
     expect((await post('/api/token/revoke', { refresh_token: pair.refresh_token })).status).toBe(

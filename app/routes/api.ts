@@ -138,7 +138,11 @@ export function apiRoutes(router: Router, app: AppContext): void {
 
   router.on('POST', '/api/logout', async (req, res) => {
     requireUser(app, req)
-    await req.session.destroy({ reason: 'user' })
+    const bearer = req.tessera.locals.bearer
+    // A bearer client logs out its token session (all its access and refresh tokens).
+    if (!req.session.userId && bearer)
+      await app.sessions.revoke(bearer.claims.sid, { userId: bearer.claims.sub, reason: 'user' })
+    else await req.session.destroy({ reason: 'user' })
     ok(res)
   })
 

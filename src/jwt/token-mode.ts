@@ -3,7 +3,13 @@ import type { SessionRecord } from '../core/record.js'
 import type { KeySet, Jwks } from './key-set.js'
 import type { KeyInput, TokenKey } from './keys.js'
 import { type ResolvedTokenOptions, resolveTokenOptions, type TokenModeOptions } from './options.js'
-import type { AccessClaims, RefusalReason, VerifyPolicy, VerifyResult } from './policy.js'
+import {
+  type AccessClaims,
+  MAX_ACCESS_TOKEN_LENGTH,
+  type RefusalReason,
+  type VerifyPolicy,
+  type VerifyResult,
+} from './policy.js'
 import { parseRefreshToken } from './refresh-token.js'
 import { RefreshFlow, type RefreshRequest, type TokenPair, tokenSessionId } from './refresh-flow.js'
 import { verifyFast } from './verify-fast.js'
@@ -114,7 +120,8 @@ export class TokenMode {
     const o = this.options
     const now = o.sessions.options.clock.now()
     let claims: AccessClaims | null = null
-    if (typeof token === 'string')
+    // Length first: the cache lookup hashes the whole string.
+    if (typeof token === 'string' && token.length <= MAX_ACCESS_TOKEN_LENGTH)
       claims = this.#cache.get(token, Math.floor(now / 1000), o.leewaySec, o.keys)
     if (claims === null) {
       const r = await this.#verify(token)
