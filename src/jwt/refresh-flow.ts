@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto'
 import { TesseraError } from '../core/errors.js'
 import type { SessionRecord } from '../core/record.js'
 import { generateHandle, hashToken, timingSafeEqualString } from '../core/token.js'
@@ -118,7 +119,7 @@ export class RefreshFlow {
       reason: 'token',
       ...who,
     })
-    return { ...(await this.#pair(input.userId, first)), handle }
+    return { ...(await this.#pair(input.userId, first, now)), handle }
   }
 
   async refresh(value: unknown, request: RefreshRequest): Promise<TokenPair> {
@@ -152,13 +153,14 @@ export class RefreshFlow {
         reason: 'token_refresh',
         ...request,
       })
-      return this.#pair(userId, next)
+      return this.#pair(userId, next, now)
     }
     if (t.gen > state.gen || !this.#belongs(t, state)) throw invalid()
     if (t.gen === state.gen - 1 && now < state.rot + o.windowMs) {
-      // The predecessor inside the window: a legitimate concurrent refresh. Same successor.
+      // The predecessor inside the window: a legitimate concurrent refresh. Same successor, and
+      // the same access-token claims (issued at the rotation instant).
       await this.#requireActive(record)
-      return this.#pair(userId, successor(o.refreshKey, t))
+      return this.#pair(userId, successor(o.refreshKey, t), state.rot)
     }
     s.emit({
       type: 'authn_token_reuse',
@@ -195,15 +197,23 @@ export class RefreshFlow {
     throw invalid()
   }
 
-  async #pair(userId: string, refresh: RefreshToken): Promise<TokenPair> {
+  // The access token is a function of the refresh token it comes with: its jti is derived from
+  // the refresh secret and its iat is the rotation instant, so both concurrent callers get the
+  // same claims (and, with EdDSA or HS256, byte-identical tokens).
+  async #pair(userId: string, refresh: RefreshToken, issuedAtMs: number): Promise<TokenPair> {
     const o = this.#o
+    const jti = createHmac('sha256', o.refreshKey)
+      .update(`jti.${refresh.handle}.${refresh.gen}.${refresh.secret}`)
+      .digest('base64url')
+      .slice(0, 22)
     const claims = accessClaims({
       issuer: o.issuer,
       audience: o.audience,
       subject: userId,
       sessionHandle: refresh.handle,
-      nowMs: o.sessions.options.clock.now(),
+      nowMs: issuedAtMs,
       ttlMs: o.accessTtlMs,
+      jti,
     })
     return {
       access_token: await signAccessToken(o.keys.signer, claims),

@@ -15,11 +15,13 @@ export interface AccessTokenInput {
   nowMs: number
   /** Lifetime, ms (rounded down to whole seconds). */
   ttlMs: number
+  /** Token id; default 128 random bits. */
+  jti?: string | undefined
 }
 
 /**
  * Builds the claims of a new access token: exactly `iss`, `aud`, `sub`, `sid`, `jti`, `iat`,
- * `exp`. A 128-bit random `jti` names the token for the denylist.
+ * `exp`. The `jti` (128 random bits unless given) names the token for the denylist.
  *
  * @example
  * const claims = accessClaims({ issuer, audience, subject: 'u1', sessionHandle, nowMs, ttlMs })
@@ -31,7 +33,7 @@ export function accessClaims(input: AccessTokenInput): AccessClaims {
     aud: input.audience,
     sub: input.subject,
     sid: input.sessionHandle,
-    jti: randomBytes(16).toString('base64url'),
+    jti: input.jti ?? randomBytes(16).toString('base64url'),
     iat,
     exp: iat + Math.floor(input.ttlMs / 1000),
   }
