@@ -1,12 +1,12 @@
 import {
+  createHash,
   createPrivateKey,
   createPublicKey,
-  createHash,
   createSecretKey,
   type JsonWebKey,
-  type KeyObject,
+  KeyObject,
 } from 'node:crypto'
-import { configAssert } from '../core/errors.js'
+import { configAssert, TesseraError } from '../core/errors.js'
 
 /** Signature algorithms Tessera issues and accepts. Nothing else is ever accepted. */
 export type TokenAlg = 'EdDSA' | 'ES256' | 'HS256'
@@ -44,8 +44,7 @@ const B64URL = /^[A-Za-z0-9_-]+$/
 const KID = /^[\x21-\x7e]{1,128}$/
 
 function toKeyObject(key: KeyInput['key'], alg: TokenAlg | undefined): KeyObject {
-  if (typeof key === 'object' && 'type' in key && typeof key.type === 'string' && 'export' in key)
-    return key as KeyObject
+  if (key instanceof KeyObject) return key
   if (key instanceof Uint8Array) return secretKey(Buffer.from(key))
   if (typeof key === 'string') {
     const text = key.trim()
@@ -134,7 +133,7 @@ export function parseKey(raw: KeyInput): TokenKey {
   try {
     signingKey = toKeyObject(input.key, input.alg)
   } catch (error) {
-    if (error instanceof Error && error.name === 'TesseraError') throw error
+    if (error instanceof TesseraError) throw error
     // The key material is never echoed: only what kind of thing failed to parse.
     configAssert(false, 'a token signing key could not be parsed (expected PEM, JWK or secret)')
   }
