@@ -76,6 +76,22 @@ describe('token mode in the reference app', () => {
     expect(t.status).toBe(200)
   })
 
+  it('still demands the CSRF token when a session cookie rides along with a Bearer token', async () => {
+    const pair = await signIn('bob')
+    const c = new ApiClient(running.url)
+    await c.login('bob')
+    const r = await fetch(`${running.url}/api/transfer`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        cookie: c.cookie!,
+        ...bearer(pair.access_token),
+      },
+      body: JSON.stringify({ to: 'alice', amount: 1 }),
+    })
+    expect(r.status).toBe(403)
+  })
+
   it('answers 401 with WWW-Authenticate for a forged, expired or refresh token, never a 5xx', async () => {
     const pair = await signIn()
     const [h, p, s] = pair.access_token.split('.')
