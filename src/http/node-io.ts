@@ -78,71 +78,73 @@ export function sendRejection(
 }
 
 const kState = Symbol('tessera.response')
+const kOriginal = Symbol('tessera.original')
 
 interface HookState {
   pipeline: Pipeline
   ctx: RequestContext
-  writeHead: ServerResponse['writeHead']
-  end: ServerResponse['end']
   headersApplied: boolean
   ending: boolean
 }
 
-type Hooked = ServerResponse & { [kState]: HookState }
+type Hooked = ServerResponse & {
+  [kState]?: HookState | undefined
+  [kOriginal]: { writeHead: ServerResponse['writeHead']; end: (...args: unknown[]) => unknown }
+}
 
-// Shared functions (not per-request closures); the state rides on the response itself.
+// Installed once on a prototype; they pass straight through for responses without state.
 function hookedWriteHead(this: Hooked, ...args: Parameters<ServerResponse['writeHead']>) {
   const s = this[kState]
   // Node calls writeHead (implicitly) before the first byte: the last moment to add headers.
-  if (!s.headersApplied) {
+  if (s && !s.headersApplied) {
     s.headersApplied = true
     applyHeaders(this, s.pipeline.responseHeaders(s.ctx))
   }
-  return s.writeHead.apply(this, args)
+  return this[kOriginal].writeHead.apply(this, args)
 }
 
-function hookedEnd(this: Hooked, ...args: unknown[]): Hooked {
-  if (!this[kState].ending) {
-    this[kState].ending = true
-    void commitThenEnd(this, args)
+function hookedEnd(this: Hooked, ...args: unknown[]): unknown {
+  const s = this[kState]
+  if (!s) return this[kOriginal].end.apply(this, args)
+  if (!s.ending) {
+    s.ending = true
+    void commitThenEnd(this, s, args)
   }
   return this
 }
 
-async function commitThenEnd(hooked: Hooked, args: unknown[]): Promise<void> {
-  const s = hooked[kState]
-  const res: ServerResponse = hooked
+async function commitThenEnd(res: Hooked, s: HookState, args: unknown[]): Promise<void> {
   try {
     await s.pipeline.commit(s.ctx)
   } catch (error) {
     // Fail closed: a change we could not save must not look saved.
     if (res.headersSent) return void res.destroy()
-    res.writeHead = s.writeHead
-    res.end = s.end
+    res[kState] = undefined
     for (const name of res.getHeaderNames()) res.removeHeader(name)
     return sendRejection(res, s.pipeline, s.ctx, toRejection(error))
   }
-  ;(s.end as (...a: unknown[]) => void).apply(res, args)
+  res[kOriginal].end.apply(res, args)
 }
 
 /**
  * Makes a Node response commit the session before it ends and add the session and plugin
- * headers just before its head is written. Streamed responses should
- * `await req.session.commit()` before their first write.
+ * headers just before its head is written. The two hooks are installed once on the
+ * response's prototype (for Express, `app.response`, its documented extension point), not on
+ * each response: own-property patching per request costs several microseconds. Streamed
+ * responses should `await req.session.commit()` before their first write.
  *
  * @example
  * hookResponse(res, pipeline, ctx)
  */
 export function hookResponse(res: ServerResponse, pipeline: Pipeline, ctx: RequestContext): void {
-  const hooked = res as Hooked
-  hooked[kState] = {
-    pipeline,
-    ctx,
-    writeHead: res.writeHead,
-    end: res.end,
-    headersApplied: false,
-    ending: false,
+  const proto = Object.getPrototypeOf(res) as ServerResponse
+  if (!Object.hasOwn(proto, kOriginal) && proto.end !== hookedEnd) {
+    ;(proto as Hooked)[kOriginal] = {
+      writeHead: proto.writeHead,
+      end: proto.end as (...args: unknown[]) => unknown,
+    }
+    proto.writeHead = hookedWriteHead as ServerResponse['writeHead']
+    proto.end = hookedEnd as ServerResponse['end']
   }
-  res.writeHead = hookedWriteHead as ServerResponse['writeHead']
-  res.end = hookedEnd as ServerResponse['end']
+  ;(res as Hooked)[kState] = { pipeline, ctx, headersApplied: false, ending: false }
 }

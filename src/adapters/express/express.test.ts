@@ -22,6 +22,13 @@ async function serve(options: ExpressSessionsOptions = {}): Promise<string> {
     res.json({ ip, secure, path })
   })
   app.use('/api', api)
+  // A mounted sub-app: Express swaps the response prototype to its own while inside it.
+  const sub = express()
+  sub.post('/login', async (req, res) => {
+    await req.session.regenerate({ userId: 'bob' })
+    res.json({ ok: true })
+  })
+  app.use('/sub', sub)
   app.post('/stream', async (req, res) => {
     await req.session.regenerate({ userId: 'alice' })
     res.write('first ')
@@ -57,6 +64,23 @@ describe('Express adapter', () => {
     expect(await res.text()).toBe('first last')
     expect(res.headers.getSetCookie()[0]).toMatch(/^__Host-sid=/)
     expect(res.headers.get('x-mark')).toBe('1')
+  })
+
+  it('commits and sends the cookie from a mounted sub-app, and leaves other apps untouched', async () => {
+    const base = await serve()
+    const login = await fetch(`${base}/sub/login`, { method: 'POST' })
+    expect(login.headers.getSetCookie()[0]).toMatch(/^__Host-sid=/)
+    const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!
+    const who = await fetch(`${base}/api/who`, { headers: { cookie } })
+    expect(who.headers.get('x-mark')).toBe('1')
+    const plain = express()
+    plain.get('/', (_req, res) => res.send('plain'))
+    const other = await listenLoopback(createServer(plain))
+    const res = await fetch(other.url)
+    await other.close()
+    expect(await res.text()).toBe('plain')
+    expect(res.headers.get('x-mark')).toBeNull()
+    expect(res.headers.get('cache-control')).toBeNull()
   })
 
   it("adds its headers to the error handler's answer when a route throws", async () => {
