@@ -47,6 +47,7 @@ async function serve(options: ExpressSessionsOptions = {}): Promise<string> {
 describe('Express adapter', () => {
   it('gives plugins the full path under a mounted router', async () => {
     const res = await fetch(`${await serve()}/api/who?x=1`)
+    expect(res.headers.get('x-powered-by')).toBeNull()
     expect(await res.json()).toEqual({ ip: '127.0.0.1', secure: false, path: '/api/who' })
   })
 

@@ -55,6 +55,8 @@ export function expressSessions(
     }
     req.session = ctx.session
     req.tessera = ctx
+    // Express announces itself by default; a fingerprint helps attackers pick exploits.
+    res.removeHeader('x-powered-by')
     hookResponse(res, pipeline, ctx)
     next()
   }
