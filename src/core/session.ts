@@ -278,6 +278,13 @@ export class Session {
     this.noStore = true
   }
 
+  /** True when {@link commit} has store work to do (false for a read-only request inside the touch window). */
+  get pending(): boolean {
+    if (this.#set || this.#unset) return true
+    if (this.#state === 'new') return !this.#committed
+    return this.#state === 'loaded' && !this.#committed && (this.#touch || this.#renewTo !== null)
+  }
+
   /**
    * Writes what this request changed, with the fewest store operations: nothing for a
    * read-only request inside the touch window. Adapters call it before the response is sent;

@@ -91,6 +91,14 @@ export class Pipeline {
   }
 
   /** Writes the session's changes. Rejects with `ERR_STORE_UNAVAILABLE` when the store is down. */
+  /**
+   * True when {@link commit} has work to do. Adapters skip the asynchronous commit (and its
+   * promise and microtask) on the common read-only request.
+   */
+  needsCommit(ctx: RequestContext | null): boolean {
+    return ctx !== null && (ctx.session.pending || this.#onCommit.length > 0)
+  }
+
   async commit(ctx: RequestContext | null): Promise<void> {
     if (!ctx) return
     await ctx.session.commit()

@@ -50,21 +50,23 @@ const plugin: FastifyPluginCallback<FastifySessionsOptions> = (fastify, options,
   })
 
   // onSend runs for every reply (routes, 404s, error handler) right before the head is written.
-  fastify.addHook('onSend', async (request, reply, payload) => {
+  // Callback style: a read-only request has nothing to commit and finishes synchronously.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     const ctx = request.tessera
-    if (!ctx) return payload
-    try {
-      await pipeline.commit(ctx)
-    } catch (error) {
+    if (!ctx) return done(null, payload)
+    const send = () => {
+      for (const [name, value] of pipeline.responseHeaders(ctx)) reply.header(name, value)
+      done(null, payload)
+    }
+    if (!pipeline.needsCommit(ctx)) return send()
+    pipeline.commit(ctx).then(send, (error: unknown) => {
       // Fail closed: a change we could not save must not look saved.
       const r = toRejection(error)
       reply.removeHeader('set-cookie')
       for (const [name, value] of rejectionHeaders(pipeline, ctx, r)) reply.header(name, value)
       reply.code(r.status).type(JSON_CONTENT_TYPE)
-      return rejectionBody(r)
-    }
-    for (const [name, value] of pipeline.responseHeaders(ctx)) reply.header(name, value)
-    return payload
+      done(null, rejectionBody(r))
+    })
   })
   done()
 }

@@ -65,6 +65,8 @@ export function nodeHandler(
       return writeHead.apply(this, args)
     } as ServerResponse['writeHead']
     res.end = function (this: ServerResponse, ...args: unknown[]) {
+      if (!pipeline.needsCommit(ctx))
+        return (end as (...a: unknown[]) => ServerResponse).apply(this, args)
       pipeline.commit(ctx).then(
         () => (end as (...a: unknown[]) => void).apply(this, args),
         (error: unknown) => {
