@@ -1,4 +1,4 @@
-import type { SessionMeta, SessionRecord } from '../../core/record.js'
+import type { SessionRecord } from '../../core/record.js'
 import { setOwn } from '../../core/own.js'
 import type { SessionPatch } from '../../core/store.js'
 
@@ -84,30 +84,62 @@ function json(v: unknown): string {
  */
 export function decodeRecord(id: string, flat: readonly string[]): SessionRecord | null {
   if (flat.length === 0) return null
-  const data: Record<string, unknown> = {}
-  const meta: Record<string, unknown> = {}
-  const fixed: Record<string, string> = {}
+  // The hot path of every authenticated request: one pass, a fixed-shape result, and plain
+  // assignment (setOwn only for the one key where assignment would change a prototype).
+  const r: SessionRecord = {
+    id,
+    handle: '',
+    userId: null,
+    data: {},
+    createdAt: 0,
+    lastSeenAt: 0,
+    renewedAt: 0,
+    authenticatedAt: null,
+    idleExpiresAt: 0,
+    absoluteExpiresAt: 0,
+    meta: {},
+  }
+  const meta = r.meta as Record<string, unknown>
   for (let i = 0; i + 1 < flat.length; i += 2) {
     const name = flat[i]!
     const value = flat[i + 1]!
-    if (name.startsWith('d:')) setOwn(data, name.slice(2), JSON.parse(value))
-    else if (name.startsWith('m:')) setOwn(meta, name.slice(2), JSON.parse(value))
-    else fixed[name] = value
+    const c0 = name.charCodeAt(0)
+    if (c0 === 0x24 /* $ */) {
+      switch (name) {
+        case FIELDS.handle:
+          r.handle = value
+          break
+        case FIELDS.user:
+          r.userId = value
+          break
+        case FIELDS.created:
+          r.createdAt = Number(value)
+          break
+        case FIELDS.seen:
+          r.lastSeenAt = Number(value)
+          break
+        case FIELDS.renewed:
+          r.renewedAt = Number(value)
+          break
+        case FIELDS.auth:
+          r.authenticatedAt = Number(value)
+          break
+        case FIELDS.idle:
+          r.idleExpiresAt = Number(value)
+          break
+        case FIELDS.absolute:
+          r.absoluteExpiresAt = Number(value)
+          break
+      }
+    } else if (name.charCodeAt(1) === 0x3a /* : */) {
+      const target = c0 === 0x64 /* d */ ? r.data : c0 === 0x6d /* m */ ? meta : null
+      if (!target) continue
+      const key = name.slice(2)
+      if (key === '__proto__') setOwn(target, key, JSON.parse(value))
+      else target[key] = JSON.parse(value)
+    }
   }
-  const num = (f: string) => Number(fixed[f] ?? 0)
-  return {
-    id,
-    handle: fixed[FIELDS.handle] ?? '',
-    userId: fixed[FIELDS.user] ?? null,
-    data,
-    createdAt: num(FIELDS.created),
-    lastSeenAt: num(FIELDS.seen),
-    renewedAt: num(FIELDS.renewed),
-    authenticatedAt: fixed[FIELDS.auth] === undefined ? null : num(FIELDS.auth),
-    idleExpiresAt: num(FIELDS.idle),
-    absoluteExpiresAt: num(FIELDS.absolute),
-    meta: meta as SessionMeta,
-  }
+  return r
 }
 
 /**
