@@ -108,7 +108,7 @@ function hookedEnd(this: Hooked, ...args: unknown[]): unknown {
   if (!s) return this[kOriginal].end.apply(this, args)
   if (!s.ending) {
     s.ending = true
-    if (!s.pipeline.needsCommit(s.ctx)) return this[kOriginal].end.apply(this, args)
+    if (s.pipeline.commitSync(s.ctx)) return this[kOriginal].end.apply(this, args)
     void commitThenEnd(this, s, args)
   }
   return this

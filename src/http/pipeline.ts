@@ -92,11 +92,15 @@ export class Pipeline {
 
   /** Writes the session's changes. Rejects with `ERR_STORE_UNAVAILABLE` when the store is down. */
   /**
-   * True when {@link commit} has work to do. Adapters skip the asynchronous commit (and its
-   * promise and microtask) on the common read-only request.
+   * Finishes a request that has nothing to write at once: runs the commit plugins and returns
+   * true. Returns false when the store must be written; then `await commit(ctx)`. Adapters
+   * use it to spare the common read-only request a promise and a microtask.
    */
-  needsCommit(ctx: RequestContext | null): boolean {
-    return ctx !== null && (ctx.session.pending || this.#onCommit.length > 0)
+  commitSync(ctx: RequestContext | null): boolean {
+    if (ctx === null) return true
+    if (ctx.session.pending) return false
+    for (const p of this.#onCommit) p.onCommit!(ctx)
+    return true
   }
 
   async commit(ctx: RequestContext | null): Promise<void> {

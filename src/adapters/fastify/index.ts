@@ -58,7 +58,7 @@ const plugin: FastifyPluginCallback<FastifySessionsOptions> = (fastify, options,
       for (const [name, value] of pipeline.responseHeaders(ctx)) reply.header(name, value)
       done(null, payload)
     }
-    if (!pipeline.needsCommit(ctx)) return send()
+    if (pipeline.commitSync(ctx)) return send()
     pipeline.commit(ctx).then(send, (error: unknown) => {
       // Fail closed: a change we could not save must not look saved.
       const r = toRejection(error)

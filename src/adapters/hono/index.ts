@@ -70,7 +70,7 @@ export function honoSessions(
     c.set('tessera', ctx)
     await next()
     try {
-      await pipeline.commit(ctx)
+      if (!pipeline.commitSync(ctx)) await pipeline.commit(ctx)
     } catch (error) {
       // Fail closed: replace (not merge into) the handler's response.
       c.res = undefined

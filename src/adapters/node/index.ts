@@ -65,7 +65,7 @@ export function nodeHandler(
       return writeHead.apply(this, args)
     } as ServerResponse['writeHead']
     res.end = function (this: ServerResponse, ...args: unknown[]) {
-      if (!pipeline.needsCommit(ctx))
+      if (pipeline.commitSync(ctx))
         return (end as (...a: unknown[]) => ServerResponse).apply(this, args)
       pipeline.commit(ctx).then(
         () => (end as (...a: unknown[]) => void).apply(this, args),
