@@ -5,7 +5,7 @@ import { manualClock } from '../src/core/clock.js'
 import { generateKeyInput, KeySet } from '../src/jwt/key-set.js'
 import { parseKey } from '../src/jwt/keys.js'
 import type { VerifyPolicy } from '../src/jwt/policy.js'
-import { verifyFast } from '../src/jwt/verify-fast.js'
+import { verifyFast, verifyFastPooled } from '../src/jwt/verify-fast.js'
 import { verifyWithJose } from '../src/jwt/verify-jose.js'
 import { b64, rawSign } from './jwt/forge.js'
 
@@ -133,6 +133,8 @@ function mutate(
 async function agree(token: unknown, nowMs: number): Promise<boolean> {
   const fast = verifyFast(token, policy, nowMs)
   const ref = await verifyWithJose(token, policy, nowMs)
+  // The thread-pool variant must give exactly the synchronous verdict and claims.
+  expect(await verifyFastPooled(token, policy, nowMs)).toEqual(fast)
   expect({ token, ok: fast.ok }).toEqual({ token, ok: ref.ok })
   if (fast.ok && ref.ok) expect(fast.claims).toEqual(ref.claims)
   return fast.ok

@@ -5,7 +5,7 @@ import { KeySet } from '../src/jwt/key-set.js'
 import type { TokenAlg } from '../src/jwt/keys.js'
 import type { VerifyPolicy, VerifyResult } from '../src/jwt/policy.js'
 import { accessClaims, signAccessToken } from '../src/jwt/sign.js'
-import { verifyFast } from '../src/jwt/verify-fast.js'
+import { verifyFast, verifyFastPooled } from '../src/jwt/verify-fast.js'
 import { verifyWithJose } from '../src/jwt/verify-jose.js'
 import { b64, forge, signWith } from './jwt/forge.js'
 
@@ -20,6 +20,7 @@ type Verifier = (
 ) => VerifyResult | Promise<VerifyResult>
 const verifiers: Array<[string, Verifier]> = [
   ['the node:crypto fast path', verifyFast],
+  ['the node:crypto fast path on the thread pool', verifyFastPooled],
   ['the jose reference path', verifyWithJose],
 ]
 

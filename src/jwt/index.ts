@@ -35,5 +35,5 @@ export { type RefreshRequest, type TokenPair, tokenSessionId } from './refresh-f
 export { parseRefreshToken } from './refresh-token.js'
 export { accessClaims, signAccessToken } from './sign.js'
 export { type AccessAuth, createTokenMode, TokenMode } from './token-mode.js'
-export { verifyFast } from './verify-fast.js'
+export { verifyFast, verifyFastPooled } from './verify-fast.js'
 export { verifyWithJose } from './verify-jose.js'

@@ -12,7 +12,7 @@ import {
 } from './policy.js'
 import { parseRefreshToken } from './refresh-token.js'
 import { RefreshFlow, type RefreshRequest, type TokenPair, tokenSessionId } from './refresh-flow.js'
-import { verifyFast } from './verify-fast.js'
+import { verifyFastPooled } from './verify-fast.js'
 import { verifyWithJose } from './verify-jose.js'
 import { VerifiedCache } from './verified-cache.js'
 
@@ -147,7 +147,7 @@ export class TokenMode {
   #verify(token: unknown): VerifyResult | Promise<VerifyResult> {
     const now = this.options.sessions.options.clock.now()
     return this.options.verifier === 'fast'
-      ? verifyFast(token, this.#policy, now)
+      ? verifyFastPooled(token, this.#policy, now)
       : verifyWithJose(token, this.#policy, now)
   }
 

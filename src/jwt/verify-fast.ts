@@ -78,6 +78,55 @@ function checkRegistered(
  * if (r.ok) r.claims.sub
  */
 export function verifyFast(token: unknown, policy: VerifyPolicy, nowMs: number): VerifyResult {
+  const p = prepare(token, policy)
+  if ('ok' in p) return p
+  if (!signatureValid(p.key, p.input, p.sig)) return { ok: false, reason: 'signature' }
+  return finish(p, policy, nowMs)
+}
+
+/**
+ * {@link verifyFast} with the EdDSA/ES256 signature check on libuv's thread pool (callback
+ * `crypto.verify`), so a server verifies on both cores as jose's WebCrypto does, without
+ * WebCrypto's per-call overhead. HS256 stays synchronous (5 µs: a hop would cost more). Same
+ * rules and results as {@link verifyFast}; the token mode uses it.
+ *
+ * @example
+ * const r = await verifyFastPooled(token, policy, Date.now())
+ */
+export function verifyFastPooled(
+  token: unknown,
+  policy: VerifyPolicy,
+  nowMs: number,
+): VerifyResult | Promise<VerifyResult> {
+  const p = prepare(token, policy)
+  if ('ok' in p) return p
+  const { key, input, sig } = p
+  if (key.alg === 'HS256' || sig.length !== 64) return verifyFast(token, policy, nowMs)
+  const alg = key.alg === 'ES256' ? 'sha256' : null
+  const k =
+    key.alg === 'ES256' ? { key: key.verifyKey, dsaEncoding: 'ieee-p1363' as const } : key.verifyKey
+  return new Promise((resolve) => {
+    try {
+      cryptoVerify(alg, input, k, sig, (error, valid) => {
+        resolve(error || !valid ? { ok: false, reason: 'signature' } : finish(p, policy, nowMs))
+      })
+    } catch {
+      resolve({ ok: false, reason: 'signature' })
+    }
+  })
+}
+
+interface Prepared {
+  token: string
+  key: TokenKey
+  input: Buffer
+  sig: Buffer
+  dot1: number
+  dot2: number
+}
+
+// Everything before the signature check: shape, header rules, key selection.
+function prepare(token: unknown, policy: VerifyPolicy): Prepared | VerifyResult {
   if (!precheck(token)) return { ok: false, reason: 'malformed' }
   const dot1 = token.indexOf('.')
   const dot2 = token.indexOf('.', dot1 + 1)
@@ -87,10 +136,14 @@ export function verifyFast(token: unknown, policy: VerifyPolicy, nowMs: number):
   if (typeof key === 'string') return { ok: false, reason: key }
   const input = Buffer.from(token.slice(0, dot2), 'latin1')
   const sig = Buffer.from(token.slice(dot2 + 1), 'base64url')
-  if (!signatureValid(key, input, sig)) return { ok: false, reason: 'signature' }
-  const claims = decodeJson(token.slice(dot1 + 1, dot2))
+  return { token, key, input, sig, dot1, dot2 }
+}
+
+// Everything after a valid signature: the claims.
+function finish(p: Prepared, policy: VerifyPolicy, nowMs: number): VerifyResult {
+  const claims = decodeJson(p.token.slice(p.dot1 + 1, p.dot2))
   if (!isJsonObject(claims)) return { ok: false, reason: 'malformed' }
   const bad = checkRegistered(claims, policy, Math.floor(nowMs / 1000)) ?? checkOwnClaims(claims)
   if (bad !== null) return { ok: false, reason: bad }
-  return { ok: true, claims: claims as unknown as AccessClaims, kid: key.kid }
+  return { ok: true, claims: claims as unknown as AccessClaims, kid: p.key.kid }
 }
