@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { TesseraError } from '../../core/errors.js'
-import type { SessionRecord } from '../../core/record.js'
-import { generateHandle, generateToken, hashToken } from '../../core/token.js'
+import { generateToken, hashToken } from '../../core/token.js'
+import { sampleRecord } from '../conformance/sample.js'
 import { ApiClient, startApp } from '../../../test/helpers/client.js'
 import { type PostgresStoreOptions, postgresStore } from './index.js'
 import { pgTables } from './schema.js'
@@ -21,20 +21,7 @@ afterAll(async () => {
   await db.drop()
 })
 
-const record = (now: number, over: Partial<SessionRecord> = {}): SessionRecord => ({
-  id: hashToken(generateToken()),
-  handle: generateHandle(),
-  userId: 'u1',
-  data: { k: 'v' },
-  createdAt: now,
-  lastSeenAt: now,
-  renewedAt: now,
-  authenticatedAt: now,
-  idleExpiresAt: now + 60_000,
-  absoluteExpiresAt: now + 600_000,
-  meta: {},
-  ...over,
-})
+const record = sampleRecord
 
 describe.skipIf(!up)('PostgreSQL store faults', () => {
   it('rejects with ERR_STORE_UNAVAILABLE when the server cannot be reached', async () => {

@@ -6,28 +6,15 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { manualClock } from '../../core/clock.js'
 import { TesseraError } from '../../core/errors.js'
 import { createSessions } from '../../core/manager.js'
-import type { SessionRecord } from '../../core/record.js'
-import { generateHandle, generateToken, hashToken } from '../../core/token.js'
+import { generateToken, hashToken } from '../../core/token.js'
+import { sampleRecord } from '../conformance/sample.js'
 import { runStoreConformance } from '../conformance/index.js'
 import { sqliteStore } from './index.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-sqlite-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const record = (now: number, over: Partial<SessionRecord> = {}): SessionRecord => ({
-  id: hashToken(generateToken()),
-  handle: generateHandle(),
-  userId: 'u1',
-  data: { k: 'v' },
-  createdAt: now,
-  lastSeenAt: now,
-  renewedAt: now,
-  authenticatedAt: now,
-  idleExpiresAt: now + 60_000,
-  absoluteExpiresAt: now + 600_000,
-  meta: {},
-  ...over,
-})
+const record = sampleRecord
 
 describe('SQLite store conformance', () => {
   const store = sqliteStore({ path: join(dir, 'conformance.db') })
