@@ -10,7 +10,7 @@ export const HANDLE_LENGTH = 22
 const BASE64URL_43 = /^[A-Za-z0-9_-]{43}$/
 
 // `crypto.hash` (Node ≥ 20.12) is a one-shot digest with no Hash object; ~5× cheaper than
-// createHash and ~70× cheaper than subtle.digest on this Node. Fall back for older runtimes.
+// createHash and ~70× cheaper than Web Crypto's digest on this Node. Fall back for older runtimes.
 const oneShot = (nodeCrypto as { hash?: (alg: string, data: string, enc: 'base64url') => string })
   .hash
 const sha256 = oneShot

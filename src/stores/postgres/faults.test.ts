@@ -4,22 +4,14 @@ import type { TesseraError } from '../../core/errors.js'
 import { generateToken, hashToken } from '../../core/token.js'
 import { sampleRecord } from '../conformance/sample.js'
 import { ApiClient, startApp } from '../../../test/helpers/client.js'
-import { type PostgresStoreOptions, postgresStore } from './index.js'
+import { postgresStore } from './index.js'
 import { pgTables } from './schema.js'
 import { testDatabase } from './test-database.js'
 
 const db = await testDatabase('faults')
 const { admin, schema, up, url: DATABASE_URL } = db
-const open: { close(): Promise<void> }[] = []
-const makeStore = (o: Partial<PostgresStoreOptions> = {}) => {
-  const store = postgresStore({ connectionString: DATABASE_URL, schema, sweepIntervalMs: 0, ...o })
-  open.push(store)
-  return store
-}
-afterAll(async () => {
-  for (const s of open) await s.close()
-  await db.drop()
-})
+const makeStore = db.store
+afterAll(db.drop)
 
 const record = sampleRecord
 

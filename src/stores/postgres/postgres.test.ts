@@ -5,21 +5,13 @@ import { createSessions } from '../../core/manager.js'
 import { generateToken, hashToken } from '../../core/token.js'
 import { sampleRecord } from '../conformance/sample.js'
 import { runStoreConformance } from '../conformance/index.js'
-import { type PostgresStoreOptions, postgresStore } from './index.js'
+import { postgresStore } from './index.js'
 import { testDatabase } from './test-database.js'
 
 const db = await testDatabase('store')
 const { admin, schema, up, url: DATABASE_URL } = db
-const open: { close(): Promise<void> }[] = []
-const makeStore = (o: Partial<PostgresStoreOptions> = {}) => {
-  const store = postgresStore({ connectionString: DATABASE_URL, schema, sweepIntervalMs: 0, ...o })
-  open.push(store)
-  return store
-}
-afterAll(async () => {
-  for (const s of open) await s.close()
-  await db.drop()
-})
+const makeStore = db.store
+afterAll(db.drop)
 
 const record = sampleRecord
 

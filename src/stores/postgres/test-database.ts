@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
+import { type PostgresStore, type PostgresStoreOptions, postgresStore } from './index.js'
 
 /** A PostgreSQL schema private to one test file, on the shared test server. */
 export interface TestDatabase {
@@ -11,7 +12,9 @@ export interface TestDatabase {
   schema: string
   /** A small pool for inspecting tables and terminating backends. */
   admin: pg.Pool
-  /** Drops the schema and ends the admin pool. */
+  /** A store on this schema (sweeper off unless `o` says otherwise), closed by `drop()`. */
+  store(o?: Partial<PostgresStoreOptions>): PostgresStore
+  /** Closes the stores it made, drops the schema and ends the admin pool. */
   drop(): Promise<void>
 }
 
@@ -40,12 +43,19 @@ export async function testDatabase(label: string): Promise<TestDatabase> {
   }
   const admin = new pg.Pool({ connectionString: url, max: 2 })
   admin.on('error', () => {})
+  const open: PostgresStore[] = []
   return {
     url,
     up,
     schema,
     admin,
+    store: (o = {}) => {
+      const store = postgresStore({ connectionString: url, schema, sweepIntervalMs: 0, ...o })
+      open.push(store)
+      return store
+    },
     drop: async () => {
+      for (const s of open) await s.close()
       if (up) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
       await admin.end()
     },
