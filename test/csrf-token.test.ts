@@ -64,6 +64,25 @@ describe('the CSRF token parser', () => {
     }
   })
 
+  it('accepts exactly the canonical base64url spellings (the Node codec as the oracle)', () => {
+    const shaped = fc
+      .array(fc.constantFrom(...B64URL, '+', '/', '='), {
+        minLength: CSRF_TOKEN_LENGTH,
+        maxLength: CSRF_TOKEN_LENGTH,
+      })
+      .map((cs) => cs.join(''))
+    fc.assert(
+      fc.property(shaped, (s) => {
+        const raw = Buffer.from(s, 'base64url')
+        const canonical = raw.length === 64 && raw.toString('base64url') === s
+        expect(unmaskToken(s) !== null).toBe(canonical)
+      }),
+      { numRuns: 3000 },
+    )
+    // Random strings are almost never canonical: check the accepting side on real maskings.
+    for (let i = 0; i < 200; i++) expect(unmaskToken(maskToken(randomBytes(32)))).not.toBeNull()
+  })
+
   it('round-trips: every masking unmasks to the secret, and no two maskings are equal', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (bytes) => {

@@ -81,7 +81,7 @@ export function summarizeProfile(
   root: string,
   window: [number, number] = [0, Number.POSITIVE_INFINITY],
   requests = 1,
-  n = 15,
+  n = Number(process.env.PROFILE_TOP ?? 15),
 ) {
   const byId = new Map(p.nodes.map((node) => [node.id, node]))
   const selfUs = new Map<number, number>()

@@ -23,6 +23,10 @@ function setup(options: Partial<SessionOptions> = {}) {
       reads.push('get')
       return store.get(id)
     },
+    getSync: (id) => {
+      reads.push('get')
+      return store.getSync(id)
+    },
     create: (r, o) => {
       writes.push('create')
       return store.create(r, o)
@@ -290,7 +294,10 @@ describe('bad cookies are "no session", never an exception', () => {
   })
 })
 
-describe('store outages fail closed', () => {
+describe.each([
+  ['an async store', false],
+  ['a store with getSync', true],
+])('store outages fail closed (%s)', (_name, sync) => {
   it('rejects load with ERR_STORE_UNAVAILABLE, emits one event per outage, and recovers', async () => {
     const clock = manualClock()
     const inner = memoryStore({ clock, quiet: true })
@@ -298,6 +305,12 @@ describe('store outages fail closed', () => {
     const flaky: SessionStore = {
       ...inner,
       get: (id) => (down ? Promise.reject(new Error('ECONNREFUSED')) : inner.get(id)),
+      getSync: sync
+        ? (id) => {
+            if (down) throw new Error('ECONNREFUSED')
+            return inner.getSync(id)
+          }
+        : undefined,
     }
     const sessions = createSessions({ store: flaky, clock })
     const types: string[] = []

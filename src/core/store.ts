@@ -65,6 +65,12 @@ export interface SessionPatch {
 export interface SessionStore {
   /** The record for `id`, following a renewal alias inside its grace window; null if none. */
   get(id: string): Promise<SessionRecord | null>
+  /**
+   * Optional synchronous twin of `get`, for stores whose engine answers in-process (memory,
+   * better-sqlite3). The session manager prefers it on the per-request read, which then costs
+   * no promise and no microtask. Throws `ERR_STORE_UNAVAILABLE` where `get` would reject.
+   */
+  getSync?(id: string): SessionRecord | null
   /** Inserts `record` (and, atomically, removes `replaces` and enforces the per-user cap). */
   create(record: SessionRecord, options?: CreateOptions): Promise<CreateResult>
   /** Applies `patch` to a live record. Returns false, and writes nothing, if it is gone. */

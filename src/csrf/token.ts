@@ -6,6 +6,8 @@ export const CSRF_SECRET_BYTES = 32
 /** Length of a masked token: base64url of mask ‖ (mask XOR secret), 64 bytes → 86 characters. */
 export const CSRF_TOKEN_LENGTH = 86
 
+const CANONICAL_TOKEN = /^[A-Za-z0-9_-]{85}[AQgw]$/
+
 /**
  * Masks a 32-byte secret with 32 fresh random bytes: `base64url(mask ‖ mask⊕secret)`. Every call
  * gives a different string for the same secret, so a compressed response (BREACH) never repeats
@@ -35,12 +37,11 @@ export function maskToken(secret: Uint8Array): string {
  * unmaskToken('garbage') // null
  */
 export function unmaskToken(token: unknown): Buffer | null {
-  if (typeof token !== 'string' || token.length !== CSRF_TOKEN_LENGTH) return null
-  const raw = Buffer.from(token, 'base64url')
   // The decoder skips characters outside the alphabet, and 86 characters carry 4 spare bits
-  // that other spellings could set: only the canonical encoding of the bytes is accepted,
-  // which also rejects every foreign character (no regex needed).
-  if (raw.length !== CSRF_SECRET_BYTES * 2 || raw.toString('base64url') !== token) return null
+  // that other spellings could set: only the canonical spelling is accepted (alphabet only,
+  // and a last character whose spare bits are zero: A, Q, g or w).
+  if (typeof token !== 'string' || !CANONICAL_TOKEN.test(token)) return null
+  const raw = Buffer.from(token, 'base64url')
   const secret = Buffer.allocUnsafe(CSRF_SECRET_BYTES)
   for (let i = 0; i < CSRF_SECRET_BYTES; i++) secret[i] = raw[i]! ^ raw[CSRF_SECRET_BYTES + i]!
   return secret

@@ -42,33 +42,60 @@ export class Pipeline {
 
   /**
    * Loads the session and runs the request plugins. A store outage becomes a 503 rejection
-   * (fail closed); bad cookies are simply "no session".
+   * (fail closed); bad cookies are simply "no session". The result is synchronous when nothing
+   * had to wait (a store with `getSync`, synchronous plugins), else a promise; `await` works
+   * on both, and adapters test for a promise to spare the common request its microtasks.
    */
-  async begin(input: RequestInput): Promise<Begun> {
-    let session: Session
+  begin(input: RequestInput): Begun | Promise<Begun> {
+    let opened: Session | Promise<Session>
     try {
-      session = await this.sessions.load({
+      opened = this.sessions.open({
         cookie: input.header('cookie'),
         ip: input.ip,
         userAgent: input.header('user-agent'),
       })
     } catch (error) {
-      // Fail closed, but with an empty session so the 503 still carries the plugins' headers
-      // (CSP, HSTS, …). Loading without a cookie never touches the store.
-      const empty = await this.sessions.load({
-        ip: input.ip,
-        userAgent: input.header('user-agent'),
-      })
-      return { ctx: { input, session: empty, locals: {} }, rejection: toRejection(error) }
+      return this.#storeDown(input, error)
     }
-    const locals: RequestLocals = {}
-    const ctx: RequestContext = { input, session, locals }
-    for (const p of this.#onRequest) {
-      let r: Rejection | undefined
+    if (opened instanceof Promise) {
+      return opened.then(
+        (session) => this.#plugins(input, session, 0, null),
+        (error: unknown) => this.#storeDown(input, error),
+      )
+    }
+    return this.#plugins(input, opened, 0, null)
+  }
+
+  // Fail closed, but with an empty session so the 503 still carries the plugins' headers
+  // (CSP, HSTS, …). Opening without a cookie never touches the store, so it is synchronous.
+  #storeDown(input: RequestInput, error: unknown): Begun {
+    const empty = this.sessions.open({ ip: input.ip, userAgent: input.header('user-agent') })
+    if (empty instanceof Promise) throw new Error('a cookieless session must open synchronously')
+    return { ctx: { input, session: empty, locals: {} }, rejection: toRejection(error) }
+  }
+
+  // Runs the request plugins from index `from`, synchronously until one returns a promise.
+  #plugins(
+    input: RequestInput,
+    session: Session,
+    from: number,
+    context: RequestContext | null,
+  ): Begun | Promise<Begun> {
+    const ctx: RequestContext = context ?? { input, session, locals: {} as RequestLocals }
+    const plugins = this.#onRequest
+    for (let i = from; i < plugins.length; i++) {
+      let r: ReturnType<NonNullable<Plugin['onRequest']>>
       try {
-        r = await p.onRequest!(ctx)
+        r = plugins[i]!.onRequest!(ctx)
       } catch (error) {
         r = toRejection(error)
+      }
+      if (r !== undefined && 'then' in r) {
+        return r.then(
+          (rejection) =>
+            rejection ? { ctx, rejection } : this.#plugins(input, session, i + 1, ctx),
+          (error: unknown) => ({ ctx, rejection: toRejection(error) }),
+        )
       }
       if (r) return { ctx, rejection: r }
     }

@@ -2,7 +2,7 @@ import { TesseraError } from '../core/errors.js'
 import type { SessionStore } from '../core/store.js'
 import type { SessionMetrics } from './metrics.js'
 
-type Operation = Exclude<keyof SessionStore, 'close'>
+type Operation = Exclude<keyof SessionStore, 'close' | 'getSync'>
 const OPERATIONS: readonly Operation[] = [
   'get',
   'create',
@@ -38,6 +38,23 @@ export function instrumentStore(store: SessionStore, metrics: SessionMetrics): S
       const start = performance.now()
       try {
         return await call.apply(store, args)
+      } catch (error) {
+        if (isFailure(error)) errors.inc()
+        throw error
+      } finally {
+        timer.observe((performance.now() - start) / 1000)
+      }
+    }
+  }
+  const { getSync } = store
+  if (getSync) {
+    // The synchronous read stays synchronous (the manager's fast path), timed as `get`.
+    const timer = metrics.storeDuration.series('get')
+    const errors = metrics.storeErrors.labels('get')
+    wrapped.getSync = (id) => {
+      const start = performance.now()
+      try {
+        return getSync.call(store, id)
       } catch (error) {
         if (isFailure(error)) errors.inc()
         throw error

@@ -114,6 +114,19 @@ describe('instrumentStore', () => {
     await expect(store.get('x')).rejects.toThrow('ECONNRESET')
     await expect(store.create({} as never)).rejects.toThrow('cap')
     expect(await value(m, 'tessera_store_errors_total', { operation: 'get' })).toBe(1)
+    // The synchronous read is timed and counted as `get` too, and stays synchronous.
+    const syncStore = instrumentStore(
+      {
+        ...base,
+        getSync: () => {
+          throw new Error('ECONNRESET')
+        },
+      },
+      m,
+    )
+    expect(() => syncStore.getSync?.('x')).toThrow('ECONNRESET')
+    expect(await value(m, 'tessera_store_errors_total', { operation: 'get' })).toBe(2)
+    expect(instrumentStore(base, m).getSync?.('x')).toBeNull()
     expect(await value(m, 'tessera_store_errors_total', { operation: 'create' })).toBe(0)
     await base.close()
   })

@@ -2,11 +2,13 @@ import { storeUnavailable } from '../../src/core/errors.js'
 import type { SessionStore } from '../../src/core/store.js'
 import type { Plugin } from '../../src/http/types.js'
 
-type StoreMethod = Exclude<keyof SessionStore, 'close'>
+type StoreMethod = Exclude<keyof SessionStore, 'close' | 'getSync'>
 
 /**
  * Wraps a store so a test can make chosen methods fail the way a real outage does
- * (`ERR_STORE_UNAVAILABLE`) and can count the calls each method received.
+ * (`ERR_STORE_UNAVAILABLE`) and can count the calls each method received. A store with
+ * `getSync` keeps it (counted and failing as `get`), so the synchronous read path is the one
+ * under test for the memory and SQLite stores.
  */
 export function faultyStore(inner: SessionStore): {
   store: SessionStore
@@ -40,6 +42,14 @@ export function faultyStore(inner: SessionStore): {
     destroyByUser: (userId, o) => guard('destroyByUser', () => inner.destroyByUser(userId, o)),
     ping: () => guard('ping', () => inner.ping()),
     close: () => inner.close(),
+  }
+  const { getSync } = inner
+  if (getSync) {
+    store.getSync = (id) => {
+      calls.get++
+      if (failing.has('get')) throw storeUnavailable(new Error('down'))
+      return getSync.call(inner, id)
+    }
   }
   return { store, failing, calls }
 }

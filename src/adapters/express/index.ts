@@ -1,9 +1,9 @@
-import type { RequestHandler } from 'express'
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { SessionManager } from '../../core/manager.js'
 import type { Session } from '../../core/session.js'
 import { parseTrustProxy } from '../../http/client.js'
 import { hookResponse, NodeRequestInput, sendRejection } from '../../http/node-io.js'
-import { createPipeline, type Pipeline, toRejection } from '../../http/pipeline.js'
+import { type Begun, createPipeline, type Pipeline, toRejection } from '../../http/pipeline.js'
 import type { Plugin, RequestContext } from '../../http/types.js'
 
 declare global {
@@ -46,19 +46,22 @@ export function expressSessions(
   const pipeline =
     sessions instanceof SessionManager ? createPipeline(sessions, options.plugins) : sessions
   const trust = parseTrustProxy(options.trustProxy)
-  return async (req, res, next) => {
-    // originalUrl: under a mounted router Express strips the mount path from req.url.
-    const input = new NodeRequestInput(req, trust, req.originalUrl)
-    const { ctx, rejection } = await pipeline.begin(input)
-    if (rejection || !ctx) {
-      return sendRejection(res, pipeline, ctx, rejection ?? toRejection(null))
-    }
+  const start = ({ ctx, rejection }: Begun, req: Request, res: Response, next: NextFunction) => {
+    if (rejection || !ctx) return sendRejection(res, pipeline, ctx, rejection ?? toRejection(null))
     req.session = ctx.session
     req.tessera = ctx
     // Express announces itself by default; a fingerprint helps attackers pick exploits.
     res.removeHeader('x-powered-by')
     hookResponse(res, pipeline, ctx)
     next()
+  }
+  // Not an async function: a session the store answers synchronously goes straight on to the
+  // routes, without the promise Express would otherwise have to watch.
+  return (req, res, next) => {
+    // originalUrl: under a mounted router Express strips the mount path from req.url.
+    const begun = pipeline.begin(new NodeRequestInput(req, trust, req.originalUrl))
+    if (begun instanceof Promise) begun.then((b) => start(b, req, res, next), next)
+    else start(begun, req, res, next)
   }
 }
 

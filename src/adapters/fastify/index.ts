@@ -1,9 +1,20 @@
-import type { FastifyPluginCallback } from 'fastify'
+import type {
+  FastifyPluginCallback,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+} from 'fastify'
 import { SessionManager } from '../../core/manager.js'
 import type { Session } from '../../core/session.js'
 import { parseTrustProxy } from '../../http/client.js'
 import { NodeRequestInput } from '../../http/node-io.js'
-import { createPipeline, type Pipeline, rejectionBody, toRejection } from '../../http/pipeline.js'
+import {
+  type Begun,
+  createPipeline,
+  type Pipeline,
+  rejectionBody,
+  toRejection,
+} from '../../http/pipeline.js'
 import { JSON_CONTENT_TYPE, rejectionHeaders } from '../../http/respond.js'
 import type { Plugin, RequestContext } from '../../http/types.js'
 
@@ -37,16 +48,29 @@ const plugin: FastifyPluginCallback<FastifySessionsOptions> = (fastify, options,
   fastify.decorateRequest('session', null as unknown as Session)
   fastify.decorateRequest('tessera', null)
 
-  fastify.addHook('onRequest', async (request, reply) => {
-    const { ctx, rejection } = await pipeline.begin(new NodeRequestInput(request.raw, trust))
+  const start = (
+    { ctx, rejection }: Begun,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+  ) => {
     if (rejection || !ctx) {
       // `tessera` stays null, so onSend neither commits nor adds headers a second time.
+      // Replying from a callback hook ends the request here: `done` must not be called.
       const r = rejection ?? toRejection(null)
       for (const [name, value] of rejectionHeaders(pipeline, ctx, r)) reply.header(name, value)
-      return reply.code(r.status).type(JSON_CONTENT_TYPE).send(rejectionBody(r))
+      reply.code(r.status).type(JSON_CONTENT_TYPE).send(rejectionBody(r))
+      return
     }
     request.session = ctx.session
     request.tessera = ctx
+    done()
+  }
+  // Callback style: a session the store answers synchronously costs no promise at all.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const begun = pipeline.begin(new NodeRequestInput(request.raw, trust))
+    if (begun instanceof Promise) begun.then((b) => start(b, request, reply, done), done)
+    else start(begun, request, reply, done)
   })
 
   // onSend runs for every reply (routes, 404s, error handler) right before the head is written.

@@ -61,7 +61,8 @@ export function honoSessions(
   const trust = parseTrustProxy(options.trustProxy)
   const { getConnInfo } = options
   return async (c, next) => {
-    const { ctx, rejection } = await pipeline.begin(new HonoInput(c, trust, getConnInfo))
+    const begun = pipeline.begin(new HonoInput(c, trust, getConnInfo))
+    const { ctx, rejection } = begun instanceof Promise ? await begun : begun
     if (rejection || !ctx) {
       c.res = refusalResponse(pipeline, ctx, rejection ?? toRejection(null))
       return

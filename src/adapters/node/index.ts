@@ -42,7 +42,8 @@ export function nodeHandler(
     sessions instanceof SessionManager ? createPipeline(sessions, options.plugins) : sessions
   const trust = parseTrustProxy(options.trustProxy)
   return async (req, res) => {
-    const { ctx, rejection } = await pipeline.begin(new NodeRequestInput(req, trust))
+    const begun = pipeline.begin(new NodeRequestInput(req, trust))
+    const { ctx, rejection } = begun instanceof Promise ? await begun : begun
     if (rejection || !ctx) return sendRejection(res, pipeline, ctx, rejection ?? toRejection(null))
     const sreq = req as SessionRequest
     sreq.session = ctx.session

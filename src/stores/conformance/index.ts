@@ -129,6 +129,22 @@ export function runStoreConformance(test: TestFn, target: () => ConformanceTarge
     assert.equal(await store.get(next.id), null)
   })
 
+  test('getSync, where a store has it, answers exactly as get does', async () => {
+    const { store } = target()
+    if (!store.getSync) return
+    const old = make(user())
+    await store.create(old)
+    assert.deepEqual(store.getSync(old.id), await store.get(old.id))
+    assert.deepEqual(store.getSync(old.id), old)
+    assert.equal(store.getSync(hashToken(generateToken())), null)
+    // It follows a renewal alias like get.
+    const next = { ...old, id: hashToken(generateToken()) }
+    await store.create(next, { replaces: old.id, graceUntil: Date.now() + 60_000 })
+    assert.equal(store.getSync(old.id)?.id, next.id)
+    await store.destroy(next.id)
+    assert.equal(store.getSync(next.id), null)
+  })
+
   test('a renewal whose old session is gone writes nothing (no fork, no revival)', async () => {
     const { store } = target()
     const old = make(user())

@@ -51,9 +51,11 @@ interface Entry {
  * @example
  * const sessions = createSessions({ store: memoryStore({ maxEntries: 1000 }) })
  */
-export function memoryStore(
-  options: MemoryStoreOptions = {},
-): SessionStore & { readonly size: number; sweep(): number } {
+export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & {
+  readonly size: number
+  sweep(): number
+  getSync(id: string): SessionRecord | null
+} {
   const maxEntries = options.maxEntries ?? 10_000
   const clock = options.clock ?? systemClock
   const sessions = new Map<string, Entry>()
@@ -112,18 +114,23 @@ export function memoryStore(
   const timer = setInterval(sweep, options.sweepIntervalMs ?? 60_000)
   timer.unref?.()
 
+  const getSync = (id: string): SessionRecord | null => {
+    let e = sessions.get(id)
+    if (!e) {
+      const alias = aliases.get(id)
+      if (alias && alias.until > clock.now()) e = sessions.get(alias.to)
+    }
+    return e ? toRecord(e) : null
+  }
+
   return {
     get size() {
       return sessions.size
     },
     sweep,
+    getSync,
     async get(id) {
-      let e = sessions.get(id)
-      if (!e) {
-        const alias = aliases.get(id)
-        if (alias && alias.until > clock.now()) e = sessions.get(alias.to)
-      }
-      return e ? toRecord(e) : null
+      return getSync(id)
     },
     async create(record: SessionRecord, o: CreateOptions = {}): Promise<CreateResult> {
       // Single-threaded: everything below runs without an await, so it is atomic.

@@ -35,6 +35,8 @@ export interface SqliteStoreOptions {
 
 /** The SQLite store, plus an explicit sweep. */
 export interface SqliteStore extends SessionStore {
+  /** `get` without the promise: better-sqlite3 answers synchronously. */
+  getSync(id: string): SessionRecord | null
   /** Deletes sessions and aliases past their deadline now; returns how many sessions went. */
   sweep(): number
 }
@@ -214,13 +216,19 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   const toRecords = (rows: unknown[]): SessionRecord[] =>
     (rows as SessionRow[]).map((row) => rowToRecord(row))
 
+  const getSync = (id: string): SessionRecord | null => {
+    try {
+      const row = (q.byId.get(id) ?? q.byAlias.get(id, clock.now())) as SessionRow | undefined
+      return row ? rowToRecord(row) : null
+    } catch (error) {
+      throw storeUnavailable(error)
+    }
+  }
+
   return {
     sweep,
-    get: (id) =>
-      run(() => {
-        const row = (q.byId.get(id) ?? q.byAlias.get(id, clock.now())) as SessionRow | undefined
-        return row ? rowToRecord(row) : null
-      }),
+    getSync,
+    get: (id) => run(() => getSync(id)),
     create: (record, o = {}) => run(() => create.immediate(record, o)),
     update: (id, patch) => run(() => update.immediate(id, patch)),
     destroy: (id) =>
