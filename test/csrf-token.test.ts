@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { randomBytes, timingSafeEqual } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { CSRF_TOKEN_LENGTH, maskToken, unmaskToken, verifyToken } from '../src/csrf/index.js'
@@ -81,6 +81,23 @@ describe('the CSRF token parser', () => {
     )
     // Random strings are almost never canonical: check the accepting side on real maskings.
     for (let i = 0; i < 200; i++) expect(unmaskToken(maskToken(randomBytes(32)))).not.toBeNull()
+  })
+
+  it('verifies exactly when the unmasked bytes equal the secret (timingSafeEqual as the oracle)', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.boolean(),
+        (a, b, same) => {
+          const token = maskToken(a)
+          const secret = same ? a : b
+          const raw = unmaskToken(token)!
+          expect(verifyToken(token, secret)).toBe(timingSafeEqual(raw, secret))
+        },
+      ),
+      { numRuns: 1000 },
+    )
   })
 
   it('round-trips: every masking unmasks to the secret, and no two maskings are equal', () => {

@@ -3,7 +3,7 @@ import { configAssert, TesseraError } from '../core/errors.js'
 import type { SessionManager } from '../core/manager.js'
 import type { Plugin, Rejection, RequestContext, RequestInput } from '../http/types.js'
 import { parseOrigins, SourceCheck, type SourceRefusal } from './origin.js'
-import { maskToken, verifyToken } from './token.js'
+import { CSRF_SECRET_BYTES, maskToken, verifyToken } from './token.js'
 
 declare module '../http/types.js' {
   interface RequestLocals {
@@ -56,6 +56,7 @@ const REFUSED: Rejection = Object.freeze({
   message: 'request refused',
 }) as Rejection
 const HEADER_NAME = /^[a-z0-9-]+$/
+const secretBytes = Buffer.alloc(CSRF_SECRET_BYTES)
 
 /**
  * The per-plugin logic, reachable from handlers through `ctx.locals.csrfGuard`.
@@ -94,7 +95,10 @@ export class CsrfGuard {
   /** True when `token` belongs to the request's current session. */
   matches(ctx: RequestContext, token: unknown): boolean {
     const secret = ctx.session.deriveSecret(CSRF_SECRET_LABEL)
-    return secret !== null && verifyToken(token, Buffer.from(secret, 'base64url'))
+    if (secret === null) return false
+    // Decoded into a reused buffer (synchronous use only): no allocation per request.
+    secretBytes.write(secret, 'base64url')
+    return verifyToken(token, secretBytes)
   }
 
   /** Runs the three layers; returns the refusal reason, or null when the request may proceed. */

@@ -53,9 +53,11 @@ export class NodeRequestInput implements RequestInput {
  * applyHeaders(res, pipeline.responseHeaders(ctx))
  */
 export function applyHeaders(res: ServerResponse, headers: HeaderList): void {
-  for (const [name, value] of headers) {
-    if (name === 'set-cookie') res.appendHeader(name, value)
-    else res.setHeader(name, value)
+  // Indexed, not `for…of` with destructuring: this runs on every response.
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!
+    if (h[0] === 'set-cookie') res.appendHeader(h[0], h[1])
+    else res.setHeader(h[0], h[1])
   }
 }
 

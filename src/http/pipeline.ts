@@ -10,6 +10,9 @@ import type {
   RequestLocals,
 } from './types.js'
 
+// One shared pair: header lists are read, never mutated, by the adapters.
+const NO_STORE: [string, string] = ['cache-control', 'no-store']
+
 /** The outcome of {@link Pipeline.begin}. */
 export interface Begun {
   ctx: RequestContext | null
@@ -112,7 +115,7 @@ export class Pipeline {
     for (const p of this.#headers) p.headers!(ctx, out)
     const s = ctx.session
     if (s.setCookie) out.push(['set-cookie', s.setCookie])
-    if (s.noStore || s.exists) out.push(['cache-control', 'no-store'])
+    if (s.noStore || s.exists) out.push(NO_STORE)
     if (s.clearSiteData) out.push(['clear-site-data', s.clearSiteData])
     return out
   }
