@@ -82,41 +82,54 @@ export function sendRejection(
 const kState = Symbol('tessera.response')
 const kOriginal = Symbol('tessera.original')
 
-interface HookState {
-  pipeline: Pipeline
-  ctx: RequestContext
-  headersApplied: boolean
-  ending: boolean
+class HookState {
+  headersApplied = false
+  ending = false
+  constructor(
+    readonly pipeline: Pipeline,
+    readonly ctx: RequestContext,
+  ) {}
 }
 
 type Hooked = ServerResponse & {
   [kState]?: HookState | undefined
-  [kOriginal]: { writeHead: ServerResponse['writeHead']; end: (...args: unknown[]) => unknown }
+  [kOriginal]: { writeHead: Function3; end: Function3 }
 }
 
+// Node's writeHead(status, reason, headers) and end(chunk, encoding, callback) treat a missing
+// argument and `undefined` alike, so the hooks pass three fixed arguments: no rest array and
+// no `apply` on every response.
+type Function3 = (this: ServerResponse, a?: unknown, b?: unknown, c?: unknown) => unknown
+
 // Installed once on a prototype; they pass straight through for responses without state.
-function hookedWriteHead(this: Hooked, ...args: Parameters<ServerResponse['writeHead']>) {
+function hookedWriteHead(this: Hooked, a?: unknown, b?: unknown, c?: unknown): unknown {
   const s = this[kState]
   // Node calls writeHead (implicitly) before the first byte: the last moment to add headers.
   if (s && !s.headersApplied) {
     s.headersApplied = true
     applyHeaders(this, s.pipeline.responseHeaders(s.ctx))
   }
-  return this[kOriginal].writeHead.apply(this, args)
+  return this[kOriginal].writeHead.call(this, a, b, c)
 }
 
-function hookedEnd(this: Hooked, ...args: unknown[]): unknown {
+function hookedEnd(this: Hooked, a?: unknown, b?: unknown, c?: unknown): unknown {
   const s = this[kState]
-  if (!s) return this[kOriginal].end.apply(this, args)
+  if (!s) return this[kOriginal].end.call(this, a, b, c)
   if (!s.ending) {
     s.ending = true
-    if (s.pipeline.commitSync(s.ctx)) return this[kOriginal].end.apply(this, args)
-    void commitThenEnd(this, s, args)
+    if (s.pipeline.commitSync(s.ctx)) return this[kOriginal].end.call(this, a, b, c)
+    void commitThenEnd(this, s, a, b, c)
   }
   return this
 }
 
-async function commitThenEnd(res: Hooked, s: HookState, args: unknown[]): Promise<void> {
+async function commitThenEnd(
+  res: Hooked,
+  s: HookState,
+  a: unknown,
+  b: unknown,
+  c: unknown,
+): Promise<void> {
   try {
     await s.pipeline.commit(s.ctx)
   } catch (error) {
@@ -126,7 +139,7 @@ async function commitThenEnd(res: Hooked, s: HookState, args: unknown[]): Promis
     for (const name of res.getHeaderNames()) res.removeHeader(name)
     return sendRejection(res, s.pipeline, s.ctx, toRejection(error))
   }
-  res[kOriginal].end.apply(res, args)
+  res[kOriginal].end.call(res, a, b, c)
 }
 
 /**
@@ -143,11 +156,11 @@ export function hookResponse(res: ServerResponse, pipeline: Pipeline, ctx: Reque
   const proto = Object.getPrototypeOf(res) as ServerResponse
   if (!Object.hasOwn(proto, kOriginal) && proto.end !== hookedEnd) {
     ;(proto as Hooked)[kOriginal] = {
-      writeHead: proto.writeHead,
-      end: proto.end as (...args: unknown[]) => unknown,
+      writeHead: proto.writeHead as Function3,
+      end: proto.end as Function3,
     }
     proto.writeHead = hookedWriteHead as ServerResponse['writeHead']
     proto.end = hookedEnd as ServerResponse['end']
   }
-  ;(res as Hooked)[kState] = { pipeline, ctx, headersApplied: false, ending: false }
+  ;(res as Hooked)[kState] = new HookState(pipeline, ctx)
 }
