@@ -57,6 +57,8 @@ const REFUSED: Rejection = Object.freeze({
 }) as Rejection
 const HEADER_NAME = /^[a-z0-9-]+$/
 const secretBytes = Buffer.alloc(CSRF_SECRET_BYTES)
+// Derived secrets kept per guard (see CsrfGuard.#secret): 10 000 × ~100 bytes.
+const SECRET_CACHE_SIZE = 10_000
 
 /**
  * The per-plugin logic, reachable from handlers through `ctx.locals.csrfGuard`.
@@ -71,6 +73,7 @@ export class CsrfGuard {
   readonly #header: string
   readonly #exempt: ReadonlySet<string>
   readonly #deferForms: ((input: RequestInput) => boolean) | null
+  readonly #secrets = new Map<string, string>()
   #warned = false
 
   constructor(o: CsrfOptions) {
@@ -89,16 +92,36 @@ export class CsrfGuard {
   /** A fresh masked token for the request's session, starting a pre-session if needed. */
   issue(ctx: RequestContext): string {
     ctx.session.ensure()
-    return maskToken(Buffer.from(ctx.session.deriveSecret(CSRF_SECRET_LABEL)!, 'base64url'))
+    return maskToken(Buffer.from(this.#secret(ctx)!, 'base64url'))
   }
 
   /** True when `token` belongs to the request's current session. */
   matches(ctx: RequestContext, token: unknown): boolean {
-    const secret = ctx.session.deriveSecret(CSRF_SECRET_LABEL)
+    const secret = this.#secret(ctx)
     if (secret === null) return false
     // Decoded into a reused buffer (synchronous use only): no allocation per request.
     secretBytes.write(secret, 'base64url')
     return verifyToken(token, secretBytes)
+  }
+
+  // The two SHA-256 derivations are the largest part of a check, so secrets are kept by session
+  // id. The id is a hash of the token and a session's secret never changes while its id lives
+  // (regeneration and renewal make a new id), so an entry cannot go stale; beyond the bound the
+  // oldest entries go first. The cache holds no credential: the secret only checks tokens.
+  #secret(ctx: RequestContext): string | null {
+    const id = ctx.session.id
+    if (id === null) return null
+    let secret = this.#secrets.get(id)
+    if (secret === undefined) {
+      const derived = ctx.session.deriveSecret(CSRF_SECRET_LABEL)
+      if (derived === null) return null
+      secret = derived
+      if (this.#secrets.size >= SECRET_CACHE_SIZE) {
+        this.#secrets.delete(this.#secrets.keys().next().value as string)
+      }
+      this.#secrets.set(id, secret)
+    }
+    return secret
   }
 
   /** Runs the three layers; returns the refusal reason, or null when the request may proceed. */
