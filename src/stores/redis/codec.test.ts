@@ -1,7 +1,16 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { SessionRecord } from '../../core/record.js'
-import { decodeRecord, encodePatch, encodeRecord, redisKeys } from './codec.js'
+import {
+  decodeRecord,
+  encodeHeader,
+  encodePatch,
+  encodeRecord,
+  handleOf,
+  mergeMeta,
+  metaTextOf,
+  redisKeys,
+} from './codec.js'
 
 const instant = fc.integer({ min: 0, max: 4_102_444_800_000 })
 const jsonValue = fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown)
@@ -41,32 +50,97 @@ describe('the Redis record codec', () => {
     expect(decodeRecord('id', [])).toBeNull()
   })
 
-  it('encodes a patch as counted sets, counted unsets and the idle deadline', () => {
-    expect(
-      encodePatch({
-        set: { theme: 'dark', gone: undefined },
-        unset: ['cart'],
-        lastSeenAt: 5,
-        idleExpiresAt: 9,
-        meta: { ip: '192.0.2.1', userAgent: undefined },
+  it('keeps everything but per-key data in one field, and data in one field per key', () => {
+    const r = { ...sample(), data: { a: 1, b: 'x' }, meta: { ip: '192.0.2.1' } }
+    expect(encodeRecord(r)).toEqual([
+      '$',
+      '[1,2,3,null,4,5,"h",{"ip":"192.0.2.1"}]',
+      '$u',
+      'u',
+      'd:a',
+      '1',
+      'd:b',
+      '"x"',
+    ])
+    expect(encodeRecord({ ...r, userId: null, data: {} })).toHaveLength(2)
+  })
+
+  it('reads a hash it did not write as no session, never as an exception', () => {
+    const good = encodeRecord(sample())
+    const header = (h: string) => decodeRecord('id', ['$', h, '$u', 'u'])
+    for (const bad of [
+      '',
+      'not json',
+      '{}',
+      '[]',
+      '[1,2,3,null,4,5,"h"]',
+      '[1,2,3,null,4,5,"h",{},9]',
+      '["1",2,3,null,4,5,"h",{}]',
+      '[1,2,3,"x",4,5,"h",{}]',
+      '[1,2,3,null,4,5,7,{}]',
+      '[1,2,3,null,4,5,"h",null]',
+      '[1,2,3,null,4,5,"h",[]]',
+      '[1,2,3,null,4,5,"h",{}',
+    ])
+      expect(header(bad)).toBeNull()
+    // No header at all (the layout before the packed field), or a data field that is not JSON.
+    expect(decodeRecord('id', ['$h', 'h', '$c', '1', 'd:a', '1'])).toBeNull()
+    expect(decodeRecord('id', [...good, 'd:a', '{oops'])).toBeNull()
+    fc.assert(
+      fc.property(fc.string(), fc.string(), (h, d) => {
+        expect(() => decodeRecord('id', ['$', h, 'd:x', d])).not.toThrow()
       }),
+    )
+    // Fields of no known kind are ignored.
+    expect(decodeRecord('id', [...good, 'x:y', 'z'])).toEqual(sample())
+  })
+
+  it('finds the handle and the meta text where the Lua scripts find them', () => {
+    const h = encodeHeader({ ...sample(), handle: 'Kw7N-_x', meta: { ip: '[1,"2"]' } })
+    expect(handleOf(h)).toBe('Kw7N-_x')
+    expect(metaTextOf(h)).toBe('{"ip":"[1,\\"2\\"]"}')
+    for (const bad of [undefined, null, 7, '', '[1,2', '[1,2]']) {
+      expect(metaTextOf(bad)).toBeNull()
+      expect(handleOf(bad)).toBeNull()
+    }
+  })
+
+  it('merges a meta patch losslessly; undefined removes a key; __proto__ stays an own key', () => {
+    expect(mergeMeta('{"ip":"a","kind":"cookie"}', { ip: 'b', kind: undefined })).toBe('{"ip":"b"}')
+    const merged = mergeMeta('{}', JSON.parse('{"__proto__":{"x":1}}'))
+    expect(merged).toBe('{"__proto__":{"x":1}}')
+    expect(mergeMeta('[]', { ip: 'a' })).toBeNull()
+    expect(mergeMeta('{oops', { ip: 'a' })).toBeNull()
+  })
+
+  it('encodes a patch as counted sets, counted unsets, the instants and the meta pair', () => {
+    expect(
+      encodePatch(
+        {
+          set: { theme: 'dark', gone: undefined },
+          unset: ['cart'],
+          lastSeenAt: 5,
+          idleExpiresAt: 9,
+          authenticatedAt: 7,
+          meta: { ip: '192.0.2.1' },
+        },
+        '{}',
+        '{"ip":"192.0.2.1"}',
+      ),
     ).toEqual([
-      '4',
+      '1',
       'd:theme',
       '"dark"',
-      '$l',
-      '5',
-      '$i',
-      '9',
-      'm:ip',
-      '"192.0.2.1"',
-      '3',
+      '2',
       'd:gone',
       'd:cart',
-      'm:userAgent',
+      '5',
       '9',
+      '7',
+      '{}',
+      '{"ip":"192.0.2.1"}',
     ])
-    expect(encodePatch({})).toEqual(['0', '0', ''])
+    expect(encodePatch({})).toEqual(['0', '0', '', '', '', '', ''])
   })
 
   it('keeps every key of one user in one hash slot, whatever the user id', () => {

@@ -7,10 +7,10 @@
  * stops counting once a command is written, so calls get our own deadline: watchdog.ts.)
  *
  * Key layout (P = `keyPrefix`, default `tessera:`):
- *   P s:{<id>}   hash, one session: `$h $u $c $l $r $a $i $x` fixed fields, `m:<name>` per
- *                metadata key, `d:<key>` per data key (JSON). PEXPIREAT min(idle, absolute),
- *                moved on every touch. Per-field writes: concurrent updates of different keys
- *                both persist.
+ *   P s:{<id>}   hash, one session: `$` (instants, handle and metadata packed in one JSON
+ *                array, see codec.ts), `$u` user id, `d:<key>` per data key (JSON).
+ *                PEXPIREAT min(idle, absolute), moved on every touch. Per-field writes:
+ *                concurrent updates of different keys both persist.
  *   P a:{<id>}   string, renewal alias old id → new id, PEXPIREAT graceUntil. Shares the
  *                `{<id>}` tag with the session key, so deleting the old key and writing its
  *                alias is one atomic script on one slot. `get` is one HGETALL; only a miss
@@ -47,7 +47,7 @@
  *   Destruction deletes the session key first and the index entry second: a failure in
  *   between leaves a harmless phantom member (pruned by listing or its deadline), never a live
  *   session missing from the index (which revoke-all would miss).
- * `update` of a missing key is a no-op on both (EXISTS check inside the script).
+ * `update` of a missing key is a no-op on both (the script reads `$` first).
  */
 import {
   type ConnOptions,

@@ -79,24 +79,55 @@ local function field(f, name)
   for i = 1, #f, 2 do if f[i] == name then return f[i + 1] end end
   return false
 end
--- Patch layout in argv from i: nset, field, value, ..., nunset, field, ..., idle ms or ''.
--- Returns false when the session is gone (never recreates it), else
+-- The '$' field (see codec.ts): [created,seen,renewed,auth,idle,absolute,"handle",{meta}].
+-- Returns its six instants as JSON number texts and the rest from the handle's opening
+-- quote, or nil when the field is missing or malformed.
+local function header_parse(h)
+  if not h or string.sub(h, 1, 1) ~= '[' then return nil end
+  local q = string.find(h, '"', 1, true)
+  if not q then return nil end
+  local nums = {}
+  for n in string.gmatch(string.sub(h, 2, q - 1), '([^,]+),') do nums[#nums + 1] = n end
+  if #nums ~= 6 then return nil end
+  local rest = string.sub(h, q)
+  if not string.find(rest, '^"[^"]*",{.*}%]$') then return nil end
+  return nums, rest
+end
+local function handle_of(h)
+  return h and string.match(h, '^%[[^"]*"([^"]*)"') or false
+end
+-- Patch layout in argv from i: nset, field, value, ..., nunset, field, ..., then seen, idle,
+-- auth ('' = unchanged) and the meta compare-and-set pair (before, after; '' = unchanged).
+-- Returns false when the session is gone or unreadable (never recreates it), -1 when the
+-- meta changed since the caller read it (nothing written), else
 -- {has user 1|0, userId, seen, deadline} (an empty user id is still a user).
 local function update_session(s, argv, i)
-  if redis.call('EXISTS', s) == 0 then return false end
+  local nums, rest = header_parse(redis.call('HGET', s, '$'))
+  if not nums then return false end
   local nset = tonumber(argv[i])
+  local nunset = tonumber(argv[i + 1 + 2 * nset])
+  local t = i + 2 + 2 * nset + nunset
+  local seen, idle, auth, before, after = argv[t], argv[t + 1], argv[t + 2], argv[t + 3], argv[t + 4]
+  if after ~= '' then
+    local q = string.find(rest, '"', 2, true)
+    if string.sub(rest, q + 2, -2) ~= before then return -1 end
+    rest = string.sub(rest, 1, q + 1) .. after .. ']'
+  end
   if nset > 0 then sliced('HSET', s, argv, i + 1, i + 2 * nset) end
-  i = i + 1 + 2 * nset
-  local nunset = tonumber(argv[i])
-  if nunset > 0 then sliced('HDEL', s, argv, i + 1, i + nunset) end
-  i = i + 1 + nunset
+  if nunset > 0 then sliced('HDEL', s, argv, i + 2 + 2 * nset, i + 1 + 2 * nset + nunset) end
+  if seen ~= '' then nums[2] = seen end
+  if auth ~= '' then nums[4] = auth end
+  if idle ~= '' then nums[5] = idle end
+  if seen ~= '' or auth ~= '' or idle ~= '' or after ~= '' then
+    redis.call('HSET', s, '$', '[' .. table.concat(nums, ',') .. ',' .. rest)
+  end
   local deadline = 0
-  if argv[i] ~= '' then
-    deadline = math.min(tonumber(argv[i]), tonumber(redis.call('HGET', s, '$x')))
+  if idle ~= '' then
+    deadline = math.min(tonumber(idle), tonumber(nums[6]))
     redis.call('PEXPIREAT', s, deadline)
   end
   local user = redis.call('HGET', s, '$u')
-  return {user and 1 or 0, user or '', redis.call('HGET', s, '$l') or '0', deadline}
+  return {user and 1 or 0, user or '', nums[2], deadline}
 end
 local function touch_index(u, x, id, seen, deadline)
   redis.call('ZADD', u, 'XX', seen, id)
@@ -142,7 +173,7 @@ export const DROP = script(`
 index_drop(KEYS[1], KEYS[2], ARGV)
 return 1`)
 
-/** KEYS s. ARGV patch (see update_session). {has user, userId, seen, deadline} or nil. */
+/** KEYS s. ARGV patch (see update_session). {has user, userId, seen, deadline}, -1 or nil. */
 export const UPDATE = script(`
 return update_session(KEYS[1], ARGV, 1)`)
 
@@ -151,10 +182,11 @@ export const TOUCH = script(`
 touch_index(KEYS[1], KEYS[2], ARGV[1], ARGV[2], tonumber(ARGV[3]))
 return 1`)
 
-/** Standalone only. KEYS s. ARGV prefix, patch…: the session and its index in one step. */
+/** Standalone only. KEYS s. ARGV prefix, patch…: the session and its index in one step. 1, 0 or -1. */
 export const UPDATE_ALL = script(`
 local r = update_session(KEYS[1], ARGV, 2)
 if not r then return 0 end
+if r == -1 then return -1 end
 if r[1] == 1 then
   local tag = '{u' .. hex(r[2]) .. '}'
   local id = string.match(KEYS[1], '{(.*)}$')
@@ -188,7 +220,7 @@ end
 local out = {1, {}}
 for _, ev in ipairs(evicted) do
   local f = take(prefix .. 's:{' .. ev .. '}')
-  local h = field(f, '$h')
+  local h = handle_of(field(f, '$'))
   if h then redis.call('DEL', prefix .. 'h:{' .. h .. '}') end
   out[#out + 1] = ev
   out[#out + 1] = f
@@ -197,7 +229,7 @@ if replaces ~= '' then
   local f = take(KEYS[5])
   local untl = tonumber(ARGV[10])
   if #f > 0 and untl > now then redis.call('SET', KEYS[6], id, 'PXAT', untl) end
-  local ou, oh = field(f, '$u'), field(f, '$h')
+  local ou, oh = field(f, '$u'), handle_of(field(f, '$'))
   if ou then
     local tag = '{u' .. hex(ou) .. '}'
     index_drop(prefix .. 'u:' .. tag, prefix .. 'x:' .. tag, {replaces})

@@ -1,7 +1,17 @@
-import { TesseraError } from '../../core/errors.js'
+import { storeUnavailable, TesseraError } from '../../core/errors.js'
 import { expiresAt, type SessionRecord } from '../../core/record.js'
 import type { CreateOptions, CreateResult, SessionPatch, SessionStore } from '../../core/store.js'
-import { decodeRecord, encodePatch, encodeRecord, FIELDS, redisKeys } from './codec.js'
+import {
+  decodeRecord,
+  encodePatch,
+  encodeRecord,
+  FIELDS,
+  handleOf,
+  mergeMeta,
+  metaTextOf,
+  patchesMeta,
+  redisKeys,
+} from './codec.js'
 import { type RedisConn, runScript } from './conn.js'
 import { ADMIT, CREATE_ALL, DROP, TAKE, TOUCH, UPDATE, UPDATE_ALL, WRITE } from './lua.js'
 
@@ -11,6 +21,9 @@ const SAFE = /^[A-Za-z0-9_-]{1,128}$/
 
 const limitError = () =>
   new TesseraError('ERR_SESSION_LIMIT', 'too many concurrent sessions for this user')
+
+// Compare-and-set rounds for a meta update before giving up (only other meta changes race it).
+const META_ATTEMPTS = 16
 
 const asFlat = (reply: unknown): string[] => (Array.isArray(reply) ? (reply as string[]) : [])
 
@@ -197,21 +210,39 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
     async update(id, patch: SessionPatch) {
       if (!SAFE.test(id)) return false
       const s = k.session(id)
-      const argv = encodePatch(patch)
-      if (conn.singleNode)
-        return Number(await runScript(conn, UPDATE_ALL, [s], [prefix, ...argv])) === 1
-      const reply = await runScript(conn, UPDATE, [s], argv)
-      if (!Array.isArray(reply)) return false
-      const [hasUser, userId, seen, deadline] = reply.map(String)
-      if (
-        hasUser === '1' &&
-        (patch.lastSeenAt !== undefined || patch.idleExpiresAt !== undefined)
-      ) {
-        // Only existing members move (ZADD XX): a touch never re-admits an evicted session.
-        const u = k.user(userId!)
-        await runScript(conn, TOUCH, [u.activity, u.deadlines], [id, seen!, deadline!])
+      // Metadata shares the `$` field with the instants, so a meta change is a compare-and-set
+      // on its text: read, merge here (lossless JSON), and let the script apply the whole patch
+      // only if no other meta change landed in between (else read again). Touches and data
+      // writes never conflict with it. The core itself never patches meta.
+      for (let attempt = 0; attempt < META_ATTEMPTS; attempt++) {
+        let argv: string[]
+        if (patchesMeta(patch)) {
+          const before = metaTextOf(await conn.send(s, ['HGET', s, FIELDS.header]))
+          if (before === null) return false
+          const after = mergeMeta(before, patch.meta!)
+          if (after === null) return false
+          argv = encodePatch(patch, before, after)
+        } else argv = encodePatch(patch)
+        if (conn.singleNode) {
+          const done = Number(await runScript(conn, UPDATE_ALL, [s], [prefix, ...argv]))
+          if (done === -1) continue
+          return done === 1
+        }
+        const reply = await runScript(conn, UPDATE, [s], argv)
+        if (Number(reply) === -1) continue
+        if (!Array.isArray(reply)) return false
+        const [hasUser, userId, seen, deadline] = reply.map(String)
+        if (
+          hasUser === '1' &&
+          (patch.lastSeenAt !== undefined || patch.idleExpiresAt !== undefined)
+        ) {
+          // Only existing members move (ZADD XX): a touch never re-admits an evicted session.
+          const u = k.user(userId!)
+          await runScript(conn, TOUCH, [u.activity, u.deadlines], [id, seen!, deadline!])
+        }
+        return true
       }
-      return true
+      throw storeUnavailable(new Error('session metadata kept changing during the update'))
     },
 
     async destroy(id) {
@@ -242,8 +273,8 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
       let keepHandle: string | undefined
       if (o.except && SAFE.test(o.except)) {
         const s = k.session(o.except)
-        const h = await conn.send(s, ['HGET', s, FIELDS.handle])
-        if (typeof h === 'string') keepHandle = h
+        const h = handleOf(await conn.send(s, ['HGET', s, FIELDS.header]))
+        if (h !== null) keepHandle = h
       }
       const targets = ids.filter((id) => id !== o.except)
       const ended = await Promise.all(targets.map((id) => destroy(id, keepHandle)))
