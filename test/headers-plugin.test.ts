@@ -15,7 +15,7 @@ import { type RunningApp, startApp } from './helpers/client.js'
 
 const EXPECTED: Record<string, string | RegExp> = {
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'strict-origin-when-cross-origin',
+  'referrer-policy': 'same-origin',
   'cross-origin-opener-policy': 'same-origin',
   'permissions-policy': /camera=\(\)/,
   'x-xss-protection': '0',

@@ -37,10 +37,14 @@ export const SECURITY_HEADERS = Object.freeze({
   /** Sent on every response. Lower-case names. */
   headers: Object.freeze({
     'x-content-type-options': 'nosniff',
-    'referrer-policy': 'strict-origin-when-cross-origin',
+    // Stricter than the browsers' default (strict-origin-when-cross-origin) and Django's
+    // choice: full referrer to this origin (the CSRF Referer fallback keeps working), none
+    // to others.
+    'referrer-policy': 'same-origin',
     'cross-origin-opener-policy': 'same-origin',
-    'permissions-policy':
-      'accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()',
+    // The powerful features a session-bearing page should never hand to itself or a frame
+    // without saying so.
+    'permissions-policy': 'camera=(), geolocation=(), microphone=(), payment=(), usb=()',
     // The legacy XSS auditor could be abused to blank out parts of pages; turn it off.
     'x-xss-protection': '0',
   }) as Readonly<Record<string, string>>,
