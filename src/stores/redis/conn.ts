@@ -43,6 +43,13 @@ export interface RedisConn {
   /** True on standalone Redis, where one script may touch keys of any slot. */
   readonly singleNode: boolean
   send(key: string | undefined, args: string[]): Promise<unknown>
+  /** {@link send}, resolving with `map(reply, arg)`: the hot path's read, without an async frame. */
+  read<R>(
+    key: string,
+    args: string[],
+    map: (reply: unknown, arg: string) => R | Promise<R>,
+    arg: string,
+  ): Promise<R>
   ping(): Promise<void>
   close(): Promise<void>
 }
@@ -97,11 +104,13 @@ export function standaloneConn(
     )
   }
   const watchdog = new Watchdog(timeout)
-  const send = (args: ReadonlyArray<string>) =>
-    watchdog.guard(ready ? ready.then(() => client.sendCommand(args)) : client.sendCommand(args))
+  const command = (args: ReadonlyArray<string>) =>
+    ready ? ready.then(() => client.sendCommand(args)) : client.sendCommand(args)
+  const send = (args: ReadonlyArray<string>) => watchdog.guard(command(args))
   return {
     singleNode: true,
     send: (_key, args) => send(args),
+    read: (_key, args, map, arg) => watchdog.guard(command(args), map, arg),
     ping: async () => void (await send(['PING'])),
     close: async () => {
       watchdog.close()
@@ -146,14 +155,14 @@ export function clusterConn(
     return ready
   }
   const watchdog = new Watchdog(timeout)
+  const command = (key: string | undefined, args: string[]) =>
+    connected
+      ? cluster.sendCommand(key, false, args)
+      : connect().then(() => cluster.sendCommand(key, false, args))
   return {
     singleNode: false,
-    send: (key, args) =>
-      watchdog.guard(
-        connected
-          ? cluster.sendCommand(key, false, args)
-          : connect().then(() => cluster.sendCommand(key, false, args)),
-      ),
+    send: (key, args) => watchdog.guard(command(key, args)),
+    read: (key, args, map, arg) => watchdog.guard(command(key, args), map, arg),
     ping: () =>
       watchdog.guard(
         (connected ? Promise.resolve() : connect()).then(async () => {

@@ -46,6 +46,24 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
       ),
     )
 
+  // Rotation deletes the old key and writes its alias in one script, so a miss that has an
+  // alias saw a completed rotation. Misses cost a second read; renewals a third.
+  const viaAlias = async (id: string): Promise<SessionRecord | null> => {
+    const a = k.alias(id)
+    const to = await conn.send(a, ['GET', a])
+    if (typeof to !== 'string' || !SAFE.test(to)) return null
+    const t = k.session(to)
+    return decodeRecord(to, asFlat(await conn.send(t, ['HGETALL', t])))
+  }
+
+  const hit = (
+    reply: unknown,
+    id: string,
+  ): SessionRecord | null | Promise<SessionRecord | null> => {
+    const flat = asFlat(reply)
+    return flat.length > 0 ? decodeRecord(id, flat) : viaAlias(id)
+  }
+
   const drop = async (userId: string, ids: string[]): Promise<void> => {
     if (ids.length === 0) return
     const u = k.user(userId)
@@ -173,19 +191,12 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
   }
 
   return {
-    async get(id) {
-      if (!SAFE.test(id)) return null
-      // The hot path: one plain HGETALL (cheaper for Redis than any script).
+    get(id) {
+      if (!SAFE.test(id)) return Promise.resolve(null)
+      // The hot path: one plain HGETALL (cheaper for Redis than any script), decoded as the
+      // watchdog settles, with no async frame of its own.
       const s = k.session(id)
-      const flat = asFlat(await conn.send(s, ['HGETALL', s]))
-      if (flat.length > 0) return decodeRecord(id, flat)
-      // Rotation deletes the old key and writes its alias in one script, so a miss that has
-      // an alias saw a completed rotation. Misses cost a second read; renewals a third.
-      const a = k.alias(id)
-      const to = await conn.send(a, ['GET', a])
-      if (typeof to !== 'string' || !SAFE.test(to)) return null
-      const t = k.session(to)
-      return decodeRecord(to, asFlat(await conn.send(t, ['HGETALL', t])))
+      return conn.read(s, ['HGETALL', s], hit, id)
     },
 
     async create(r, o: CreateOptions = {}): Promise<CreateResult> {

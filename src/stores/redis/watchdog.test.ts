@@ -54,4 +54,37 @@ describe('the Redis call watchdog', () => {
     expect(results).toEqual(['old', 'young'])
     w.close()
   })
+
+  it('maps a timely answer (to a value or a promise) and never maps a late one', async () => {
+    vi.useFakeTimers()
+    const w = new Watchdog(1000)
+    const seen: string[] = []
+    const map = (v: string, arg: string) => {
+      seen.push(v)
+      return v === 'later' ? Promise.resolve(`${arg}:${v}`) : `${arg}:${v}`
+    }
+    await expect(w.guard(Promise.resolve('a'), map, 'x')).resolves.toBe('x:a')
+    await expect(w.guard(Promise.resolve('later'), map, 'y')).resolves.toBe('y:later')
+    let answer: (v: string) => void = () => {}
+    const late = w.guard(new Promise<string>((r) => (answer = r)), map, 'z')
+    const settled = late.catch((e: unknown) => e)
+    await vi.advanceTimersByTimeAsync(1250)
+    expect(unavailable(await settled)).toBe(true)
+    answer('too late')
+    await vi.advanceTimersByTimeAsync(0)
+    expect(seen).toEqual(['a', 'later'])
+    w.close()
+  })
+
+  it('fails every overdue call in one sweep and keeps serving new ones', async () => {
+    vi.useFakeTimers()
+    const w = new Watchdog(1000)
+    const hung = Array.from({ length: 5 }, () =>
+      w.guard(new Promise(() => {})).catch((e: unknown) => e),
+    )
+    await vi.advanceTimersByTimeAsync(1250)
+    for (const e of await Promise.all(hung)) expect(unavailable(e)).toBe(true)
+    await expect(w.guard(Promise.resolve(1))).resolves.toBe(1)
+    w.close()
+  })
 })

@@ -1,8 +1,13 @@
 import { storeUnavailable } from '../../core/errors.js'
 
-interface Pending {
-  at: number
-  reject: (error: Error) => void
+/** A call in flight: a fixed-shape node of the watchdog's list, oldest first. */
+class Call {
+  prev: Call | null = null
+  next: Call | null = null
+  constructor(
+    readonly at: number,
+    readonly reject: (error: Error) => void,
+  ) {}
 }
 
 /**
@@ -18,39 +23,77 @@ interface Pending {
  */
 export class Watchdog {
   readonly #ms: number
-  readonly #pending = new Set<Pending>()
+  // Calls in start order, in a list threaded through the calls themselves: adding and
+  // removing one costs two pointer writes, and the sweep stops at the first young call.
+  #head: Call | null = null
+  #tail: Call | null = null
   #timer: NodeJS.Timeout | undefined
 
   constructor(ms: number) {
     this.#ms = ms
   }
 
-  /** Resolves like `p`, or rejects with ERR_STORE_UNAVAILABLE on its failure or deadline. */
-  guard<T>(p: Promise<T>): Promise<T> {
+  /**
+   * Resolves like `p` (or with `map(value, arg)`, which spares the caller an async frame of
+   * its own), or rejects with ERR_STORE_UNAVAILABLE on `p`'s failure or deadline. A value
+   * `map` returns may be a promise, which the result then follows.
+   */
+  guard<T>(p: Promise<T>): Promise<T>
+  guard<T, R>(
+    p: Promise<T>,
+    map: (value: T, arg: string) => R | Promise<R>,
+    arg: string,
+  ): Promise<R>
+  guard<T, R>(
+    p: Promise<T>,
+    map?: (value: T, arg: string) => R | Promise<R>,
+    arg = '',
+  ): Promise<T | R> {
     this.#timer ??= setInterval(() => this.#sweep(), Math.max(10, this.#ms / 4)).unref()
-    return new Promise<T>((resolve, reject) => {
-      const entry: Pending = { at: Date.now(), reject }
-      this.#pending.add(entry)
+    return new Promise<T | R>((resolve, reject) => {
+      const call = this.#add(new Call(Date.now(), reject))
       p.then(
         (value) => {
-          this.#pending.delete(entry)
-          resolve(value)
+          if (!this.#remove(call)) return
+          if (!map) return resolve(value)
+          try {
+            resolve(map(value, arg))
+          } catch (error) {
+            reject(error)
+          }
         },
         (error: unknown) => {
-          this.#pending.delete(entry)
-          reject(storeUnavailable(error))
+          if (this.#remove(call)) reject(storeUnavailable(error))
         },
       )
     })
   }
 
+  #add(call: Call): Call {
+    call.prev = this.#tail
+    if (this.#tail) this.#tail.next = call
+    else this.#head = call
+    this.#tail = call
+    return call
+  }
+
+  /** Unlinks `call`; false when the sweep already failed it. */
+  #remove(call: Call): boolean {
+    if (call.prev === null && this.#head !== call) return false
+    if (call.prev) call.prev.next = call.next
+    else this.#head = call.next
+    if (call.next) call.next.prev = call.prev
+    else this.#tail = call.prev
+    call.prev = null
+    call.next = null
+    return true
+  }
+
   #sweep(): void {
     const oldest = Date.now() - this.#ms
-    // A Set iterates in insertion order: the oldest calls come first.
-    for (const entry of this.#pending) {
-      if (entry.at > oldest) break
-      this.#pending.delete(entry)
-      entry.reject(storeUnavailable(new Error(`Redis did not answer within ${this.#ms} ms`)))
+    for (let call = this.#head; call && call.at <= oldest; call = this.#head) {
+      this.#remove(call)
+      call.reject(storeUnavailable(new Error(`Redis did not answer within ${this.#ms} ms`)))
     }
   }
 
