@@ -154,7 +154,8 @@ async function commitThenEnd(
  */
 export function hookResponse(res: ServerResponse, pipeline: Pipeline, ctx: RequestContext): void {
   const proto = Object.getPrototypeOf(res) as ServerResponse
-  if (!Object.hasOwn(proto, kOriginal) && proto.end !== hookedEnd) {
+  // Cheapest test first: on every request after the first, `end` is already ours.
+  if (proto.end !== hookedEnd && !Object.hasOwn(proto, kOriginal)) {
     ;(proto as Hooked)[kOriginal] = {
       writeHead: proto.writeHead as Function3,
       end: proto.end as Function3,
