@@ -72,7 +72,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & {
   const toRecord = (e: Entry): SessionRecord => {
     const data: Record<string, unknown> = {}
     // forEach, not for…of: no [key, value] array per entry on every read.
-    e.data.forEach((v, k) => setOwn(data, k, JSON.parse(v)))
+    e.data.forEach((v, k) => {
+      setOwn(data, k, JSON.parse(v))
+    })
     return copyRecord(e.record, data)
   }
   const remove = (id: string): SessionRecord | null => {
