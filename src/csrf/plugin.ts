@@ -3,7 +3,7 @@ import { configAssert, TesseraError } from '../core/errors.js'
 import type { SessionManager } from '../core/manager.js'
 import type { Plugin, Rejection, RequestContext, RequestInput } from '../http/types.js'
 import { parseOrigins, SourceCheck, type SourceRefusal } from './origin.js'
-import { CSRF_SECRET_BYTES, maskToken, verifyToken } from './token.js'
+import { maskToken, verifyToken } from './token.js'
 
 declare module '../http/types.js' {
   interface RequestLocals {
@@ -56,8 +56,7 @@ const REFUSED: Rejection = Object.freeze({
   message: 'request refused',
 }) as Rejection
 const HEADER_NAME = /^[a-z0-9-]+$/
-const secretBytes = Buffer.alloc(CSRF_SECRET_BYTES)
-// Derived secrets kept per guard (see CsrfGuard.#secret): 10 000 × ~100 bytes.
+// Derived secrets kept per guard (see CsrfGuard.#secret): 10 000 × ~150 bytes.
 const SECRET_CACHE_SIZE = 10_000
 
 /**
@@ -73,7 +72,7 @@ export class CsrfGuard {
   readonly #header: string
   readonly #exempt: ReadonlySet<string>
   readonly #deferForms: ((input: RequestInput) => boolean) | null
-  readonly #secrets = new Map<string, string>()
+  readonly #secrets = new Map<string, Buffer>()
   #warned = false
 
   constructor(o: CsrfOptions) {
@@ -92,30 +91,27 @@ export class CsrfGuard {
   /** A fresh masked token for the request's session, starting a pre-session if needed. */
   issue(ctx: RequestContext): string {
     ctx.session.ensure()
-    return maskToken(Buffer.from(this.#secret(ctx)!, 'base64url'))
+    return maskToken(this.#secret(ctx)!)
   }
 
   /** True when `token` belongs to the request's current session. */
   matches(ctx: RequestContext, token: unknown): boolean {
     const secret = this.#secret(ctx)
-    if (secret === null) return false
-    // Decoded into a reused buffer (synchronous use only): no allocation per request.
-    secretBytes.write(secret, 'base64url')
-    return verifyToken(token, secretBytes)
+    return secret !== null && verifyToken(token, secret)
   }
 
-  // The two SHA-256 derivations are the largest part of a check, so secrets are kept by session
-  // id. The id is a hash of the token and a session's secret never changes while its id lives
-  // (regeneration and renewal make a new id), so an entry cannot go stale; beyond the bound the
-  // oldest entries go first. The cache holds no credential: the secret only checks tokens.
-  #secret(ctx: RequestContext): string | null {
+  // The two SHA-256 derivations are the largest part of a check, so secrets are kept, decoded,
+  // by session id. The id is a hash of the token and a session's secret never changes while its
+  // id lives (regeneration and renewal make a new id), so an entry cannot go stale; beyond the
+  // bound the oldest entries go first. The cache holds no credential: a secret only checks tokens.
+  #secret(ctx: RequestContext): Buffer | null {
     const id = ctx.session.id
     if (id === null) return null
     let secret = this.#secrets.get(id)
     if (secret === undefined) {
       const derived = ctx.session.deriveSecret(CSRF_SECRET_LABEL)
       if (derived === null) return null
-      secret = derived
+      secret = Buffer.from(derived, 'base64url')
       if (this.#secrets.size >= SECRET_CACHE_SIZE) {
         this.#secrets.delete(this.#secrets.keys().next().value as string)
       }

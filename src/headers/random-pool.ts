@@ -1,12 +1,12 @@
 import { randomFillSync } from 'node:crypto'
 
-// One CSPRNG call fills 4 KiB: 256 nonces (or 128 CSRF masks) per system call instead of one.
-const POOL_SIZE = 4096
+// One CSPRNG call fills 16 KiB: 1024 nonces (or 512 CSRF masks) per call instead of one.
+const POOL_SIZE = 16_384
 const pool = Buffer.allocUnsafeSlow(POOL_SIZE)
 let offset = POOL_SIZE
 
 /**
- * Reserves `n` fresh random bytes (n ≤ 4096) in a pooled buffer and returns their offset into
+ * Reserves `n` fresh random bytes (n ≤ 16 384) in a pooled buffer and returns their offset into
  * {@link randomPool}. Every byte is handed out once: the offset only moves forward and the pool
  * is refilled from the CSPRNG when it runs out. Read the bytes before the next call.
  *
