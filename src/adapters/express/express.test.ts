@@ -89,4 +89,30 @@ describe('Express adapter', () => {
     expect(res.status).toBe(500)
     expect(res.headers.get('x-mark')).toBe('1')
   })
+
+  it('exposes req.session without setting it on each request, and lets a route assign its own', async () => {
+    const sessions = createSessions({ store: memoryStore() })
+    const app = express()
+    app.use(expressSessions(sessions))
+    app.get('/mine', (req, res) => {
+      const own = Object.hasOwn(req, 'session')
+      const exists = req.session.exists
+      ;(req as { session: unknown }).session = 'replaced'
+      res.json({ own, exists, now: req.session })
+    })
+    app.get('/again', (req, res) => {
+      res.json({ same: req.session === req.tessera.session, exists: req.session.exists })
+    })
+    running = await listenLoopback(createServer(app))
+    expect(await (await fetch(`${running.url}/mine`)).json()).toEqual({
+      own: false,
+      exists: false,
+      now: 'replaced',
+    })
+    // The assignment stayed on that one request.
+    expect(await (await fetch(`${running.url}/again`)).json()).toEqual({
+      same: true,
+      exists: false,
+    })
+  })
 })

@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { SessionManager } from '../../core/manager.js'
 import type { Session } from '../../core/session.js'
 import { parseTrustProxy } from '../../http/client.js'
-import { hookResponse, NodeRequestInput, sendRejection } from '../../http/node-io.js'
+import { contextOf, hookResponse, NodeRequestInput, sendRejection } from '../../http/node-io.js'
 import { type Begun, createPipeline, type Pipeline, toRejection } from '../../http/pipeline.js'
 import type { Plugin, RequestContext } from '../../http/types.js'
 
@@ -29,6 +29,39 @@ export interface ExpressSessionsOptions {
   trustProxy?: string | readonly string[]
 }
 
+const exposed = new WeakSet<object>()
+
+// `req.session` and `req.tessera` are accessors on the app's request prototype that read the
+// context kept with the response (see hookResponse), not properties set on each request:
+// Express re-parents every request, so each property added to one costs a new hidden class
+// (about 2 µs a property). Sub-apps inherit the parent's prototype, so they see them too.
+function exposeOn(proto: object): void {
+  if (exposed.has(proto)) return
+  exposed.add(proto)
+  Object.defineProperties(proto, {
+    session: accessor('session', (ctx) => ctx?.session),
+    tessera: accessor('tessera', (ctx) => ctx),
+  })
+}
+
+function accessor(name: string, read: (ctx: RequestContext | undefined) => unknown) {
+  return {
+    configurable: true,
+    get(this: Request) {
+      return read(contextOf(this.res))
+    },
+    // Another middleware may assign its own value: keep it, on that request only.
+    set(this: Request, value: unknown) {
+      Object.defineProperty(this, name, {
+        value,
+        writable: true,
+        configurable: true,
+        enumerable: true,
+      })
+    },
+  }
+}
+
 /**
  * Express 5 middleware: loads `req.session`, runs the CSRF/header plugins, commits the session
  * before the response ends and adds its headers just before the head is written. A refusal
@@ -48,8 +81,7 @@ export function expressSessions(
   const trust = parseTrustProxy(options.trustProxy)
   const start = ({ ctx, rejection }: Begun, req: Request, res: Response, next: NextFunction) => {
     if (rejection || !ctx) return sendRejection(res, pipeline, ctx, rejection ?? toRejection(null))
-    req.session = ctx.session
-    req.tessera = ctx
+    exposeOn(Object.getPrototypeOf(req))
     // Express announces itself by default; a fingerprint helps attackers pick exploits.
     res.removeHeader('x-powered-by')
     hookResponse(res, pipeline, ctx)
