@@ -11,24 +11,10 @@ import { resolveOptions, type ResolvedOptions, type SessionOptions } from './opt
 import type { SessionRecord } from './record.js'
 import { type RequestInfo, Session, type SessionHost } from './session.js'
 import type { CreateOptions, CreateResult, SessionPatch, SessionStore } from './store.js'
+import { liveSummaries, type SessionSummary } from './summary.js'
 import { hashToken, isWellFormedToken } from './token.js'
 
-/** A session as shown in a user's session list. */
-export interface SessionSummary {
-  handle: string
-  userId: string | null
-  createdAt: number
-  lastSeenAt: number
-  idleExpiresAt: number
-  absoluteExpiresAt: number
-  ip?: string | undefined
-  userAgent?: string | undefined
-  device?: SessionRecord['meta']['device']
-  authMethod?: string | undefined
-  kind?: 'cookie' | 'token' | undefined
-  /** True for the session making the request. */
-  current: boolean
-}
+export type { SessionSummary }
 
 /**
  * The session manager: loads, validates and commits sessions, and manages a user's sessions.
@@ -214,23 +200,7 @@ export class SessionManager {
   async list(userId: string, currentId?: string | null): Promise<SessionSummary[]> {
     const now = this.options.clock.now()
     const records = await this.#call(() => this.#store.listByUser(userId))
-    return records
-      .filter((r) => now < r.idleExpiresAt && now < r.absoluteExpiresAt)
-      .sort((a, b) => b.lastSeenAt - a.lastSeenAt)
-      .map((r) => ({
-        handle: r.handle,
-        userId: r.userId,
-        createdAt: r.createdAt,
-        lastSeenAt: r.lastSeenAt,
-        idleExpiresAt: r.idleExpiresAt,
-        absoluteExpiresAt: r.absoluteExpiresAt,
-        ip: r.meta.ip,
-        userAgent: r.meta.userAgent,
-        device: r.meta.device,
-        authMethod: r.meta.authMethod,
-        kind: r.meta.kind,
-        current: r.id === currentId,
-      }))
+    return liveSummaries(records, now, currentId)
   }
 
   /**
