@@ -11,7 +11,7 @@ import type {
 } from './types.js'
 
 // One shared pair: header lists are read, never mutated, by the adapters.
-const NO_STORE: [string, string] = ['cache-control', 'no-store']
+const NO_STORE = Object.freeze(['cache-control', 'no-store']) as [string, string]
 
 /** The outcome of {@link Pipeline.begin}. */
 export interface Begun {
