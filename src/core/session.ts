@@ -1,11 +1,11 @@
 import { serializeCookie } from './cookie.js'
 import { TesseraError } from './errors.js'
+import { anonymousRecord, changesPatch, regeneratedRecord, renewedRecord } from './lifecycle.js'
 import { setOwn } from './own.js'
-import { freshRecord, type SessionData, type SessionMeta, type SessionRecord } from './record.js'
-import { linkSecretKey, secretKeyOf } from './secret-link.js'
+import type { SessionData, SessionRecord } from './record.js'
+import { secretKeyOf } from './secret-link.js'
 import type { RegenerateOptions, RequestInfo, SessionHost } from './session-host.js'
-import type { SessionPatch } from './store.js'
-import { deriveSecret, generateHandle, generateToken, hashToken } from './token.js'
+import { deriveSecret, generateToken } from './token.js'
 
 export type { RegenerateOptions, RequestInfo, SessionHost }
 
@@ -115,7 +115,7 @@ export class Session {
       this.delete(key)
       return
     }
-    this.#ensureRecord()
+    this.ensure()
     this.#unset?.delete(key)
     this.#set ??= new Map()
     this.#set.set(key, value)
@@ -135,25 +135,11 @@ export class Session {
    * CSRF token). It is stored when the response is committed.
    */
   ensure(): void {
-    this.#ensureRecord()
-  }
-
-  #ensureRecord(): void {
     if (this.exists) return
     const o = this.#host.options
-    const now = o.clock.now()
     const token = generateToken()
     this.#token = token
-    this.#record = freshRecord(now, o.idleMs, {
-      id: hashToken(token),
-      handle: generateHandle(),
-      userId: null,
-      createdAt: now,
-      absoluteExpiresAt: now + o.absoluteMs,
-      data: {},
-      authenticatedAt: null,
-      meta: {},
-    })
+    this.#record = anonymousRecord(token, o.clock.now(), o)
     this.#state = 'new'
     this.setCookie = serializeCookie(o.cookie.name, token, o.cookieAttributes)
     this.noStore = true
@@ -179,34 +165,12 @@ export class Session {
     const o = this.#host.options
     const now = o.clock.now()
     const old = this.exists ? this.#record : null
-    const oldUser = old?.userId ?? null
-    const userId = options.userId === undefined ? oldUser : options.userId
-    const newLogin = userId !== oldUser || !old
     const data = this.#pendingData(options.keepData === false ? {} : (old?.data ?? {}))
-    const meta: SessionMeta = { ...(newLogin ? {} : old?.meta), ...options.meta }
-    // A regeneration starts a new secret epoch: secrets of the old token must die with it.
-    delete meta.secretLink
-    if (newLogin) {
-      const { ip, userAgent } = this.request
-      if (ip) meta.ip = ip
-      if (userAgent) {
-        meta.userAgent = userAgent
-        if (o.deviceParser) meta.device = o.deviceParser(userAgent)
-      }
-    }
     const token = generateToken()
-    const record = freshRecord(now, o.idleMs, {
-      id: hashToken(token),
-      handle: newLogin ? generateHandle() : old.handle,
-      userId,
-      createdAt: newLogin ? now : old.createdAt,
-      absoluteExpiresAt: newLogin ? now + o.absoluteMs : old.absoluteExpiresAt,
-      data,
-      authenticatedAt: options.authenticated ? now : (old?.authenticatedAt ?? null),
-      meta,
-    })
+    const predecessor = { old, data, request: this.request }
+    const { record, newLogin } = regeneratedRecord(predecessor, options, token, now, o)
     const limit =
-      userId !== null && Number.isFinite(o.maxPerUser)
+      record.userId !== null && Number.isFinite(o.maxPerUser)
         ? { max: o.maxPerUser, policy: o.limitPolicy }
         : undefined
     // A still-unsaved pre-session has nothing in the store to replace.
@@ -264,15 +228,7 @@ export class Session {
     const old = this.#record!
     const now = o.clock.now()
     const token = generateToken()
-    const key = this.#secretKey()!
-    const record: SessionRecord = {
-      ...old,
-      meta: { ...old.meta, secretLink: linkSecretKey(key, token) },
-      id: hashToken(token),
-      renewedAt: now,
-      lastSeenAt: now,
-      idleExpiresAt: Math.min(now + o.idleMs, old.absoluteExpiresAt),
-    }
+    const record = renewedRecord(old, token, this.#secretKey()!, now, o.idleMs)
     this.#renewTo = { token, record }
     this.setCookie = serializeCookie(o.cookie.name, token, o.cookieAttributes)
     this.noStore = true
@@ -322,7 +278,6 @@ export class Session {
       }
       this.#record = next
       this.#token = token
-      this.#renewTo = null
       this.#set = null
       this.#unset = null
       this.#committed = true
@@ -335,12 +290,7 @@ export class Session {
   /** Per-key changes and the touch, as one `update` (none at all for a read-only request). */
   async #writeChanges(rec: SessionRecord, now: number): Promise<void> {
     if (!this.#set && !this.#unset && !this.#touch) return
-    const o = this.#host.options
-    const patch: SessionPatch = {}
-    if (this.#set) patch.set = Object.fromEntries(this.#set)
-    if (this.#unset) patch.unset = [...this.#unset]
-    patch.lastSeenAt = now
-    patch.idleExpiresAt = Math.min(now + o.idleMs, rec.absoluteExpiresAt)
+    const patch = changesPatch(this.#set, this.#unset, rec, now, this.#host.options.idleMs)
     this.#set = null
     this.#unset = null
     this.#touch = false

@@ -1,0 +1,126 @@
+// The records a session's life writes, as pure functions of what came before: the first one
+// (a pre-session), the one a regeneration writes, the one a periodic renewal writes, and the
+// patch of a plain request. Session (session.ts) decides when; this file decides what.
+import type { ResolvedOptions } from './options.js'
+import { freshRecord, type SessionMeta, type SessionRecord } from './record.js'
+import { linkSecretKey } from './secret-link.js'
+import type { RegenerateOptions, RequestInfo } from './session-host.js'
+import type { SessionPatch } from './store.js'
+import { generateHandle, hashToken } from './token.js'
+
+/**
+ * The first record of a session (anonymous: a pre-session before login, or data set before
+ * any login), stored under `token`.
+ *
+ * @example
+ * const record = anonymousRecord(generateToken(), Date.now(), options)
+ */
+export function anonymousRecord(token: string, now: number, o: ResolvedOptions): SessionRecord {
+  return freshRecord(now, o.idleMs, {
+    id: hashToken(token),
+    handle: generateHandle(),
+    userId: null,
+    createdAt: now,
+    absoluteExpiresAt: now + o.absoluteMs,
+    data: {},
+    authenticatedAt: null,
+    meta: {},
+  })
+}
+
+/** What {@link regeneratedRecord} needs to know about the session being regenerated. */
+export interface Predecessor {
+  /** The live record, or null for an empty session or a pre-session not yet saved. */
+  old: SessionRecord | null
+  /** The data the new record starts with (pending changes already applied). */
+  data: SessionRecord['data']
+  request: RequestInfo
+}
+
+/**
+ * The record a regeneration writes under `token`, and whether it starts a new login (a
+ * different user, or no session before): a new login gets a new handle, a new absolute
+ * deadline and the request's IP, User-Agent and device; otherwise those carry over. Every
+ * regeneration starts a new secret epoch (no `secretLink`).
+ *
+ * @example
+ * const { record, newLogin } = regeneratedRecord({ old, data, request }, options, token, now, o)
+ */
+export function regeneratedRecord(
+  { old, data, request }: Predecessor,
+  options: RegenerateOptions,
+  token: string,
+  now: number,
+  o: ResolvedOptions,
+): { record: SessionRecord; newLogin: boolean } {
+  const oldUser = old?.userId ?? null
+  const userId = options.userId === undefined ? oldUser : options.userId
+  const newLogin = userId !== oldUser || !old
+  const meta: SessionMeta = { ...(newLogin ? {} : old?.meta), ...options.meta }
+  // Secrets of the old token must die with it.
+  delete meta.secretLink
+  if (newLogin) {
+    if (request.ip) meta.ip = request.ip
+    if (request.userAgent) {
+      meta.userAgent = request.userAgent
+      if (o.deviceParser) meta.device = o.deviceParser(request.userAgent)
+    }
+  }
+  const record = freshRecord(now, o.idleMs, {
+    id: hashToken(token),
+    handle: newLogin ? generateHandle() : old.handle,
+    userId,
+    createdAt: newLogin ? now : old.createdAt,
+    absoluteExpiresAt: newLogin ? now + o.absoluteMs : old.absoluteExpiresAt,
+    data,
+    authenticatedAt: options.authenticated ? now : (old?.authenticatedAt ?? null),
+    meta,
+  })
+  return { record, newLogin }
+}
+
+/**
+ * The record a periodic renewal writes under `token`: same session, new id, new idle deadline,
+ * and a `secretLink` so that secrets derived from `secretKey` (CSRF) survive the renewal.
+ *
+ * @example
+ * const next = renewedRecord(old, token, secretKey, now, options.idleMs)
+ */
+export function renewedRecord(
+  old: SessionRecord,
+  token: string,
+  secretKey: string,
+  now: number,
+  idleMs: number,
+): SessionRecord {
+  return {
+    ...old,
+    meta: { ...old.meta, secretLink: linkSecretKey(secretKey, token) },
+    id: hashToken(token),
+    renewedAt: now,
+    lastSeenAt: now,
+    idleExpiresAt: Math.min(now + idleMs, old.absoluteExpiresAt),
+  }
+}
+
+/**
+ * The one `update` of a request that changed keys or is due a touch: the per-key changes, and
+ * the new last-seen instant and idle deadline (never past the absolute one).
+ *
+ * @example
+ * await store.update(record.id, changesPatch(set, unset, record, now, options.idleMs))
+ */
+export function changesPatch(
+  set: ReadonlyMap<string, unknown> | null,
+  unset: ReadonlySet<string> | null,
+  rec: SessionRecord,
+  now: number,
+  idleMs: number,
+): SessionPatch {
+  const patch: SessionPatch = {}
+  if (set) patch.set = Object.fromEntries(set)
+  if (unset) patch.unset = [...unset]
+  patch.lastSeenAt = now
+  patch.idleExpiresAt = Math.min(now + idleMs, rec.absoluteExpiresAt)
+  return patch
+}
