@@ -65,6 +65,12 @@ export interface SessionRecord {
   absoluteExpiresAt: number
   /** Where and how the session was created. */
   meta: SessionMeta
+  /**
+   * Revision of this record, for compare-and-set. A new record is written with the version it
+   * carries (the core writes 1); every successful {@link SessionStore.update} adds one. A
+   * renewal or regeneration writes a new record (new id), whose version starts again.
+   */
+  version: number
 }
 
 /**
@@ -90,10 +96,11 @@ export function expiresAt(
 export function freshRecord(
   now: number,
   idleMs: number,
-  fields: Omit<SessionRecord, 'lastSeenAt' | 'renewedAt' | 'idleExpiresAt'>,
+  fields: Omit<SessionRecord, 'lastSeenAt' | 'renewedAt' | 'idleExpiresAt' | 'version'>,
 ): SessionRecord {
   return {
     ...fields,
+    version: 1,
     lastSeenAt: now,
     renewedAt: now,
     idleExpiresAt: Math.min(now + idleMs, fields.absoluteExpiresAt),

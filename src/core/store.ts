@@ -6,23 +6,32 @@ export type LimitPolicy = 'evict-oldest' | 'reject-new'
 /** Options of {@link SessionStore.create}. */
 export interface CreateOptions {
   /**
-   * Id of a session this one replaces (regeneration). The store removes it in the same atomic
-   * step, so the old token is dead when `create` resolves.
+   * Id of the session this one replaces (renewal, regeneration). The store removes it in the
+   * same atomic step, so the old token is dead when `create` resolves. The id is taken as it is
+   * (a grace alias is not followed: the caller resolves it with `get` first).
+   *
+   * If no live record has this id — it was renewed, regenerated, revoked or expired meanwhile —
+   * the store writes nothing and resolves with `skipped: true`: a replacement can never revive
+   * an ended session nor fork one session into two.
    */
   replaces?: string | undefined
   /**
+   * With `replaces`: compare-and-set. Write only if the replaced record's
+   * {@link SessionRecord.version} still equals this; otherwise write nothing and resolve with
+   * `skipped: true` (the caller reads again and retries, or gives up).
+   */
+  expectVersion?: number | undefined
+  /**
    * With `replaces`: keep the old id as an alias of the new record until this instant (ms), so
    * in-flight requests of a periodic renewal are not logged out. Never set after login,
-   * re-authentication or a privilege change. A renewal (`graceUntil` set) whose replaced record
-   * is already gone — another request renewed first, or the session was revoked — writes
-   * nothing and resolves with `skipped: true`, so a renewal can never revive a revoked session
-   * nor fork one session into two.
+   * re-authentication or a privilege change.
    */
   graceUntil?: number | undefined
   /**
    * Per-user cap, applied atomically when `record.userId` is set. `evict-oldest` removes the
    * sessions with the oldest `lastSeenAt`; `reject-new` throws `ERR_SESSION_LIMIT` and writes
-   * nothing (the replaced session, if any, stays).
+   * nothing (the replaced session, if any, stays). Checked after `replaces`/`expectVersion`:
+   * a skipped create never throws `ERR_SESSION_LIMIT`.
    */
   limit?: { max: number; policy: LimitPolicy } | undefined
 }
@@ -31,7 +40,10 @@ export interface CreateOptions {
 export interface CreateResult {
   /** Sessions removed to honour the cap (oldest first). */
   evicted: SessionRecord[]
-  /** True when a renewal found its replaced record gone and wrote nothing. */
+  /**
+   * True when the replaced record was gone or had another version, and nothing was written (a
+   * lost race: see {@link CreateOptions.replaces}).
+   */
   skipped?: boolean | undefined
 }
 
@@ -52,7 +64,30 @@ export interface SessionPatch {
   authenticatedAt?: number | undefined
   /** Metadata fields to merge. */
   meta?: Partial<SessionMeta> | undefined
+  /**
+   * Compare-and-set: apply the patch only if the record's {@link SessionRecord.version} equals
+   * this; otherwise write nothing and return false (read again to tell "changed" from "gone").
+   */
+  expectVersion?: number | undefined
 }
+
+/**
+ * What a store reports about work it does on its own (sweeps, evictions, index pruning), so an
+ * operator can see it. The session manager turns notices into events.
+ */
+export type StoreNotice =
+  | {
+      /** A bounded store dropped a live record to make room (anonymous sessions go first). */
+      type: 'evicted'
+      record: SessionRecord
+    }
+  | {
+      /** Background work (a sweep, an index prune) failed; the store keeps serving. */
+      type: 'background_error'
+      /** Which work: `sweep`, `prune`, … */
+      task: string
+      error: unknown
+    }
 
 /**
  * The store contract: small, promise-based, keyed by token hashes. Every method rejects with
@@ -73,7 +108,11 @@ export interface SessionStore {
   getSync?(id: string): SessionRecord | null
   /** Inserts `record` (and, atomically, removes `replaces` and enforces the per-user cap). */
   create(record: SessionRecord, options?: CreateOptions): Promise<CreateResult>
-  /** Applies `patch` to a live record. Returns false, and writes nothing, if it is gone. */
+  /**
+   * Applies `patch` to the live record with this exact id (aliases are not followed) and adds
+   * one to its version. Returns false, and writes nothing, if it is gone or, with
+   * `patch.expectVersion`, if its version differs.
+   */
   update(id: string, patch: SessionPatch): Promise<boolean>
   /** Deletes a session; returns what was deleted, or null. */
   destroy(id: string): Promise<SessionRecord | null>
@@ -90,4 +129,9 @@ export interface SessionStore {
   ping(): Promise<void>
   /** Releases connections and timers. */
   close(): Promise<void>
+  /**
+   * Optional: the session manager calls it once with a sink for {@link StoreNotice}s (evictions,
+   * failed sweeps). Stores without background work can leave it out.
+   */
+  observe?(sink: (notice: StoreNotice) => void): void
 }

@@ -96,6 +96,7 @@ export class RefreshFlow {
         authMethod: input.authMethod ?? 'password',
         kind: 'token',
       },
+      version: 1,
     }
     const max = s.options.maxPerUser
     const { evicted } = await s.createRecord(record, {

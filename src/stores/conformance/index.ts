@@ -3,6 +3,7 @@ import type { SessionStore } from '../../core/store.js'
 import { generateToken, hashToken } from '../../core/token.js'
 import { runPerUserCases } from './per-user.js'
 import { conformanceFixtures } from './sample.js'
+import { runVersionCases } from './versions.js'
 
 /** What a store under test provides to the suite. */
 export interface ConformanceTarget {
@@ -184,6 +185,7 @@ export function runStoreConformance(test: TestFn, target: () => ConformanceTarge
   })
 
   runPerUserCases(test, target)
+  runVersionCases(test, target)
 
   test('ping answers while the backend is up', async () => {
     const { store } = target()
@@ -191,4 +193,4 @@ export function runStoreConformance(test: TestFn, target: () => ConformanceTarge
   })
 }
 
-export { runPerUserCases }
+export { runPerUserCases, runVersionCases }

@@ -22,6 +22,7 @@ export function sampleRecord(now: number, over: Partial<SessionRecord> = {}): Se
     idleExpiresAt: now + 60_000,
     absoluteExpiresAt: now + 600_000,
     meta: {},
+    version: 1,
     ...over,
   }
 }
@@ -58,6 +59,7 @@ export function conformanceFixtures(): {
         authMethod: 'password',
         device: { browser: 'Chrome', os: 'Linux', type: 'desktop' },
       },
+      version: 1,
       ...over,
     }
   }

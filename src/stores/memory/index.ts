@@ -2,11 +2,21 @@ import { type Clock, systemClock } from '../../core/clock.js'
 import { TesseraError } from '../../core/errors.js'
 import { expiresAt, type SessionRecord } from '../../core/record.js'
 import { setOwn } from '../../core/own.js'
-import type { CreateOptions, CreateResult, SessionPatch, SessionStore } from '../../core/store.js'
+import type {
+  CreateOptions,
+  CreateResult,
+  SessionPatch,
+  SessionStore,
+  StoreNotice,
+} from '../../core/store.js'
 
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions {
-  /** Most sessions kept; at the bound the oldest-created is dropped. Default 10 000. */
+  /**
+   * Most sessions kept. At the bound the oldest-created anonymous session is dropped first, and
+   * a signed-in one only when no anonymous session is left (each drop is reported as a
+   * `session_evicted` event). Default 10 000.
+   */
   maxEntries?: number
   /** How often expired records are swept, ms. Default 60 000. */
   sweepIntervalMs?: number
@@ -35,6 +45,7 @@ function copyRecord<D>(
     absoluteExpiresAt: r.absoluteExpiresAt,
     // Stored metadata is frozen (see `put`), so every read can share it instead of copying.
     meta: r.meta,
+    version: r.version,
   }
 }
 
@@ -63,6 +74,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & {
   const aliases = new Map<string, { to: string; until: number }>()
   const byUser = new Map<string, Set<string>>()
   const byHandle = new Map<string, string>()
+  // Insertion-ordered, so the first entry is the oldest-created anonymous session.
+  const anonymous = new Set<string>()
+  let notify: (notice: StoreNotice) => void = () => {}
   if (!options.quiet && globalThis.process?.env?.NODE_ENV === 'production') {
     console.warn(
       'tessera: memoryStore in production loses every session on restart and is not shared between processes; use the SQLite, Redis or PostgreSQL store',
@@ -81,6 +95,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & {
     const e = sessions.get(id)
     if (!e) return null
     sessions.delete(id)
+    anonymous.delete(id)
     byHandle.delete(e.record.handle)
     if (e.record.userId !== null) {
       const set = byUser.get(e.record.userId)
@@ -97,7 +112,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & {
     stored.meta = Object.freeze({ ...record.meta })
     sessions.set(record.id, { record: stored, data: map })
     byHandle.set(record.handle, record.id)
-    if (record.userId !== null) {
+    if (record.userId === null) anonymous.add(record.id)
+    else {
       let set = byUser.get(record.userId)
       if (!set) {
         set = new Set()
@@ -140,8 +156,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & {
     },
     async create(record: SessionRecord, o: CreateOptions = {}): Promise<CreateResult> {
       // Single-threaded: everything below runs without an await, so it is atomic.
-      if (o.graceUntil !== undefined && o.replaces && !sessions.has(o.replaces)) {
-        return { evicted: [], skipped: true }
+      if (o.replaces !== undefined) {
+        const old = sessions.get(o.replaces)
+        if (!old || (o.expectVersion !== undefined && old.record.version !== o.expectVersion))
+          return { evicted: [], skipped: true }
       }
       const evicted: SessionRecord[] = []
       if (record.userId !== null && o.limit) {
@@ -169,10 +187,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & {
       }
       if (sessions.size >= maxEntries) {
         sweep()
-        // Still full: drop the oldest-created (Map keeps insertion order).
-        for (const id of sessions.keys()) {
-          if (sessions.size < maxEntries) break
-          remove(id)
+        // Still full: drop the oldest-created, anonymous sessions first, so that a flood of
+        // pre-sessions cannot sign users out (both sets keep insertion order).
+        for (const pool of [anonymous, sessions.keys()]) {
+          for (const id of pool) {
+            if (sessions.size < maxEntries) break
+            const dropped = remove(id)
+            if (dropped) notify({ type: 'evicted', record: dropped })
+          }
         }
       }
       insert(record)
@@ -181,6 +203,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & {
     async update(id, patch: SessionPatch) {
       const e = sessions.get(id)
       if (!e) return false
+      if (patch.expectVersion !== undefined && e.record.version !== patch.expectVersion)
+        return false
+      e.record.version++
       if (patch.set)
         for (const [k, v] of Object.entries(patch.set)) e.data.set(k, JSON.stringify(v))
       if (patch.unset) for (const k of patch.unset) e.data.delete(k)
@@ -210,6 +235,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & {
     async ping() {},
     async close() {
       clearInterval(timer)
+    },
+    observe(sink) {
+      notify = sink
     },
   }
 }

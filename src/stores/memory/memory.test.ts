@@ -26,6 +26,7 @@ describe('memory store bounds', () => {
         idleExpiresAt: now + 1000,
         absoluteExpiresAt: now + 5000,
         meta: {},
+        version: 1,
       })
     }
     expect(store.size).toBe(3)
