@@ -15,11 +15,12 @@ export interface SessionRow {
   authenticated_at: number | null
   idle_expires_at: number
   absolute_expires_at: number
+  version: number
 }
 
 /** Column order of {@link recordParams}; matches the INSERT statement. */
 export const INSERT_COLUMNS =
-  'id, handle, user_id, data, meta, created_at, last_seen_at, renewed_at, authenticated_at, idle_expires_at, absolute_expires_at'
+  'id, handle, user_id, data, meta, created_at, last_seen_at, renewed_at, authenticated_at, idle_expires_at, absolute_expires_at, version'
 
 /**
  * Parses a stored JSON object. `JSON.parse` already creates own properties (a `__proto__` key
@@ -50,6 +51,7 @@ export function rowToRecord(row: SessionRow): SessionRecord {
     idleExpiresAt: row.idle_expires_at,
     absoluteExpiresAt: row.absolute_expires_at,
     meta: parseObject(row.meta) as SessionMeta,
+    version: row.version,
   }
 }
 
@@ -72,6 +74,7 @@ export function recordParams(r: SessionRecord): (string | number | null)[] {
     r.authenticatedAt,
     r.idleExpiresAt,
     r.absoluteExpiresAt,
+    r.version,
   ]
 }
 

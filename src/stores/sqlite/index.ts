@@ -2,7 +2,13 @@ import Database from 'better-sqlite3'
 import { type Clock, systemClock } from '../../core/clock.js'
 import { configAssert, storeUnavailable, TesseraError } from '../../core/errors.js'
 import type { SessionRecord } from '../../core/record.js'
-import type { CreateOptions, CreateResult, SessionPatch, SessionStore } from '../../core/store.js'
+import type {
+  CreateOptions,
+  CreateResult,
+  SessionPatch,
+  SessionStore,
+  StoreNotice,
+} from '../../core/store.js'
 import {
   applyData,
   applyMeta,
@@ -39,6 +45,8 @@ export interface SqliteStore extends SessionStore {
   getSync(id: string): SessionRecord | null
   /** Deletes sessions and aliases past their deadline now; returns how many sessions went. */
   sweep(): number
+  /** Receives a `background_error` notice whenever the periodic sweep fails. */
+  observe(sink: (notice: StoreNotice) => void): void
 }
 
 const SWEEP_BATCH = 500
@@ -84,29 +92,34 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
        WHERE a.id = ? AND a.expires_at > ?`,
     ),
     insert: db.prepare(
-      `INSERT INTO ${t.sessions} (${cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO ${t.sessions} (${cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertAlias: db.prepare(
       `INSERT OR REPLACE INTO ${t.aliases} (id, session_id, expires_at) VALUES (?, ?, ?)`,
     ),
     liveOfUser: db.prepare(
-      `SELECT id FROM ${t.sessions} WHERE user_id = ? AND expires_at > ? AND id IS NOT ?
+      `SELECT id FROM ${t.sessions} WHERE user_id = ? AND expires_at > ?
        ORDER BY last_seen_at, created_at, id`,
     ),
     expiredOfUser: db.prepare(`DELETE FROM ${t.sessions} WHERE user_id = ? AND expires_at <= ?`),
     deleteById: db.prepare(`DELETE FROM ${t.sessions} WHERE id = ? RETURNING ${cols}`),
-    dataMeta: db.prepare(`SELECT data, meta FROM ${t.sessions} WHERE id = ?`),
+    // The replaced record of a create: exactly this id (aliases are not followed), and with
+    // `expectVersion`, only at that version.
+    deleteReplaced: db.prepare(
+      `DELETE FROM ${t.sessions} WHERE id = @id AND (@expect IS NULL OR version = @expect)`,
+    ),
+    dataMeta: db.prepare(`SELECT data, meta, version FROM ${t.sessions} WHERE id = ?`),
     updateAll: db.prepare(
       `UPDATE ${t.sessions} SET data = ?, meta = ?, last_seen_at = coalesce(?, last_seen_at),
          idle_expires_at = coalesce(?, idle_expires_at),
-         authenticated_at = coalesce(?, authenticated_at)
+         authenticated_at = coalesce(?, authenticated_at), version = version + 1
        WHERE id = ?`,
     ),
     touch: db.prepare(
       `UPDATE ${t.sessions} SET last_seen_at = coalesce(?, last_seen_at),
          idle_expires_at = coalesce(?, idle_expires_at),
-         authenticated_at = coalesce(?, authenticated_at)
-       WHERE id = ?`,
+         authenticated_at = coalesce(?, authenticated_at), version = version + 1
+       WHERE id = ? AND (? IS NULL OR version = ?)`,
     ),
     listByUser: db.prepare(`SELECT ${cols} FROM ${t.sessions} WHERE user_id = ?`),
     deleteByHandle: db.prepare(
@@ -127,16 +140,21 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   const create = db.transaction((record: SessionRecord, o: CreateOptions): CreateResult => {
     const now = clock.now()
     const evicted: SessionRecord[] = []
-    // A renewal whose old record is gone (renewed by a concurrent request, or revoked) writes
-    // nothing: it must neither fork the session nor revive it.
-    if (o.graceUntil !== undefined && o.replaces && q.deleteById.run(o.replaces).changes === 0) {
-      return { evicted, skipped: true }
+    // A replacement whose old record is gone (renewed, regenerated or revoked by a concurrent
+    // request) or changed since the caller read it writes nothing: it must neither fork the
+    // session nor revive it. Checked first, so a lost race never meets the cap. The delete is
+    // undone with everything else if the cap rejects below.
+    if (o.replaces !== undefined) {
+      const expect = o.expectVersion ?? null
+      if (q.deleteReplaced.run({ id: o.replaces, expect }).changes === 0) {
+        return { evicted, skipped: true }
+      }
     }
     if (record.userId !== null) {
       // Keeps a user's rows bounded even between sweeps.
       q.expiredOfUser.run(record.userId, now)
       if (o.limit) {
-        const others = q.liveOfUser.all(record.userId, now, o.replaces ?? null) as { id: string }[]
+        const others = q.liveOfUser.all(record.userId, now) as { id: string }[]
         const excess = others.length + 1 - o.limit.max
         if (excess > 0) {
           if (o.limit.policy === 'reject-new') {
@@ -153,10 +171,9 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
         }
       }
     }
-    // Delete before insert: a rotated record keeps its handle, which is unique.
-    if (o.replaces) q.deleteById.run(o.replaces)
+    // The replaced row went first: a rotated record keeps its handle, which is unique.
     q.insert.run(...recordParams(record))
-    if (o.replaces && o.graceUntil !== undefined && o.graceUntil > now) {
+    if (o.replaces !== undefined && o.graceUntil !== undefined && o.graceUntil > now) {
       q.insertAlias.run(o.replaces, record.id, o.graceUntil)
     }
     return { evicted }
@@ -168,11 +185,14 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
       patch.idleExpiresAt ?? null,
       patch.authenticatedAt ?? null,
     ]
-    if (!patch.set && !patch.unset && !patch.meta) return q.touch.run(...fields, id).changes > 0
+    const expect = patch.expectVersion ?? null
+    if (!patch.set && !patch.unset && !patch.meta)
+      return q.touch.run(...fields, id, expect, expect).changes > 0
     // Read-modify-write of the JSON columns under the write lock: no other writer (thread or
-    // process) can interleave, so concurrent changes of different keys all survive.
-    const row = q.dataMeta.get(id) as { data: string; meta: string } | undefined
-    if (!row) return false
+    // process) can interleave, so concurrent changes of different keys all survive, and the
+    // version compared here is still the stored one when the row is written.
+    const row = q.dataMeta.get(id) as { data: string; meta: string; version: number } | undefined
+    if (!row || (expect !== null && row.version !== expect)) return false
     const data = patch.set || patch.unset ? applyData(row.data, patch) : row.data
     const meta = patch.meta ? applyMeta(row.meta, patch.meta) : row.meta
     q.updateAll.run(data, meta, ...fields, id)
@@ -192,14 +212,17 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
     return total
   }
 
+  let notify: (notice: StoreNotice) => void = () => {}
   const sweepIntervalMs = options.sweepIntervalMs ?? 60_000
   const timer =
     sweepIntervalMs > 0
       ? setInterval(() => {
           try {
             sweep()
-          } catch {
-            // Busy or failing disk: the next run retries; requests report the fault themselves.
+          } catch (error) {
+            // Busy or failing disk: the next run retries, but an operator must see that expired
+            // rows are piling up, so the failure is reported rather than swallowed.
+            notify({ type: 'background_error', task: 'sweep', error: storeUnavailable(error) })
           }
         }, sweepIntervalMs)
       : null
@@ -253,6 +276,9 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
     close: async () => {
       if (timer) clearInterval(timer)
       if (db.open) db.close()
+    },
+    observe: (sink) => {
+      notify = sink
     },
   }
 }

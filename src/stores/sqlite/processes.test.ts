@@ -20,7 +20,7 @@ const preamble = `
     const now = Date.now()
     return { id: hashToken(generateToken()), handle: generateHandle(), userId, data: { i },
       createdAt: now, lastSeenAt: now + i, renewedAt: now, authenticatedAt: now,
-      idleExpiresAt: now + 60000, absoluteExpiresAt: now + 600000, meta: {} }
+      idleExpiresAt: now + 60000, absoluteExpiresAt: now + 600000, meta: {}, version: 1 }
   }
 `
 

@@ -58,10 +58,13 @@ const migrations = (t: SqliteTables): string[] => [
    );
    CREATE INDEX ${t.aliases}_session ON ${t.aliases} (session_id);
    CREATE INDEX ${t.aliases}_expiry ON ${t.aliases} (expires_at);`,
+  // 1 -> 2: record versions for compare-and-set. Rows written before it start at 1, the version
+  // every new record is created with, so a caller holding such a record compares correctly.
+  `ALTER TABLE ${t.sessions} ADD COLUMN version INTEGER NOT NULL DEFAULT 1;`,
 ]
 
 /** The schema version this code writes. */
-export const SQLITE_SCHEMA_VERSION = 1
+export const SQLITE_SCHEMA_VERSION = 2
 
 /**
  * Creates or upgrades the schema. Runs in an IMMEDIATE transaction, so two processes starting

@@ -30,7 +30,7 @@ describe('SQLite store', () => {
     const db = new Database(path)
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
     const version = db.prepare('SELECT version FROM tessera_schema_version').get()
-    expect(version).toEqual({ version: 1 })
+    expect(version).toEqual({ version: 2 })
     const indexes = db
       .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?")
       .all('tessera_sessions')
