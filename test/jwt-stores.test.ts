@@ -23,20 +23,21 @@ familySuite('SQLite', async (clock) =>
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const redisUp = await serviceGate('Redis', REDIS_URL, () => redisAnswers(REDIS_URL))
 const prefix = `tessera-jwt-${randomBytes(4).toString('hex')}:`
-familySuite('Redis', async () =>
-  redisUp ? redisStore({ url: REDIS_URL, keyPrefix: prefix }) : null,
-)
+familySuite('Redis', () => redisStore({ url: REDIS_URL, keyPrefix: prefix }), redisUp)
 
 const CLUSTER_URL = process.env.REDIS_CLUSTER_URL || inject('redisClusterUrl')
 const clusterUp = await serviceGate('Redis Cluster', CLUSTER_URL, () => redisAnswers(CLUSTER_URL))
-familySuite('Redis Cluster', async () =>
-  clusterUp ? redisClusterStore({ nodes: clusterNodes(CLUSTER_URL), keyPrefix: prefix }) : null,
+familySuite(
+  'Redis Cluster',
+  () => redisClusterStore({ nodes: clusterNodes(CLUSTER_URL), keyPrefix: prefix }),
+  clusterUp,
 )
 
 const db = await testDatabase('jwt')
 afterAll(() => db.drop())
-familySuite('PostgreSQL', async (clock) =>
-  db.up
-    ? postgresStore({ connectionString: db.url, schema: db.schema, clock, sweepIntervalMs: 0 })
-    : null,
+familySuite(
+  'PostgreSQL',
+  (clock) =>
+    postgresStore({ connectionString: db.url, schema: db.schema, clock, sweepIntervalMs: 0 }),
+  db.up,
 )
