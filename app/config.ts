@@ -64,15 +64,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }
     return list
   })
+  const idleTimeoutMs = read('SESSION_IDLE_TIMEOUT', '30m', (v) =>
+    atLeastOneSecond(parseDuration(v, 'SESSION_IDLE_TIMEOUT')),
+  )
+  const absoluteTimeoutMs = duration('SESSION_ABSOLUTE_TIMEOUT', '12h')
+  if (absoluteTimeoutMs < idleTimeoutMs) {
+    // Name the variable the operator set: raising the idle timeout past the default absolute
+    // one is an idle-timeout mistake, not an absolute-timeout one.
+    const [name, why] =
+      env.SESSION_ABSOLUTE_TIMEOUT === undefined
+        ? ['SESSION_IDLE_TIMEOUT', 'must not exceed SESSION_ABSOLUTE_TIMEOUT (default 12h)']
+        : ['SESSION_ABSOLUTE_TIMEOUT', 'must be at least SESSION_IDLE_TIMEOUT']
+    read(name, '', () => {
+      throw new Error(why)
+    })
+  }
   return {
     port,
     host,
     storeUrl: env.STORE_URL ?? 'sqlite:./data/tessera.db',
-    idleTimeoutMs: duration('SESSION_IDLE_TIMEOUT', '30m'),
-    absoluteTimeoutMs: duration('SESSION_ABSOLUTE_TIMEOUT', '12h'),
+    idleTimeoutMs,
+    absoluteTimeoutMs,
     renewalIntervalMs:
       env.SESSION_RENEWAL_INTERVAL && env.SESSION_RENEWAL_INTERVAL !== 'off'
-        ? duration('SESSION_RENEWAL_INTERVAL', 'off')
+        ? read('SESSION_RENEWAL_INTERVAL', 'off', (v) =>
+            atLeastOneSecond(parseDuration(v, 'SESSION_RENEWAL_INTERVAL')),
+          )
         : null,
     maxPerUser: read('SESSION_MAX_PER_USER', '5', (v) => {
       const n = Number(v)
@@ -97,6 +114,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }),
     demoPassword: env.DEMO_PASSWORD ?? 'tessera-demo',
   }
+}
+
+function atLeastOneSecond(ms: number): number {
+  if (ms < 1000) throw new Error('must be at least 1s')
+  return ms
 }
 
 function defaultOrigins(scheme: string, host: string, port: number): string[] {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { nodeHandler, type SessionRequest } from '../src/adapters/node/index.js'
 import type { Clock } from '../src/core/clock.js'
 import { TesseraError } from '../src/core/errors.js'
-import { createSessions } from '../src/core/manager.js'
+import { createSessions, type SessionManager } from '../src/core/manager.js'
 import { csrf } from '../src/csrf/index.js'
 import { securityHeaders } from '../src/headers/index.js'
 import { bearerAuth } from '../src/jwt/plugin.js'
@@ -10,9 +10,10 @@ import type { SessionStore } from '../src/core/store.js'
 import { createPipeline } from '../src/http/pipeline.js'
 import type { Plugin } from '../src/http/types.js'
 import type { AppConfig } from './config.js'
+import { asConfigError } from './config-errors.js'
 import type { AppContext } from './context.js'
 import { HttpError, Router, sendError } from './http.js'
-import { type AppMonitoringOptions, appMonitoring } from './monitoring.js'
+import { type AppMonitoring, type AppMonitoringOptions, appMonitoring } from './monitoring.js'
 import { adminApiRoutes } from './routes/admin-api.js'
 import { apiRoutes } from './routes/api.js'
 import { appTokens, tokenRoutes } from './routes/token.js'
@@ -44,17 +45,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const store = monitoring.instrument(
     options.store ?? (await storeFromUrl(config.storeUrl, options.clock)),
   )
-  const sessions = createSessions({
-    store,
-    deviceParser: monitoring.deviceParser,
-    clock: options.clock,
-    idleTimeout: config.idleTimeoutMs,
-    absoluteTimeout: config.absoluteTimeoutMs,
-    renewal: config.renewalIntervalMs ? { interval: config.renewalIntervalMs } : false,
-    maxSessionsPerUser: config.maxPerUser,
-    limitPolicy: config.limitPolicy,
-    reauthWindow: config.reauthWindowMs,
-  })
+  const sessions = sessionsFor(config, store, monitoring, options.clock)
   const users = await UserDirectory.seed(config.demoPassword)
   const ctx: AppContext = { config, sessions, users, monitoring }
   const tokens = appTokens(ctx)
@@ -119,6 +110,30 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       await monitoring.close()
       await sessions.close()
     },
+  }
+}
+
+// Library option errors name options (idleTimeout); the operator set variables: name those.
+function sessionsFor(
+  config: AppConfig,
+  store: SessionStore,
+  monitoring: AppMonitoring,
+  clock: Clock | undefined,
+): SessionManager {
+  try {
+    return createSessions({
+      store,
+      deviceParser: monitoring.deviceParser,
+      clock,
+      idleTimeout: config.idleTimeoutMs,
+      absoluteTimeout: config.absoluteTimeoutMs,
+      renewal: config.renewalIntervalMs ? { interval: config.renewalIntervalMs } : false,
+      maxSessionsPerUser: config.maxPerUser,
+      limitPolicy: config.limitPolicy,
+      reauthWindow: config.reauthWindowMs,
+    })
+  } catch (error) {
+    throw asConfigError(error, 'STORE_URL')
   }
 }
 

@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
 import type { SessionRequest } from '../../src/adapters/node/index.js'
-import { TesseraError } from '../../src/core/errors.js'
 import { bffCookies, clearBffCookies, refreshFromCookie } from '../../src/jwt/bff.js'
 import { KeySet } from '../../src/jwt/key-set.js'
 import type { RevocationMode } from '../../src/jwt/options.js'
 import type { TokenPair } from '../../src/jwt/refresh-flow.js'
 import { createTokenMode, type TokenMode } from '../../src/jwt/token-mode.js'
-import { ConfigError } from '../config.js'
+import { asConfigError } from '../config-errors.js'
 import type { AppContext } from '../context.js'
 import { HttpError, json, type Router, readJson } from '../http.js'
 
@@ -37,14 +36,8 @@ export function appTokens(app: AppContext, env: NodeJS.ProcessEnv = process.env)
       isUserActive: (id) => app.users.byId(id)?.disabled === false,
     })
   } catch (error) {
-    if (!(error instanceof TesseraError)) throw error
-    const why = error.message.replace(/^Tessera configuration: /, '')
-    const name = why.includes('refreshSecret')
-      ? 'TOKEN_REFRESH_SECRET'
-      : why.includes('revocation')
-        ? 'TOKEN_REVOCATION'
-        : 'TOKEN_SIGNING_KEY'
-    throw new ConfigError(`${name} is invalid: ${why}`)
+    // Lifetimes come from SESSION_IDLE_TIMEOUT and friends, not from the key: name those.
+    throw asConfigError(error, 'TOKEN_SIGNING_KEY')
   }
 }
 

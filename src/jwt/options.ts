@@ -21,7 +21,10 @@ export interface TokenModeOptions {
   audience: string
   /** HMAC key of the refresh-token chain: base64url or bytes, at least 256 bits. */
   refreshSecret: string | Uint8Array
-  /** Access-token lifetime. Default `5m`; at most the refresh idle timeout. */
+  /**
+   * Access-token lifetime. Default the lesser of `5m` and the refresh idle timeout (so a short
+   * idle timeout such as OWASP's 2–5 minutes works without tuning); at most that idle timeout.
+   */
   accessTokenTtl?: Duration | undefined
   /** Clock skew tolerated on `exp`/`nbf`. Default `5s`, at most `60s`. */
   leeway?: Duration | undefined
@@ -67,6 +70,7 @@ export interface ResolvedTokenOptions {
 
 /** Defaults of the token mode, as data. */
 export const TOKEN_DEFAULTS = Object.freeze({
+  /** The longest default access-token lifetime; shorter when the idle timeout is. */
   accessTokenTtl: '5m',
   leeway: '5s',
   revocation: 'stateful' as RevocationMode,
@@ -106,15 +110,17 @@ export function resolveTokenOptions(o: TokenModeOptions): ResolvedTokenOptions {
   configAssert(typeof o.audience === 'string' && o.audience.length > 0, 'audience is required')
   const s = o.sessions.options
   const keys = o.keys instanceof KeySet ? o.keys : new KeySet(o.keys, { clock: s.clock })
-  const accessTtlMs = parseDuration(
-    o.accessTokenTtl ?? TOKEN_DEFAULTS.accessTokenTtl,
-    'accessTokenTtl',
-  )
   const leewayMs = parseDuration(o.leeway ?? TOKEN_DEFAULTS.leeway, 'leeway')
   const idleMs =
     o.refreshIdleTimeout === undefined
       ? s.idleMs
       : parseDuration(o.refreshIdleTimeout, 'refreshIdleTimeout')
+  // The default follows the idle timeout down: an access token outliving the refresh token that
+  // renews it would keep a client signed in past its idle deadline.
+  const accessTtlMs =
+    o.accessTokenTtl === undefined
+      ? Math.min(parseDuration(TOKEN_DEFAULTS.accessTokenTtl, 'accessTokenTtl'), idleMs)
+      : parseDuration(o.accessTokenTtl, 'accessTokenTtl')
   const absoluteMs =
     o.refreshAbsoluteTimeout === undefined
       ? s.absoluteMs
