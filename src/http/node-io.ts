@@ -79,7 +79,6 @@ export function sendRejection(
   res.end(rejectionBody(r))
 }
 
-const kState = Symbol('tessera.response')
 const kOriginal = Symbol('tessera.original')
 
 class HookState {
@@ -95,17 +94,12 @@ type Hooked = ServerResponse & {
   [kOriginal]: { writeHead: Function3; end: Function3 }
 }
 
-type Slot = { [kState]?: HookState | undefined }
-
-// Where a response's hook state lives. Express re-parents every request and response onto its
-// app's prototypes, so no two of them share a hidden class and each property added to one costs
-// V8 a new hidden class (measured: about 2 µs per property per request). Express also gives
-// every response a `locals` dictionary, where a new key is a plain hash insert: the state goes
-// there, and on the response itself only for plain Node responses.
-function slotOf(res: ServerResponse): Slot {
-  const locals = (res as { locals?: unknown }).locals
-  return (typeof locals === 'object' && locals !== null ? locals : res) as Slot
-}
+// Where a response's hook state lives: a WeakMap keyed by the response, which no application
+// code can reach or replace. It used to be `res.locals` under Express (a hash insert there
+// costs no hidden class, unlike a property on Express's re-parented responses), but a
+// middleware that reassigns `res.locals` then silently dropped the session save and the
+// CSP. A WeakMap adds no property to the response either, and forgets it with the response.
+const states = new WeakMap<ServerResponse, HookState>()
 
 /**
  * The pipeline context of a response hooked by {@link hookResponse}, or undefined.
@@ -114,7 +108,7 @@ function slotOf(res: ServerResponse): Slot {
  * contextOf(res)?.session.userId
  */
 export function contextOf(res: ServerResponse | undefined): RequestContext | undefined {
-  return res ? slotOf(res)[kState]?.ctx : undefined
+  return res ? states.get(res)?.ctx : undefined
 }
 
 // Node's writeHead(status, reason, headers) and end(chunk, encoding, callback) treat a missing
@@ -124,7 +118,7 @@ type Function3 = (this: ServerResponse, a?: unknown, b?: unknown, c?: unknown) =
 
 // Installed once on a prototype; they pass straight through for responses without state.
 function hookedWriteHead(this: Hooked, a?: unknown, b?: unknown, c?: unknown): unknown {
-  const s = slotOf(this)[kState]
+  const s = states.get(this)
   // Node calls writeHead (implicitly) before the first byte: the last moment to add headers.
   if (s && !s.headersApplied) {
     s.headersApplied = true
@@ -134,7 +128,7 @@ function hookedWriteHead(this: Hooked, a?: unknown, b?: unknown, c?: unknown): u
 }
 
 function hookedEnd(this: Hooked, a?: unknown, b?: unknown, c?: unknown): unknown {
-  const s = slotOf(this)[kState]
+  const s = states.get(this)
   if (!s) return this[kOriginal].end.call(this, a, b, c)
   if (!s.ending) {
     s.ending = true
@@ -156,7 +150,7 @@ async function commitThenEnd(
   } catch (error) {
     // Fail closed: a change we could not save must not look saved.
     if (res.headersSent) return void res.destroy()
-    slotOf(res)[kState] = undefined
+    states.delete(res)
     for (const name of res.getHeaderNames()) res.removeHeader(name)
     return sendRejection(res, s.pipeline, s.ctx, toRejection(error))
   }
@@ -184,5 +178,5 @@ export function hookResponse(res: ServerResponse, pipeline: Pipeline, ctx: Reque
     proto.writeHead = hookedWriteHead as ServerResponse['writeHead']
     proto.end = hookedEnd as ServerResponse['end']
   }
-  slotOf(res)[kState] = new HookState(pipeline, ctx)
+  states.set(res, new HookState(pipeline, ctx))
 }

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { listenLoopback } from '../../../test/behaviour/apps/listen.js'
 import type { RunningApp } from '../../../test/behaviour/contract.js'
 import { createSessions } from '../../core/manager.js'
+import { securityHeaders } from '../../headers/index.js'
 import type { Plugin } from '../../http/types.js'
 import { memoryStore } from '../../stores/memory/index.js'
 import { type ExpressSessionsOptions, expressSessions } from './index.js'
@@ -114,5 +115,34 @@ describe('Express adapter', () => {
       same: true,
       exists: false,
     })
+  })
+
+  it('keeps the session save and the CSP when a middleware reassigns res.locals', async () => {
+    const sessions = createSessions({ store: memoryStore() })
+    const app = express()
+    app.use(expressSessions(sessions, { plugins: [securityHeaders()] }))
+    // Common in templating set-ups: a fresh locals object per request.
+    app.use((_req, res, next) => {
+      res.locals = { title: 'bank' }
+      next()
+    })
+    app.post('/login', async (req, res) => {
+      await req.session.regenerate({ userId: 'alice' })
+      req.session.set('theme', 'dark')
+      res.send(`<p nonce="${req.tessera.locals.cspNonce}">hi</p>`)
+    })
+    app.get('/me', (req, res) => {
+      res.json({ user: req.session.userId, theme: req.session.get('theme') ?? null })
+    })
+    running = await listenLoopback(createServer(app))
+    const login = await fetch(`${running.url}/login`, { method: 'POST' })
+    const nonce = /nonce="([^"]+)"/.exec(await login.text())?.[1]
+    expect(nonce).toMatch(/^[A-Za-z0-9+/_-]{16,}={0,2}$/)
+    expect(login.headers.get('content-security-policy')).toContain(`'nonce-${nonce}'`)
+    const cookie = login.headers.getSetCookie()[0]?.split(';')[0]
+    expect(cookie).toMatch(/^__Host-sid=/)
+    const me = await fetch(`${running.url}/me`, { headers: { cookie: cookie! } })
+    expect(await me.json()).toEqual({ user: 'alice', theme: 'dark' })
+    expect(me.headers.get('content-security-policy')).toContain("'nonce-")
   })
 })
