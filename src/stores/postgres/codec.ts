@@ -75,11 +75,12 @@ export interface PgSessionRow {
   authenticated_at: string | null
   idle_expires_at: string
   absolute_expires_at: string
+  version: number
 }
 
 /** Columns of {@link PgSessionRow}, in {@link recordParams} order. */
 export const PG_COLUMNS =
-  'id, handle, user_id, data, meta, created_at, last_seen_at, renewed_at, authenticated_at, idle_expires_at, absolute_expires_at'
+  'id, handle, user_id, data, meta, created_at, last_seen_at, renewed_at, authenticated_at, idle_expires_at, absolute_expires_at, version'
 
 /**
  * The record stored in `row`.
@@ -101,6 +102,7 @@ export function rowToRecord(row: PgSessionRow): SessionRecord {
     idleExpiresAt: Number(row.idle_expires_at),
     absoluteExpiresAt: Number(row.absolute_expires_at),
     meta: decodeEntries(row.meta) as SessionMeta,
+    version: Number(row.version),
   }
 }
 
@@ -123,5 +125,6 @@ export function recordParams(r: SessionRecord): (string | number | null)[] {
     r.authenticatedAt,
     r.idleExpiresAt,
     r.absoluteExpiresAt,
+    r.version,
   ]
 }

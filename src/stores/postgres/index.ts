@@ -2,7 +2,7 @@ import pg from 'pg'
 import { type Clock, systemClock } from '../../core/clock.js'
 import { configAssert, storeUnavailable, TesseraError } from '../../core/errors.js'
 import type { SessionRecord } from '../../core/record.js'
-import type { CreateOptions, CreateResult, SessionStore } from '../../core/store.js'
+import type { CreateOptions, CreateResult, SessionStore, StoreNotice } from '../../core/store.js'
 import { encodeEntries, escapeText, type PgSessionRow, recordParams, rowToRecord } from './codec.js'
 import { pgQueries, SWEEP_BATCH } from './queries.js'
 import { migratePg, pgTables } from './schema.js'
@@ -29,6 +29,8 @@ export interface PostgresStoreOptions {
 export interface PostgresStore extends SessionStore {
   /** Deletes sessions and aliases past their deadline now; resolves with how many sessions went. */
   sweep(): Promise<number>
+  /** Receives a `background_error` notice whenever the periodic sweep fails. */
+  observe(sink: (notice: StoreNotice) => void): void
 }
 
 const ignore = () => {}
@@ -106,18 +108,21 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     const evicted: SessionRecord[] = []
     const userId = r.userId === null ? null : escapeText(r.userId)
     const replaces = o.replaces === undefined ? null : escapeText(o.replaces)
-    // A renewal whose old record is gone (renewed by a concurrent request, or revoked) writes
-    // nothing. The row lock makes a concurrent renewal wait here and then see 0 rows.
-    if (o.graceUntil !== undefined && replaces !== null) {
-      if (((await client.query(q.deleteById([replaces]))).rowCount ?? 0) === 0) {
+    // Serialises every creation for this user until COMMIT, so the count below stays true. Taken
+    // before any row lock, as every creation does, so two creations never wait on each other in
+    // opposite orders.
+    if (userId !== null) await client.query(q.lockUser([t.lockSpace, userId]))
+    // A replacement whose old record is gone (renewed, regenerated or revoked by a concurrent
+    // request) or changed since the caller read it writes nothing: no fork, no revival. Checked
+    // before the cap, so a lost race never meets it; ROLLBACK restores the row if the cap rejects.
+    if (replaces !== null) {
+      const expect = o.expectVersion ?? null
+      if (((await client.query(q.deleteReplaced([replaces, expect]))).rowCount ?? 0) === 0)
         return { evicted, skipped: true }
-      }
     }
     if (userId !== null) {
-      // Serialises every creation for this user until COMMIT, so the count below stays true.
-      await client.query(q.lockUser([t.lockSpace, userId]))
       if (o.limit) {
-        const live = await client.query<{ id: string }>(q.liveOfUser([userId, now, replaces]))
+        const live = await client.query<{ id: string }>(q.liveOfUser([userId, now]))
         const excess = live.rows.length + 1 - o.limit.max
         if (excess > 0) {
           if (o.limit.policy === 'reject-new')
@@ -131,8 +136,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         }
       }
     }
-    // Delete before insert: a rotated record keeps its handle, which is unique.
-    if (replaces !== null) await client.query(q.deleteById([replaces]))
+    // The replaced row went first: a rotated record keeps its handle, which is unique.
     await client.query(q.insert(recordParams(r)))
     if (replaces !== null && o.graceUntil !== undefined && o.graceUntil > now)
       await client.query(q.insertAlias([replaces, escapeText(r.id), o.graceUntil]))
@@ -150,6 +154,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     await query(q.sweepAliases([now]))
     return total
   }
+  let notify: (notice: StoreNotice) => void = () => {}
   let sweeping = false
   const sweepIntervalMs = options.sweepIntervalMs ?? 60_000
   const timer =
@@ -157,9 +162,12 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       ? setInterval(() => {
           if (sweeping) return
           sweeping = true
-          // A failed sweep is retried by the next tick; requests report the fault themselves.
+          // A failed sweep is retried by the next tick, but an operator must see that expired
+          // rows are piling up, so the failure is reported rather than swallowed.
           sweep()
-            .catch(() => {})
+            .catch((error: unknown) => {
+              notify({ type: 'background_error', task: 'sweep', error })
+            })
             .finally(() => {
               sweeping = false
             })
@@ -216,6 +224,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
           patch.lastSeenAt ?? null,
           patch.idleExpiresAt ?? null,
           patch.authenticatedAt ?? null,
+          patch.expectVersion ?? null,
         ]),
       )
       return (result.rowCount ?? 0) > 0
@@ -247,6 +256,9 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       if (closed) return
       closed = true
       if (owned) await pool.end()
+    },
+    observe(sink) {
+      notify = sink
     },
   }
 }

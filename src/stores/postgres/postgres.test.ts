@@ -24,7 +24,7 @@ describe.skipIf(!up)('PostgreSQL store', () => {
   it('creates its tables, indexes and schema version on first use', async () => {
     await makeStore({ tablePrefix: 'schema_' }).ping()
     const version = await admin.query(`SELECT version FROM "${schema}".schema_schema_version`)
-    expect(version.rows).toEqual([{ version: 1 }])
+    expect(version.rows).toEqual([{ version: 2 }])
     const indexes = await admin.query(
       'SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2',
       [schema, 'schema_sessions'],

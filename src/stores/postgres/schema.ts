@@ -67,10 +67,14 @@ const migrations = (t: PgTables, prefix: string): string[] => [
    );
    CREATE INDEX ${prefix}session_aliases_session ON ${t.aliases} (session_id);
    CREATE INDEX ${prefix}session_aliases_expiry ON ${t.aliases} (expires_at);`,
+  // 1 -> 2: record versions for compare-and-set. Existing rows start at 1, the version every new
+  // record is created with. The default also keeps inserts of an older instance still running
+  // during a rolling upgrade valid.
+  `ALTER TABLE ${t.sessions} ADD COLUMN IF NOT EXISTS version integer NOT NULL DEFAULT 1;`,
 ]
 
 /** The schema version this code writes. */
-export const PG_SCHEMA_VERSION = 1
+export const PG_SCHEMA_VERSION = 2
 
 /**
  * Creates or upgrades the schema in one transaction, under an advisory lock so that several
