@@ -1,0 +1,188 @@
+import { type Clock, systemClock } from '../core/clock.js'
+import { configAssert } from '../core/errors.js'
+import type { Budget } from './budget.js'
+import type { AttemptCounters } from './counters.js'
+
+/** Options of the device cookie issued after a successful login. */
+export interface DeviceCookieOptions {
+  /** HMAC key, at least 32 bytes (`npx tessera keygen`). Every app process needs the same one. */
+  secret: string | Uint8Array
+  /** Cookie name. Default `__Host-tessera-device`. */
+  name?: string
+  /** How long a device stays known, ms. Default 365 days. */
+  maxAgeMs?: number
+}
+
+/** Options of {@link loginThrottle}. Every key is checked; an unknown one is an error. */
+export interface LoginThrottleOptions {
+  /** Where the counts live; use the backend of your session store so all processes share them. */
+  counters: AttemptCounters
+  /** Source of "now". Default the system clock. */
+  clock?: Clock
+  /** Budget of an account for tries from unknown sources. Default 5 tries, 1 s doubling to 15 min, forgotten after 1 h. */
+  account?: Partial<Budget>
+  /** Budget of an address (IPv6: its /64) over all accounts, for unknown sources. Default 100 tries, 1 s doubling to 15 min, 1 h. `false`: none. */
+  address?: Partial<Budget> | false
+  /** Budget of a known device or a known account-and-address pair, each its own. Default 10 tries, 1 s doubling to 5 min, 1 h. */
+  trusted?: Partial<Budget>
+  /** How long a successful login keeps its address known for that account, ms. Default 30 days; 0: never. */
+  rememberAddressMs?: number
+  /** The device cookie (OWASP): `false` to issue none. */
+  deviceCookie: DeviceCookieOptions | false
+}
+
+/** {@link LoginThrottleOptions} with every default applied and every value checked. */
+export interface ResolvedThrottleOptions {
+  counters: AttemptCounters
+  clock: Clock
+  account: Budget
+  address: Budget | false
+  trusted: Budget
+  rememberAddressMs: number
+  device: { secret: Buffer; name: string; maxAgeMs: number } | false
+}
+
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+const DAY = 24 * HOUR
+
+/** The defaults, in one place. */
+export const THROTTLE_DEFAULTS = {
+  account: { attempts: 5, backoffMs: 1000, maxBackoffMs: 15 * MINUTE, windowMs: HOUR },
+  address: { attempts: 100, backoffMs: 1000, maxBackoffMs: 15 * MINUTE, windowMs: HOUR },
+  trusted: { attempts: 10, backoffMs: 1000, maxBackoffMs: 5 * MINUTE, windowMs: HOUR },
+  rememberAddressMs: 30 * DAY,
+  deviceCookieName: '__Host-tessera-device',
+  deviceMaxAgeMs: 365 * DAY,
+} as const
+
+const TOP_KEYS = [
+  'counters',
+  'clock',
+  'account',
+  'address',
+  'trusted',
+  'rememberAddressMs',
+  'deviceCookie',
+]
+const BUDGET_KEYS = ['attempts', 'backoffMs', 'maxBackoffMs', 'windowMs']
+const DEVICE_KEYS = ['secret', 'name', 'maxAgeMs']
+
+function onlyKeys(value: object, allowed: string[], where: string): void {
+  for (const key of Object.keys(value))
+    configAssert(
+      allowed.includes(key),
+      `${where} has an unknown option "${key}"; the options are ${allowed.join(', ')}`,
+    )
+}
+
+function int(value: unknown, min: number, max: number): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max
+}
+
+function budget(given: unknown, fallback: Budget, where: string): Budget {
+  if (given === undefined) return { ...fallback }
+  configAssert(
+    given !== null && typeof given === 'object',
+    `${where} must be an object like ${JSON.stringify(fallback)}`,
+  )
+  onlyKeys(given, BUDGET_KEYS, where)
+  const b = { ...fallback, ...(given as Partial<Budget>) }
+  configAssert(
+    int(b.attempts, 1, 1_000_000),
+    `${where}.attempts must be an integer from 1 to 1000000 (default ${fallback.attempts})`,
+  )
+  configAssert(
+    int(b.backoffMs, 1, HOUR),
+    `${where}.backoffMs must be an integer from 1 to 3600000 ms (default ${fallback.backoffMs})`,
+  )
+  configAssert(
+    int(b.windowMs, 1000, 30 * DAY),
+    `${where}.windowMs must be an integer from 1000 ms to 30 days (default ${fallback.windowMs})`,
+  )
+  configAssert(
+    int(b.maxBackoffMs, b.backoffMs, b.windowMs),
+    `${where}.maxBackoffMs must be an integer between backoffMs and windowMs: a longer wait would outlast the count it comes from (default ${fallback.maxBackoffMs})`,
+  )
+  return b
+}
+
+function device(given: unknown): ResolvedThrottleOptions['device'] {
+  configAssert(
+    given === false || (given !== null && typeof given === 'object'),
+    'deviceCookie must be { secret } (32+ bytes, e.g. from `npx tessera keygen`) or false',
+  )
+  if (given === false) return false
+  onlyKeys(given, DEVICE_KEYS, 'deviceCookie')
+  const o = given as DeviceCookieOptions
+  const secret =
+    typeof o.secret === 'string'
+      ? Buffer.from(o.secret, 'utf8')
+      : o.secret instanceof Uint8Array
+        ? Buffer.from(o.secret)
+        : null
+  configAssert(
+    secret !== null && secret.length >= 32,
+    'deviceCookie.secret must be at least 32 bytes; run `npx tessera keygen` for one',
+  )
+  const name = o.name ?? THROTTLE_DEFAULTS.deviceCookieName
+  configAssert(
+    typeof name === 'string' && /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/.test(name),
+    'deviceCookie.name must be a cookie name (RFC 6265 token, at most 64 characters)',
+  )
+  const maxAgeMs = o.maxAgeMs ?? THROTTLE_DEFAULTS.deviceMaxAgeMs
+  configAssert(
+    int(maxAgeMs, MINUTE, 400 * DAY),
+    'deviceCookie.maxAgeMs must be an integer from 60000 ms to 400 days (browsers cap cookies at 400 days)',
+  )
+  return { secret, name, maxAgeMs }
+}
+
+/**
+ * Applies defaults and validates; throws `ERR_CONFIG` with a hint on any unknown key or bad
+ * value, so a typo (`attemps: 3`) cannot silently leave the defaults in force.
+ *
+ * @example
+ * resolveThrottleOptions({ counters: memoryCounters(), deviceCookie: false, account: { attempts: 3 } })
+ */
+export function resolveThrottleOptions(options: LoginThrottleOptions): ResolvedThrottleOptions {
+  configAssert(
+    options !== null && typeof options === 'object',
+    'loginThrottle needs options: { counters, deviceCookie }',
+  )
+  onlyKeys(options, TOP_KEYS, 'loginThrottle')
+  const c = options.counters
+  configAssert(
+    c !== null &&
+      typeof c === 'object' &&
+      ['take', 'refund', 'clear', 'mark', 'marked'].every(
+        (m) => typeof (c as unknown as Record<string, unknown>)[m] === 'function',
+      ),
+    'loginThrottle counters must be attempt counters, e.g. memoryCounters() or redisCounters(client)',
+  )
+  configAssert(
+    options.clock === undefined || typeof options.clock?.now === 'function',
+    'loginThrottle clock must have now(): number',
+  )
+  configAssert(
+    'deviceCookie' in options,
+    'loginThrottle needs deviceCookie: { secret } (recommended) or false',
+  )
+  const remember = options.rememberAddressMs ?? THROTTLE_DEFAULTS.rememberAddressMs
+  configAssert(
+    int(remember, 0, 400 * DAY),
+    'rememberAddressMs must be an integer from 0 (off) to 400 days (default 30 days)',
+  )
+  return {
+    counters: c,
+    clock: options.clock ?? systemClock,
+    account: budget(options.account, THROTTLE_DEFAULTS.account, 'account'),
+    address:
+      options.address === false
+        ? false
+        : budget(options.address, THROTTLE_DEFAULTS.address, 'address'),
+    trusted: budget(options.trusted, THROTTLE_DEFAULTS.trusted, 'trusted'),
+    rememberAddressMs: remember,
+    device: device(options.deviceCookie),
+  }
+}

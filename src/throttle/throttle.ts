@@ -1,0 +1,145 @@
+import type { Budget } from './budget.js'
+import { cookieValue, issueDevice, readDevice } from './device-cookie.js'
+import { addressBucket, counterKey } from './keys.js'
+import { type LoginThrottleOptions, resolveThrottleOptions } from './options.js'
+
+/**
+ * Whose budget a try is counted against: a known `device`, a `known_address` (this account
+ * signed in from this address lately), or, for anyone else, the shared `account` budget plus
+ * the `address` budget.
+ */
+export type ThrottleScope = 'device' | 'known_address' | 'account' | 'address'
+
+/** Who is trying: the login name as your user directory looks it up, the client's address, its cookies. */
+export interface LoginTry {
+  username: string
+  /** The client address (after trusted-proxy handling). */
+  ip?: string | undefined
+  /** The request's `Cookie` header, for the device cookie. */
+  cookieHeader?: string | undefined
+}
+
+/** A refused try: answer 429 with `Retry-After: retryAfterSec`; check no password. */
+export interface LoginRefusal {
+  ok: false
+  /** The budget that is spent. */
+  scope: ThrottleScope
+  /** Whole seconds until a try can be counted again (at least 1). */
+  retryAfterSec: number
+}
+
+/**
+ * A counted try: check the password, then call {@link LoginAttempt.succeeded} on success, or
+ * {@link LoginAttempt.cancel} when the password was never checked. A failure needs nothing: the
+ * try stays counted.
+ */
+export interface LoginAttempt {
+  ok: true
+  scope: ThrottleScope
+  /** True when the try comes from a known device or address (let it ahead of a busy queue). */
+  trusted: boolean
+  /**
+   * Resets the budget the try was counted on, gives the address its try back, remembers the
+   * address for the account and returns the `Set-Cookie` value of a new device cookie (or null).
+   */
+  succeeded(): Promise<string | null>
+  /** Gives every counted try back (the password was never checked: overload, bad request). */
+  cancel(): Promise<void>
+}
+
+/** Per-account and per-address login budgets; see {@link loginThrottle}. */
+export interface LoginThrottle {
+  /** Counts a try, or refuses it. Fails with `ERR_STORE_UNAVAILABLE` when the counters are unreachable (fail closed). */
+  begin(attempt: LoginTry): Promise<LoginAttempt | LoginRefusal>
+  /** The device cookie's name, or null when none is issued. */
+  readonly deviceCookieName: string | null
+}
+
+interface Counted {
+  key: string
+  budget: Budget
+  scope: ThrottleScope
+}
+
+/**
+ * Login throttling after the OWASP Authentication cheat sheet: a few free tries per account,
+ * then exponential backoff with a `Retry-After`, and a larger budget per address against
+ * password spraying. So that an attacker cannot lock a victim out, tries from a browser with
+ * the account's device cookie, or from an address the account signed in from lately, are
+ * counted on a budget of their own and never on the shared one. Counts live in
+ * {@link AttemptCounters} on the session store's backend, so every process shares them.
+ *
+ * @example
+ * const throttle = loginThrottle({ counters: redisCounters(client), deviceCookie: { secret } })
+ * const t = await throttle.begin({ username, ip, cookieHeader: req.headers.cookie })
+ * if (!t.ok) return reply(429, { 'retry-after': String(t.retryAfterSec) })
+ * const user = await users.verify(username, password)
+ * if (user) { const cookie = await t.succeeded(); if (cookie) res.appendHeader('set-cookie', cookie) }
+ */
+export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
+  const o = resolveThrottleOptions(options)
+  const { counters, clock } = o
+
+  async function plan(t: LoginTry, now: number): Promise<Counted[]> {
+    const name = t.username
+    if (o.device) {
+      const value = cookieValue(t.cookieHeader, o.device.name)
+      const d = readDevice(o.device.secret, value, name, now, o.device.maxAgeMs)
+      if (d) return [{ key: counterKey('dev', d.id), budget: o.trusted, scope: 'device' }]
+    }
+    if (!t.ip) return [{ key: counterKey('acct', name), budget: o.account, scope: 'account' }]
+    const ip = addressBucket(t.ip)
+    if (o.rememberAddressMs > 0 && (await counters.marked(counterKey('seen', name, ip), now)))
+      return [{ key: counterKey('pair', name, ip), budget: o.trusted, scope: 'known_address' }]
+    const list: Counted[] = [{ key: counterKey('acct', name), budget: o.account, scope: 'account' }]
+    if (o.address) list.push({ key: counterKey('addr', ip), budget: o.address, scope: 'address' })
+    return list
+  }
+
+  return {
+    deviceCookieName: o.device ? o.device.name : null,
+    async begin(t: LoginTry): Promise<LoginAttempt | LoginRefusal> {
+      const now = clock.now()
+      const keys = await plan(t, now)
+      const taken: Counted[] = []
+      for (const k of keys) {
+        const r = await counters.take(k.key, k.budget, now)
+        if (!r.ok) {
+          // A try refused by its second budget must not be charged to the first.
+          await Promise.all(taken.map((c) => counters.refund(c.key, now)))
+          return {
+            ok: false,
+            scope: k.scope,
+            retryAfterSec: Math.max(1, Math.ceil(r.retryAfterMs / 1000)),
+          }
+        }
+        taken.push(k)
+      }
+      const [first] = keys as [Counted]
+      return {
+        ok: true,
+        scope: first.scope,
+        trusted: first.scope === 'device' || first.scope === 'known_address',
+        cancel: () =>
+          Promise.all(taken.map((c) => counters.refund(c.key, clock.now()))).then(() => {}),
+        succeeded: async () => {
+          const at = clock.now()
+          // Only the budget this try used is reset: a victim's success on their own device
+          // must not hand an attacker a fresh shared budget.
+          await counters.clear(first.key)
+          await Promise.all(taken.slice(1).map((c) => counters.refund(c.key, at)))
+          if (o.rememberAddressMs > 0 && t.ip)
+            await counters.mark(
+              counterKey('seen', t.username, addressBucket(t.ip)),
+              o.rememberAddressMs,
+              at,
+            )
+          if (!o.device) return null
+          const value = issueDevice(o.device.secret, t.username, at)
+          const maxAge = Math.floor(o.device.maxAgeMs / 1000)
+          return `${o.device.name}=${value}; Max-Age=${maxAge}; Path=/; Secure; HttpOnly; SameSite=Strict`
+        },
+      }
+    },
+  }
+}
