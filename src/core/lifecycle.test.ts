@@ -1,3 +1,4 @@
+import { ChangeSet } from './changes.js'
 import { describe, expect, it } from 'vitest'
 import { anonymousRecord, changesPatch, regeneratedRecord, renewedRecord } from './lifecycle.js'
 import { resolveOptions } from './options.js'
@@ -70,7 +71,10 @@ describe('the records of a session life', () => {
   })
 
   it('patches changed keys and the touch, the idle deadline capped', () => {
-    const patch = changesPatch(new Map([['a', 1]]), new Set(['b']), first, t0 + MIN, o.idleMs)
+    const changes = new ChangeSet()
+    changes.set('a', 1)
+    changes.delete('b')
+    const patch = changesPatch(changes, first, t0 + MIN, o.idleMs)
     expect(patch).toEqual({
       set: { a: 1 },
       unset: ['b'],
@@ -78,7 +82,7 @@ describe('the records of a session life', () => {
       idleExpiresAt: t0 + 31 * MIN,
     })
     const late = first.absoluteExpiresAt - MIN
-    expect(changesPatch(null, null, first, late, o.idleMs)).toEqual({
+    expect(changesPatch(new ChangeSet(), first, late, o.idleMs)).toEqual({
       lastSeenAt: late,
       idleExpiresAt: first.absoluteExpiresAt,
     })

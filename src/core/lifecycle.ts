@@ -1,6 +1,7 @@
 // The records a session's life writes, as pure functions of what came before: the first one
 // (a pre-session), the one a regeneration writes, the one a periodic renewal writes, and the
 // patch of a plain request. Session (session.ts) decides when; this file decides what.
+import type { ChangeSet } from './changes.js'
 import type { ResolvedOptions } from './options.js'
 import { freshRecord, type SessionMeta, type SessionRecord } from './record.js'
 import { linkSecretKey } from './secret-link.js'
@@ -59,6 +60,7 @@ export function regeneratedRecord(
   const meta: SessionMeta = { ...(newLogin ? {} : old?.meta), ...options.meta }
   // Secrets of the old token must die with it.
   delete meta.secretLink
+  delete meta.prevSecretLink
   if (newLogin) {
     if (request.ip) meta.ip = request.ip
     if (request.userAgent) {
@@ -95,8 +97,15 @@ export function renewedRecord(
 ): SessionRecord {
   return {
     ...old,
-    meta: { ...old.meta, secretLink: linkSecretKey(secretKey, token) },
+    // The previous link lets a request still carrying the old cookie (through the grace alias)
+    // find the same key from the old token: `secretKeyOf(oldToken, prevSecretLink)`.
+    meta: {
+      ...old.meta,
+      secretLink: linkSecretKey(secretKey, token),
+      prevSecretLink: old.meta.secretLink ?? '',
+    },
     id: hashToken(token),
+    version: 1,
     renewedAt: now,
     lastSeenAt: now,
     idleExpiresAt: Math.min(now + idleMs, old.absoluteExpiresAt),
@@ -108,18 +117,15 @@ export function renewedRecord(
  * the new last-seen instant and idle deadline (never past the absolute one).
  *
  * @example
- * await store.update(record.id, changesPatch(set, unset, record, now, options.idleMs))
+ * await store.update(record.id, changesPatch(changes, record, now, options.idleMs))
  */
 export function changesPatch(
-  set: ReadonlyMap<string, unknown> | null,
-  unset: ReadonlySet<string> | null,
+  changes: ChangeSet,
   rec: SessionRecord,
   now: number,
   idleMs: number,
 ): SessionPatch {
-  const patch: SessionPatch = {}
-  if (set) patch.set = Object.fromEntries(set)
-  if (unset) patch.unset = [...unset]
+  const patch: SessionPatch = changes.toPatch()
   patch.lastSeenAt = now
   patch.idleExpiresAt = Math.min(now + idleMs, rec.absoluteExpiresAt)
   return patch

@@ -10,7 +10,13 @@ import {
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js'
 import type { SessionRecord } from './record.js'
 import { type RequestInfo, Session, type SessionHost } from './session.js'
-import type { CreateOptions, CreateResult, SessionPatch, SessionStore } from './store.js'
+import type {
+  CreateOptions,
+  CreateResult,
+  SessionPatch,
+  SessionStore,
+  StoreNotice,
+} from './store.js'
 import { liveSummaries, type SessionSummary } from './summary.js'
 import { hashToken, isWellFormedToken } from './token.js'
 
@@ -40,23 +46,47 @@ export class SessionManager {
     this.#store = this.options.store
     this.#host = {
       options: this.options,
+      get: (id) => this.#call(() => this.#store.get(id)),
       create: (record, o) => this.#call(() => this.#store.create(record, o)),
       update: (id, patch) => this.#call(() => this.#store.update(id, patch)),
       destroy: (id) => this.#call(() => this.#store.destroy(id)),
-      emit: (type, level, session, extra) => {
+      destroyByHandle: (handle, userId) =>
+        this.#call(() => this.#store.destroyByHandle(handle, { userId })),
+      emit: (type, level, who, record, reason) => {
         if (!this.events.active) return
-        const record = extra?.record ?? session.record
         this.emit({
           type,
           level,
           userId: record?.userId ?? null,
           handle: record?.handle ?? null,
-          ip: session.request.ip,
-          userAgent: session.request.userAgent,
-          reason: extra?.reason,
+          ip: who.ip,
+          userAgent: who.userAgent,
+          reason,
         })
       },
     }
+    this.#store.observe?.((notice) => this.#notice(notice))
+  }
+
+  // Work a store does on its own must be visible to operators, not swallowed.
+  #notice(notice: StoreNotice): void {
+    if (notice.type === 'evicted') {
+      const r = notice.record
+      this.emit({
+        type: 'session_evicted',
+        level: r.userId === null ? 'info' : 'warn',
+        userId: r.userId,
+        handle: r.handle,
+        reason: 'store_full',
+      })
+      return
+    }
+    const error = notice.error
+    this.emit({
+      type: 'store_background_error',
+      level: 'warn',
+      reason: `${notice.task}: ${error instanceof Error ? error.message : String(error)}`,
+    })
   }
 
   /** Subscribes to events; returns the unsubscribe function. */
@@ -125,13 +155,12 @@ export class SessionManager {
   open(request: RequestInfo): Session | Promise<Session> {
     const o = this.options
     const found = readCookie(request.cookie, o.cookie.name)
-    if (found.kind === 'absent') return new Session(this.#host, request, null, null, false)
+    if (found.kind === 'absent') return new Session(this.#host, request, null)
     if (found.kind !== 'value' || !isWellFormedToken(found.value)) {
-      const empty = new Session(this.#host, request, null, null, false)
       const type: SessionEventType =
         found.kind === 'duplicate' ? 'session_cookie_duplicate' : 'session_token_malformed'
-      this.#host.emit(type, 'warn', empty)
-      return empty
+      this.#host.emit(type, 'warn', request, null)
+      return new Session(this.#host, request, null)
     }
     const token = found.value
     const id = hashToken(token)
@@ -145,10 +174,10 @@ export class SessionManager {
       } catch (error) {
         throw this.#failed(error)
       }
-      return this.#opened(request, token, record)
+      return this.#opened(request, token, id, record)
     }
     return store.get(id).then(
-      (record) => this.#opened(request, token, record),
+      (record) => this.#opened(request, token, id, record),
       (error: unknown) => {
         throw this.#failed(error)
       },
@@ -158,29 +187,26 @@ export class SessionManager {
   #opened(
     request: RequestInfo,
     token: string,
+    id: string,
     record: SessionRecord | null,
   ): Session | Promise<Session> {
     if (this.#storeDown) this.#recovered()
     if (!record) {
-      const empty = new Session(this.#host, request, null, null, false)
-      this.#host.emit('session_token_unknown', 'warn', empty)
-      empty.clearStaleCookie()
-      return empty
+      this.#host.emit('session_token_unknown', 'warn', request, null)
+      return new Session(this.#host, request, null, true)
     }
     const o = this.options
     const now = o.clock.now()
     const reason =
       now >= record.absoluteExpiresAt ? 'absolute' : now >= record.idleExpiresAt ? 'idle' : null
     if (reason) return this.#expired(request, record, reason)
-    const session = new Session(
-      this.#host,
-      request,
+    return new Session(this.#host, request, {
       record,
       token,
-      now - record.lastSeenAt >= o.touchMs,
-    )
-    if (o.renewalMs !== null && now - record.renewedAt >= o.renewalMs) session.scheduleRenewal()
-    return session
+      viaAlias: record.id !== id,
+      touch: now - record.lastSeenAt >= o.touchMs,
+      renew: o.renewalMs !== null && now - record.renewedAt >= o.renewalMs,
+    })
   }
 
   async #expired(
@@ -189,11 +215,9 @@ export class SessionManager {
     reason: 'absolute' | 'idle',
   ): Promise<Session> {
     await this.#call(() => this.#store.destroy(record.id))
-    const empty = new Session(this.#host, request, null, null, false)
-    this.#host.emit('session_expired', 'info', empty, { reason, record })
-    this.#host.emit('session_use_after_expire', 'warn', empty, { reason, record })
-    empty.clearStaleCookie()
-    return empty
+    this.#host.emit('session_expired', 'info', request, record, reason)
+    this.#host.emit('session_use_after_expire', 'warn', request, record, reason)
+    return new Session(this.#host, request, null, true)
   }
 
   /** Live sessions of a user, newest activity first. `currentId` marks the caller's own. */

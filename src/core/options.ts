@@ -131,6 +131,10 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
       graceMs <= 60_000,
       'renewal.grace must be at most 60s: a long grace window keeps stolen old tokens alive',
     )
+    configAssert(
+      renewalMs > graceMs,
+      `renewal.interval (${renewalMs} ms) must be longer than renewal.grace (${graceMs} ms), or an old cookie could keep obtaining new tokens forever: raise the interval or shorten the grace`,
+    )
   }
   const maxPerUser = options.maxSessionsPerUser ?? SESSION_DEFAULTS.maxSessionsPerUser
   configAssert(

@@ -36,6 +36,11 @@ export interface SessionMeta {
    * current raw token. Useless without that token, which no store ever sees.
    */
   secretLink?: string | undefined
+  /**
+   * The `secretLink` of the record a periodic renewal replaced (`''` when it had none), so a
+   * request still carrying the old cookie inside the grace window derives the same key.
+   */
+  prevSecretLink?: string | undefined
 }
 
 /**

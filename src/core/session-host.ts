@@ -1,20 +1,26 @@
 import type { EventLevel, SessionEventType } from './events.js'
 import type { ResolvedOptions } from './options.js'
 import type { SessionMeta, SessionRecord } from './record.js'
-import type { Session } from './session.js'
 import type { CreateOptions, CreateResult, SessionPatch } from './store.js'
 
-/** What the manager gives each session: options, store calls with fault handling, events. */
+/**
+ * What the manager gives each session: options, store calls with fault handling (an outage
+ * rejects with `ERR_STORE_UNAVAILABLE` and is reported once), and events. Core-only.
+ */
 export interface SessionHost {
   readonly options: ResolvedOptions
+  get(id: string): Promise<SessionRecord | null>
   create(record: SessionRecord, options?: CreateOptions): Promise<CreateResult>
   update(id: string, patch: SessionPatch): Promise<boolean>
   destroy(id: string): Promise<SessionRecord | null>
+  destroyByHandle(handle: string, userId: string): Promise<SessionRecord | null>
+  /** Emits an event about `record` (or no session) for the request `who`. */
   emit(
     type: SessionEventType,
     level: EventLevel,
-    session: Session,
-    extra?: { reason?: string; record?: SessionRecord },
+    who: RequestInfo,
+    record: SessionRecord | null,
+    reason?: string,
   ): void
 }
 
@@ -40,4 +46,10 @@ export interface RegenerateOptions {
   persistent?: boolean | undefined
   /** Metadata to record (authentication method, …). */
   meta?: Partial<SessionMeta> | undefined
+  /**
+   * When a *different* user signs in over a signed-in session, the new session starts empty
+   * (no role or data of the previous user leaks into it) except for these keys. Ignored
+   * otherwise: a first login from an anonymous session keeps its data (a cart, a return URL).
+   */
+  carry?: readonly string[] | undefined
 }

@@ -2,7 +2,7 @@ import { storeUnavailable } from '../../src/core/errors.js'
 import type { SessionStore } from '../../src/core/store.js'
 import type { Plugin } from '../../src/http/types.js'
 
-type StoreMethod = Exclude<keyof SessionStore, 'close' | 'getSync'>
+type StoreMethod = Exclude<keyof SessionStore, 'close' | 'getSync' | 'observe'>
 
 /**
  * Wraps a store so a test can make chosen methods fail the way a real outage does

@@ -133,10 +133,7 @@ export function runVersionCases(test: TestFn, target: () => ConformanceTarget): 
       { replaces: a.id, expectVersion: 1, limit: { max: 2, policy: 'reject-new' } },
     )
     assert.equal(result.skipped, true)
-    assert.deepEqual(
-      (await store.listByUser(userId)).map((s) => s.id).sort(),
-      [a.id, b.id].sort(),
-    )
+    assert.deepEqual((await store.listByUser(userId)).map((s) => s.id).sort(), [a.id, b.id].sort())
   })
 
   test('of concurrent replacements at one version exactly one wins: one live successor', async () => {
