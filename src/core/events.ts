@@ -21,6 +21,8 @@ export type SessionEventType =
   | 'malicious_csrf'
   | 'store_unavailable'
   | 'store_recovered'
+  | 'session_evicted'
+  | 'store_background_error'
 
 /** Severity, as in the OWASP vocabulary. */
 export type EventLevel = 'info' | 'warn' | 'critical'
