@@ -124,12 +124,31 @@ export class RefreshFlow {
   }
 
   async refresh(value: unknown, request: RefreshRequest): Promise<TokenPair> {
-    const o = this.#o
-    const s = o.sessions
+    const s = this.#o.sessions
     const t = parseRefreshToken(value)
     if (!t) throw invalid()
     const id = tokenSessionId(t.handle)
     const record = await s.getRecord(id)
+    const outcome = await this.#rotate(t, record, request)
+    if (outcome !== 'lost') return outcome
+    // Another refresh of this family landed between our read and our write (the write is a
+    // compare-and-set on the record's version, so the family never moves back). Judge the
+    // token again against what the store holds now; having been current a moment ago, it is
+    // at worst a concurrent duplicate, never evidence of theft.
+    const again = await this.#rotate(t, await s.getRecord(id), request, true)
+    if (again === 'lost') throw invalid()
+    return again
+  }
+
+  // One read-judge-write round. 'lost' when the conditional write found a newer version.
+  async #rotate(
+    t: RefreshToken,
+    record: SessionRecord | null,
+    request: RefreshRequest,
+    retried = false,
+  ): Promise<TokenPair | 'lost'> {
+    const o = this.#o
+    const s = o.sessions
     const state = record && stateOf(record)
     if (!record || !state || record.userId === null) throw invalid()
     const userId = record.userId
@@ -138,14 +157,13 @@ export class RefreshFlow {
       if (!timingSafeEqualString(hashToken(t.secret), state.rt)) throw invalid()
       await this.#requireActive(record)
       const next = successor(o.refreshKey, t)
-      // Per-key write: concurrent refreshes of the same token compute the same successor, so
-      // whichever write lands last stores the same values.
-      const ok = await s.updateRecord(id, {
+      const ok = await s.updateRecord(record.id, {
         set: { [RT]: hashToken(next.secret), [GEN]: next.gen, [ROT]: now },
         lastSeenAt: now,
         idleExpiresAt: Math.min(now + o.idleMs, record.absoluteExpiresAt),
+        expectVersion: record.version,
       })
-      if (!ok) throw invalid()
+      if (!ok) return 'lost'
       s.emit({
         type: 'session_renewed',
         level: 'info',
@@ -163,6 +181,8 @@ export class RefreshFlow {
       await this.#requireActive(record)
       return this.#pair(userId, successor(o.refreshKey, t), state.rot)
     }
+    // A token that was current when this request read the family is a duplicate in flight.
+    if (retried) throw invalid()
     s.emit({
       type: 'authn_token_reuse',
       level: 'critical',
