@@ -4,6 +4,7 @@ import {
   cookieAttributes,
   DEFAULT_COOKIE,
   MAX_COOKIE_BYTES,
+  MAX_COOKIE_HEADER,
   readCookie,
   resolveCookieOptions,
   serializeCookie,
@@ -40,6 +41,11 @@ describe('cookie defaults', () => {
   it('refuses to write a value outside cookie-octet or a cookie over 4096 bytes', () => {
     expect(() => serializeCookie('a', 'x;y', '')).toThrow(TypeError)
     expect(() => serializeCookie('a', 'x'.repeat(MAX_COOKIE_BYTES), '')).toThrow(RangeError)
+    // `a=` plus the value: exactly 4096 bytes is written, one more is refused.
+    expect(serializeCookie('a', 'x'.repeat(MAX_COOKIE_BYTES - 2), '')).toHaveLength(
+      MAX_COOKIE_BYTES,
+    )
+    expect(() => serializeCookie('a', 'x'.repeat(MAX_COOKIE_BYTES - 1), '')).toThrow(RangeError)
   })
 })
 
@@ -121,6 +127,28 @@ describe('reading the session cookie from hostile headers', () => {
     expect(readCookie(`${name}=a b`, name).kind).toBe('invalid')
     expect(readCookie(`${name}=${'a'.repeat(5000)}`, name).kind).toBe('invalid')
     expect(readCookie(`x=${'a'.repeat(20_000)}`, name).kind).toBe('invalid')
+  })
+
+  it('accepts a value of exactly 4096 bytes and refuses 4097', () => {
+    const at = 'a'.repeat(MAX_COOKIE_BYTES)
+    expect(readCookie(`${name}=${at}`, name)).toEqual({ kind: 'value', value: at })
+    expect(readCookie(`${name}="${at}"`, name)).toEqual({ kind: 'value', value: at })
+    expect(readCookie(`${name}=${at}a`, name).kind).toBe('invalid')
+  })
+
+  it('reads a header of up to 16 KiB and refuses one byte more', () => {
+    // The session cookie last, so the whole header is scanned at each size.
+    const header = (length: number) => {
+      const pair = `; ${name}=${t}`
+      return `pad=${'p'.repeat(length - pair.length - 4)}${pair}`
+    }
+    expect(MAX_COOKIE_HEADER).toBe(16_384)
+    for (const length of [MAX_COOKIE_HEADER - 1, MAX_COOKIE_HEADER]) {
+      expect(header(length)).toHaveLength(length)
+      expect(readCookie(header(length), name)).toEqual({ kind: 'value', value: t })
+    }
+    expect(header(MAX_COOKIE_HEADER + 1)).toHaveLength(MAX_COOKIE_HEADER + 1)
+    expect(readCookie(header(MAX_COOKIE_HEADER + 1), name).kind).toBe('invalid')
   })
 
   it('is absent for missing or empty headers', () => {
