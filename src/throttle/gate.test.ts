@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest'
+import { TesseraError } from '../core/errors.js'
+import { WorkGate } from './gate.js'
+
+function deferred() {
+  let resolve!: () => void
+  const promise = new Promise<void>((r) => {
+    resolve = r
+  })
+  return { promise, resolve }
+}
+
+describe('WorkGate', () => {
+  it('runs at most `concurrency` tasks, queues `queue` more and refuses the rest at once', async () => {
+    const gate = new WorkGate({ concurrency: 2, queue: 1, priorityQueue: 1 })
+    const block = deferred()
+    let started = 0
+    const task = () => gate.run(async () => void (started++, await block.promise))
+    const running = [task(), task(), task()]
+    await Promise.resolve()
+    expect(started).toBe(2)
+    expect(gate.load).toEqual({ running: 2, waiting: 1 })
+    const refused = await task().catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(TesseraError)
+    expect((refused as TesseraError).code).toBe('ERR_TOO_MANY_REQUESTS')
+    expect((refused as TesseraError).status).toBe(503)
+    block.resolve()
+    await Promise.all(running)
+    expect(started).toBe(3)
+    expect(gate.load).toEqual({ running: 0, waiting: 0 })
+  })
+
+  it('starts priority tasks before those that waited longer, in places of their own', async () => {
+    const gate = new WorkGate({ concurrency: 1, queue: 2, priorityQueue: 1 })
+    const block = deferred()
+    const order: string[] = []
+    const run = (name: string, priority = false) =>
+      gate.run(async () => {
+        order.push(name)
+        if (name === 'first') await block.promise
+      }, priority)
+    const all = [run('first'), run('stranger-1'), run('stranger-2'), run('known', true)]
+    // The normal queue is full; the priority place is taken too.
+    await expect(run('stranger-3')).rejects.toThrow(TesseraError)
+    await expect(run('known-2', true)).rejects.toThrow(TesseraError)
+    block.resolve()
+    await Promise.all(all)
+    expect(order).toEqual(['first', 'known', 'stranger-1', 'stranger-2'])
+  })
+
+  it('frees its place when a task throws', async () => {
+    const gate = new WorkGate({ concurrency: 1, queue: 0 })
+    await expect(gate.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom')
+    expect(await gate.run(async () => 42)).toBe(42)
+  })
+
+  it('refuses bad sizes with ERR_CONFIG', () => {
+    expect(() => new WorkGate({ concurrency: 0 })).toThrow(/concurrency must be an integer/)
+    expect(() => new WorkGate({ concurrency: 1, queue: -1 })).toThrow(/queue must be/)
+    expect(() => new WorkGate({ concurrency: 1, priorityQueue: 1.5 })).toThrow(/priorityQueue/)
+  })
+})
