@@ -27,8 +27,10 @@ export interface AppMonitoring {
   audit: AuditLog | null
   /** Wraps the session store with latency/error metrics. */
   instrument(store: SessionStore): SessionStore
-  /** Subscribes logs, audit, metrics and anomaly rules; returns the pipeline plugins. */
+  /** Subscribes logs, audit, metrics and anomaly rules; returns the pipeline plugins (first). */
   start(sessions: SessionManager): Plugin[]
+  /** After {@link start}: the plugins that go after `bearerAuth` (anomaly rules for bearers). */
+  afterAuth(): Plugin[]
   close(): Promise<void>
 }
 
@@ -40,7 +42,7 @@ export interface AppMonitoring {
  * @example
  * const monitoring = await appMonitoring(config)
  * const sessions = createSessions({ store: monitoring.instrument(store), deviceParser: monitoring.deviceParser })
- * const plugins = monitoring.start(sessions)
+ * const plugins = [...monitoring.start(sessions), bearerAuth(tokens), ...monitoring.afterAuth()]
  */
 export async function appMonitoring(
   config: AppConfig,
@@ -53,6 +55,7 @@ export async function appMonitoring(
       audit: null,
       instrument: (store) => store,
       start: () => [],
+      afterAuth: () => [],
       close: async () => {},
     }
   }
@@ -72,6 +75,7 @@ export async function appMonitoring(
       })
       return running.plugins
     },
+    afterAuth: () => (running?.anomaly ? [running.anomaly.bearer] : []),
     async close() {
       if (running) await running.close()
       else await audit.close()

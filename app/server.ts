@@ -68,12 +68,15 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
             deferForms: (input) => !input.path.startsWith('/api/'),
           }),
         ]
-  // Monitoring first: the guessing throttle must answer before any other work.
+  // Monitoring first: metrics time the whole request, and the anomaly rules judge the cookie
+  // session before anything acts on it.
   const pipeline = createPipeline(sessions, [
     ...monitoring.start(sessions),
     ...security,
     // After CSRF: a bearer header (and no session cookie) is what exempts a request from it.
     bearerAuth(tokens, { cookie: true }),
+    // The same anomaly rules for the token session of a verified bearer.
+    ...monitoring.afterAuth(),
     ...(options.plugins ?? []),
   ])
 

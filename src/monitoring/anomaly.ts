@@ -2,11 +2,13 @@ import type { Clock } from '../core/clock.js'
 import { type Duration, parseDuration } from '../core/duration.js'
 import type { SessionEvent } from '../core/events.js'
 import type { SessionManager } from '../core/manager.js'
-import type { Plugin, Rejection, RequestContext } from '../http/types.js'
 import type { DeviceInfo } from '../core/record.js'
+import type { Plugin, RequestContext } from '../http/types.js'
+import { FLAG_KEY, IP_KEY, REAUTH, UA_KEY } from './anomaly-keys.js'
+import { bearerAnomaly } from './bearer-anomaly.js'
 import { createDeviceParser } from './device.js'
+import { GuessingDetector } from './guessing.js'
 import { KnownDevices, type NewDeviceOptions } from './known-devices.js'
-import { SlidingWindow } from './window.js'
 
 /** Options of {@link anomalyRules}. Every rule has a default; `'off'`/`false` disables it. */
 export interface AnomalyOptions {
@@ -22,9 +24,12 @@ export interface AnomalyOptions {
   ipChange?: 'log' | 'reauth' | 'end' | 'off' | undefined
   /** Paths still served while `reauth` is pending. Default: the reference app's re-auth and logout. */
   reauthPaths?: readonly string[] | undefined
-  /** Login from a device new for the user: an info event. Default on. */
+  /** Login (cookie or token) from a device new for the user: an info event. Default on. */
   newDevice?: NewDeviceOptions | false | undefined
-  /** Too many unknown/malformed tokens from one IP: 429 and a critical event. Default 20 per 1 min. */
+  /**
+   * Many unknown/malformed tokens from one IP: one critical event per window while it lasts.
+   * Detection only: no request is ever refused for it. Default 20 per 1 min.
+   */
   guessing?: { max?: number; window?: Duration; maxClients?: number } | false | undefined
 }
 
@@ -37,21 +42,10 @@ export const ANOMALY_DEFAULTS = Object.freeze({
 })
 
 /**
- * Session data keys (reserved `$` prefix) for the accepted IP / User-Agent and a pending IP
- * challenge. Written only when a rule fires, so ordinary requests stay write-free.
+ * The anomaly plugin (cookie sessions; place it first); `bearer` holds the same rules for
+ * bearer requests (place it after `bearerAuth`); `close()` unsubscribes from the events.
  */
-const IP_KEY = '$anomaly.ip'
-const FLAG_KEY = '$anomaly.ipFlaggedAuth'
-const UA_KEY = '$anomaly.ua'
-
-const REAUTH: Rejection = {
-  status: 401,
-  code: 'ERR_REAUTH_REQUIRED',
-  message: 're-authentication required',
-}
-
-/** The anomaly plugin; `close()` unsubscribes it from the manager's events. */
-export type AnomalyPlugin = Plugin & { close(): void }
+export type AnomalyPlugin = Plugin & { readonly bearer: Plugin; close(): void }
 
 /**
  * Anomaly rules as a pipeline plugin. On ordinary requests they compare two strings with what
@@ -62,12 +56,18 @@ export type AnomalyPlugin = Plugin & { close(): void }
  *   (`ua_change`, critical) and the session ends (default) — the request continues without it.
  * - IP change: `session_anomaly` (`ip_change`, warn) once per new IP (default), or a 401
  *   `ERR_REAUTH_REQUIRED` until the user re-authenticates, or the end of the session.
- * - Login from a new device for the user: `session_anomaly` (`new_device`, info).
- * - Token guessing: over 20 unknown or malformed tokens per minute from one IP → 429
- *   `ERR_TOO_MANY_REQUESTS` for that IP and one `session_anomaly` (`token_guessing`, critical).
+ * - Login (cookie or token) from a new device for the user: `session_anomaly` (`new_device`, info).
+ * - Token guessing: over 20 unknown or malformed tokens per minute from one IP → one
+ *   `session_anomaly` (`token_guessing`, critical) per minute while it lasts. Nothing is
+ *   refused: those requests are served as anonymous with their cookie cleared, and the
+ *   address's valid sessions and cookie-less requests are untouched (see {@link GuessingDetector}).
+ *
+ * The User-Agent and IP rules apply to bearer requests through `rules.bearer`, placed after
+ * `bearerAuth` (see {@link bearerAnomaly}).
  *
  * @example
- * const pipeline = createPipeline(sessions, [anomalyRules({ sessions, ipChange: 'reauth' })])
+ * const rules = anomalyRules({ sessions, ipChange: 'reauth' })
+ * const pipeline = createPipeline(sessions, [rules, bearerAuth(tokens), rules.bearer])
  */
 export function anomalyRules(options: AnomalyOptions): AnomalyPlugin {
   const sessions = options.sessions
@@ -78,14 +78,6 @@ export function anomalyRules(options: AnomalyOptions): AnomalyPlugin {
   const reauthPaths = new Set(options.reauthPaths ?? ANOMALY_DEFAULTS.reauthPaths)
   const g =
     options.guessing === false ? null : { ...ANOMALY_DEFAULTS.guessing, ...options.guessing }
-  const windowMs = g ? parseDuration(g.window, 'guessing.window') : 0
-  const guesses = g ? new SlidingWindow(windowMs, g.maxClients) : null
-  const tooMany: Rejection = {
-    status: 429,
-    code: 'ERR_TOO_MANY_REQUESTS',
-    message: 'too many requests',
-    headers: [['retry-after', String(Math.ceil(windowMs / 1000))]],
-  }
 
   const anomaly = (
     ctx: RequestContext | null,
@@ -112,13 +104,19 @@ export function anomalyRules(options: AnomalyOptions): AnomalyPlugin {
           anomaly(null, login, 'info', 'new_device'),
         )
 
+  const guesses = g
+    ? new GuessingDetector(
+        {
+          max: g.max,
+          windowMs: parseDuration(g.window, 'guessing.window'),
+          maxClients: g.maxClients,
+        },
+        (e) => anomaly(null, { ip: e.ip, userAgent: e.userAgent }, 'critical', 'token_guessing'),
+      )
+    : null
+
   const off = sessions.on((e) => {
-    if (
-      guesses &&
-      e.ip &&
-      (e.type === 'session_token_unknown' || e.type === 'session_token_malformed')
-    )
-      guesses.hit(e.ip, clock.now())
+    guesses?.onEvent(e, clock.now())
     known?.onEvent(e)
   })
 
@@ -156,19 +154,20 @@ export function anomalyRules(options: AnomalyOptions): AnomalyPlugin {
     return open ? undefined : s.commit().then(() => REAUTH)
   }
 
+  const bearer = bearerAnomaly({
+    sessions,
+    parse,
+    userAgentChange: uaMode,
+    ipChange: ipMode,
+    report: (ctx, about, level, reason) => anomaly(ctx, about, level, reason),
+  })
+
   return {
     name: 'anomaly',
+    bearer,
     close: off,
     onRequest(ctx) {
       const ip = ctx.input.ip
-      if (guesses && ip) {
-        const now = clock.now()
-        if (guesses.rate(ip, now) >= g!.max) {
-          if (guesses.block(ip)) anomaly(ctx, {}, 'critical', 'token_guessing')
-          return tooMany
-        }
-        guesses.unblock(ip)
-      }
       const r = ctx.session.record
       if (!r?.userId) return undefined
       if (uaMode !== 'off' && r.meta.userAgent !== undefined) {

@@ -4,6 +4,11 @@ import type { DeviceInfo } from '../core/record.js'
 import { deviceKey } from './device.js'
 import { Lru } from './lru.js'
 
+// A cookie login and a token login (`POST /api/token`) are both sign-ins from a device.
+function isLogin(reason: string | undefined): boolean {
+  return reason === 'login' || reason === 'token'
+}
+
 /** Options of the new-device rule. */
 export interface NewDeviceOptions {
   /** Users remembered. Default 10 000. */
@@ -45,9 +50,9 @@ export class KnownDevices {
     this.#report = report
   }
 
-  /** Feed every event; only logins (`session_created`, reason `login`) are looked at. */
+  /** Feed every event; only logins (`session_created`, reason `login` or `token`) are looked at. */
   onEvent(e: SessionEvent): void {
-    if (e.type !== 'session_created' || e.reason !== 'login' || !e.userId) return
+    if (e.type !== 'session_created' || !isLogin(e.reason) || !e.userId) return
     const key = deviceKey(this.#parse(e.userAgent ?? ''))
     const devices = this.#users.get(e.userId)
     if (devices) {
@@ -70,7 +75,7 @@ export class KnownDevices {
       const seen = new Set<string>()
       let any = false
       for (const r of past) {
-        if (r.reason !== 'login' || r.handle === e.handle) continue
+        if (!isLogin(r.reason) || r.handle === e.handle) continue
         any = true
         seen.add(deviceKey(this.#parse(r.userAgent ?? '')))
       }
