@@ -1,20 +1,23 @@
 /**
  * Layered CSRF defence: Fetch Metadata, Origin/Referer, and a BREACH-masked synchronizer
- * token bound to the session.
+ * token bound to the session (or, before login, to a signed pre-login cookie).
  *
  * @example
  * import { csrf, verifyCsrf } from 'tessera/csrf'
  * createPipeline(sessions, [csrf({ sessions, origins: ['https://bank.example'] })])
  */
-export { parseOrigins, SourceCheck, type SourceRefusal } from './origin.js'
 export {
   CSRF_SECRET_LABEL,
   type CsrfOptions,
   type CsrfRefusal,
   CsrfGuard,
-  csrf,
-  verifyCsrf,
-} from './plugin.js'
+  type PreLoginOptions,
+  refusalLevel,
+} from './guard.js'
+export { parseOrigins, SourceCheck, type SourceRefusal } from './origin.js'
+export { RoutedInput, routedPath } from './path.js'
+export { csrf, verifyCsrf } from './plugin.js'
+export { PRE_LOGIN_NONCE_LENGTH, PRE_LOGIN_TOKEN_LENGTH, PreLoginTokens } from './pre-login.js'
 export {
   CSRF_SECRET_BYTES,
   CSRF_TOKEN_LENGTH,

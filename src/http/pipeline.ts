@@ -68,6 +68,7 @@ export class Pipeline {
   readonly #onRequest: Plugin[]
   readonly #headers: Plugin[]
   readonly #onCommit: Plugin[]
+  readonly #beforeResponse: Plugin[]
 
   constructor(sessions: SessionManager, plugins: readonly Plugin[] = []) {
     this.sessions = sessions
@@ -75,6 +76,21 @@ export class Pipeline {
     this.#onRequest = plugins.filter((p) => p.onRequest)
     this.#headers = plugins.filter((p) => p.headers)
     this.#onCommit = plugins.filter((p) => p.onCommit)
+    this.#beforeResponse = plugins.filter((p) => p.beforeResponse)
+  }
+
+  /**
+   * Asks the plugins, as the handler's response starts, whether it must be refused instead
+   * (see `Plugin.beforeResponse`). Null for nearly every response: call it first, then commit.
+   */
+  veto(ctx: RequestContext | null): Rejection | null {
+    if (ctx === null) return null
+    const plugins = this.#beforeResponse
+    for (let i = 0; i < plugins.length; i++) {
+      const r = plugins[i]!.beforeResponse!(ctx)
+      if (r) return r
+    }
+    return null
   }
 
   /**

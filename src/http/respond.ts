@@ -21,3 +21,20 @@ export function rejectionHeaders(
   if (r.headers) for (const h of r.headers) out.push(h)
   return out
 }
+
+/**
+ * The headers of a vetoed response ({@link Pipeline.veto}): the pipeline's and the rejection's,
+ * less every `Set-Cookie`, so a refused request changes no cookie (its session is not committed
+ * either).
+ *
+ * @example
+ * const veto = pipeline.veto(ctx)
+ * if (veto) send(veto.status, vetoHeaders(pipeline, ctx, veto))
+ */
+export function vetoHeaders(
+  pipeline: Pipeline,
+  ctx: RequestContext | null,
+  r: Rejection,
+): HeaderList {
+  return rejectionHeaders(pipeline, ctx, r).filter((h) => h[0] !== 'set-cookie')
+}

@@ -58,4 +58,10 @@ export interface Plugin {
   headers?(ctx: RequestContext, out: HeaderList): void
   /** Sees the session once it has been committed (for metrics and anomaly rules). */
   onCommit?(ctx: RequestContext): void
+  /**
+   * The last word as the handler's response starts: return a rejection to answer it instead
+   * (fail closed, e.g. a deferred CSRF check the route never made). Adapters then send the
+   * rejection without committing the session or setting its cookie.
+   */
+  beforeResponse?(ctx: RequestContext): Rejection | undefined
 }

@@ -15,7 +15,7 @@ import {
   rejectionBody,
   toRejection,
 } from '../../http/pipeline.js'
-import { JSON_CONTENT_TYPE, rejectionHeaders } from '../../http/respond.js'
+import { JSON_CONTENT_TYPE, rejectionHeaders, vetoHeaders } from '../../http/respond.js'
 import type { Plugin, RequestContext } from '../../http/types.js'
 
 declare module 'fastify' {
@@ -78,6 +78,14 @@ const plugin: FastifyPluginCallback<FastifySessionsOptions> = (fastify, options,
   fastify.addHook('onSend', (request, reply, payload, done) => {
     const ctx = request.tessera
     if (!ctx) return done(null, payload)
+    const veto = pipeline.veto(ctx)
+    if (veto) {
+      // Fail closed: the handler's reply is replaced and the session left uncommitted.
+      for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name)
+      for (const [name, value] of vetoHeaders(pipeline, ctx, veto)) reply.header(name, value)
+      reply.code(veto.status).type(JSON_CONTENT_TYPE)
+      return done(null, rejectionBody(veto))
+    }
     const send = () => {
       for (const [name, value] of pipeline.responseHeaders(ctx)) reply.header(name, value)
       done(null, payload)

@@ -4,7 +4,8 @@ import { SessionManager } from '../../core/manager.js'
 import type { Session } from '../../core/session.js'
 import { parseTrustProxy } from '../../http/client.js'
 import { putHeaders, refusalResponse } from '../../http/fetch-io.js'
-import { createPipeline, type Pipeline, toRejection } from '../../http/pipeline.js'
+import { createPipeline, type Pipeline, rejectionBody, toRejection } from '../../http/pipeline.js'
+import { JSON_CONTENT_TYPE, vetoHeaders } from '../../http/respond.js'
 import type { HeaderList, Plugin, RequestContext } from '../../http/types.js'
 import { HonoInput } from './input.js'
 
@@ -70,6 +71,15 @@ export function honoSessions(
     c.set('session', ctx.session)
     c.set('tessera', ctx)
     await next()
+    const veto = pipeline.veto(ctx)
+    if (veto) {
+      // Fail closed: replace the handler's response; the session is not committed.
+      const headers = vetoHeaders(pipeline, ctx, veto)
+      headers.push(['content-type', JSON_CONTENT_TYPE])
+      c.res = undefined
+      c.res = new Response(rejectionBody(veto), { status: veto.status, headers })
+      return
+    }
     try {
       if (!pipeline.commitSync(ctx)) await pipeline.commit(ctx)
     } catch (error) {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { SessionManager } from '../../core/manager.js'
 import type { Session } from '../../core/session.js'
 import { parseTrustProxy } from '../../http/client.js'
-import { applyHeaders, NodeRequestInput, sendRejection } from '../../http/node-io.js'
+import { applyHeaders, NodeRequestInput, sendRejection, vetoResponse } from '../../http/node-io.js'
 import { createPipeline, type Pipeline, toRejection } from '../../http/pipeline.js'
 import type { Plugin, RequestContext } from '../../http/types.js'
 
@@ -61,11 +61,18 @@ export function nodeHandler(
     ) {
       if (!headersApplied) {
         headersApplied = true
+        // A streamed response starting unverified (see vetoResponse): cut it off.
+        if (pipeline.veto(ctx)) return this.destroy()
         applyHeaders(this, pipeline.responseHeaders(ctx))
       }
       return writeHead.apply(this, args)
     } as ServerResponse['writeHead']
     res.end = function (this: ServerResponse, ...args: unknown[]) {
+      const veto = headersApplied ? null : pipeline.veto(ctx)
+      if (veto) {
+        restore()
+        return vetoResponse(this, pipeline, ctx, veto)
+      }
       if (pipeline.commitSync(ctx))
         return (end as (...a: unknown[]) => ServerResponse).apply(this, args)
       pipeline.commit(ctx).then(

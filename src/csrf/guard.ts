@@ -1,0 +1,329 @@
+import { readCookie, serializeCookie } from '../core/cookie.js'
+import { type Duration, parseDuration } from '../core/duration.js'
+import { configAssert } from '../core/errors.js'
+import type { EventLevel } from '../core/events.js'
+import type { SessionManager } from '../core/manager.js'
+import type { HeaderList, RequestContext, RequestInput } from '../http/types.js'
+import { parseOrigins, SourceCheck, type SourceRefusal } from './origin.js'
+import { RoutedInput, routedPath } from './path.js'
+import { PreLoginTokens } from './pre-login.js'
+import { maskToken, verifyToken } from './token.js'
+
+declare module '../http/types.js' {
+  interface RequestLocals {
+    /**
+     * CSRF state of this request (CSRF plugin): `verified` (token, bearer, exempt path, or
+     * nothing to protect), `pending` (a form post whose `csrf` field the route must pass to
+     * `verifyCsrf`), `refused`, or unset.
+     */
+    csrfState?: 'verified' | 'pending' | 'refused'
+    /** The plugin guarding this request (used by `verifyCsrf`). */
+    csrfGuard?: CsrfGuard
+    /** The pre-login nonce of this request, once known (CSRF plugin). */
+    csrfNonce?: string
+    /** True when the response must set the pre-login cookie (CSRF plugin). */
+    csrfNewNonce?: boolean
+  }
+}
+
+/** The label under which the CSRF secret is derived from the session token. */
+export const CSRF_SECRET_LABEL = 'tessera/csrf'
+
+/** Why a request was refused: the `reason` of its `malicious_csrf` event. */
+export type CsrfRefusal =
+  | SourceRefusal
+  | 'no_session'
+  | 'token_missing'
+  | 'token_invalid'
+  | 'token_unverified'
+
+/** Login CSRF without a stored pre-session: see {@link CsrfOptions.preLogin}. */
+export interface PreLoginOptions {
+  /** The login endpoints (exact paths) that accept a pre-login token, e.g. `['/login', '/api/login']`. */
+  paths: readonly string[]
+  /**
+   * Key material (at least 32 bytes) shared by every process serving the site; a key for this
+   * use alone is derived from it. Default: random per process, so a token issued by one
+   * process is refused by another.
+   */
+  secret?: string | Uint8Array | undefined
+  /** How long a pre-login token is valid (and the cookie kept). Default `1h`. */
+  ttl?: Duration | undefined
+  /** Name of the nonce cookie. Default: the session cookie's name + `-csrf` (`__Host-sid-csrf`). */
+  cookie?: string | undefined
+}
+
+/** Options of `csrf()`. */
+export interface CsrfOptions {
+  /** The session manager: its cookie name and its event bus (refusals emit `malicious_csrf`). */
+  sessions: SessionManager
+  /** The exact origins the app is served under, e.g. `['https://bank.example']`. Required. */
+  origins: readonly string[]
+  /**
+   * Sibling origins on the same site that may post here. Only when this is non-empty is
+   * `Sec-Fetch-Site: same-site` accepted, and then `Origin` must be one of these or `origins`.
+   */
+  trustedOrigins?: readonly string[]
+  /** Request header carrying the token. Default `x-csrf-token`. Lower-case. */
+  header?: string
+  /** Paths (exact) with no ambient authority to protect, e.g. token endpoints. Default none. */
+  exemptPaths?: readonly string[]
+  /**
+   * Paths (exact) where a request without a live session needs no token, because there is
+   * nothing to protect: logout (an expired session's user must still be able to "log out"
+   * and get the clearing cookie). Fetch Metadata and `Origin` are still checked, and with a
+   * live session the token is required as everywhere else. Default none.
+   */
+  exemptWithoutSession?: readonly string[]
+  /**
+   * Which form posts (`application/x-www-form-urlencoded`, `multipart/form-data`) without the
+   * header may reach their route, which must then call `verifyCsrf(ctx, form.csrf)` before
+   * doing anything. The predicate sees the path as routers match it: percent-decoded,
+   * lower-cased, repeated slashes collapsed (so write it in lower case). A deferred request
+   * whose token was never verified when its response starts is answered 403 instead (fail
+   * closed). Fetch Metadata and Origin are still checked here. Default: none.
+   */
+  deferForms?: (input: RequestInput) => boolean
+  /**
+   * Login CSRF with nothing stored: visitors without a session get a signed, short-lived token
+   * bound to a nonce cookie, accepted on `paths` only. Without this option, issuing a token to
+   * a visitor without a session starts a stored pre-session.
+   */
+  preLogin?: PreLoginOptions | undefined
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE'])
+const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data'])
+const HEADER_NAME = /^[a-z0-9-]+$/
+const NO_STORE: [string, string] = ['cache-control', 'no-store']
+// Derived secrets kept per guard (see CsrfGuard.#secret): 10 000 × ~150 bytes.
+const SECRET_CACHE_SIZE = 10_000
+
+/**
+ * The per-plugin logic, reachable from handlers through `ctx.locals.csrfGuard`.
+ *
+ * @example
+ * ctx.locals.csrfGuard?.issue(ctx)
+ */
+export class CsrfGuard {
+  readonly #sessions: SessionManager
+  readonly #cookieName: string
+  readonly #source: SourceCheck
+  readonly #header: string
+  readonly #exempt: ReadonlySet<string>
+  readonly #exemptWithoutSession: ReadonlySet<string>
+  readonly #deferForms: ((input: RequestInput) => boolean) | null
+  readonly #pre: PreLoginTokens | null
+  readonly #prePaths: ReadonlySet<string>
+  readonly #preCookie: string
+  readonly #preCookieSuffix: string
+  readonly #secrets = new Map<string, Buffer>()
+  #warned = false
+
+  constructor(o: CsrfOptions) {
+    configAssert(o?.sessions, 'csrf: pass { sessions } (the session manager)')
+    const origins = parseOrigins(o.origins, 'csrf.origins')
+    configAssert(origins.length > 0, 'csrf.origins must list the origin(s) the app is served under')
+    this.#sessions = o.sessions
+    this.#cookieName = o.sessions.options.cookie.name
+    this.#source = new SourceCheck(origins, parseOrigins(o.trustedOrigins, 'csrf.trustedOrigins'))
+    this.#header = o.header ?? 'x-csrf-token'
+    configAssert(HEADER_NAME.test(this.#header), 'csrf.header must be a lower-case header name')
+    this.#exempt = new Set(o.exemptPaths ?? [])
+    this.#exemptWithoutSession = new Set(o.exemptWithoutSession ?? [])
+    this.#deferForms = o.deferForms ?? null
+    const pre = o.preLogin
+    configAssert(
+      pre === undefined || (Array.isArray(pre.paths) && pre.paths.length > 0),
+      'csrf.preLogin.paths must list the login endpoints, e.g. ["/login", "/api/login"]',
+    )
+    this.#pre = pre
+      ? new PreLoginTokens(pre.secret, parseDuration(pre.ttl ?? '1h', 'csrf.preLogin.ttl'))
+      : null
+    this.#prePaths = new Set(pre?.paths ?? [])
+    this.#preCookie = pre?.cookie ?? `${this.#cookieName}-csrf`
+    configAssert(
+      this.#preCookie !== this.#cookieName,
+      'csrf.preLogin.cookie must differ from the session cookie',
+    )
+    this.#preCookieSuffix = `${o.sessions.options.cookieAttributes}; Max-Age=${Math.floor(
+      (this.#pre?.ttlMs ?? 0) / 1000,
+    )}`
+  }
+
+  /**
+   * A fresh masked token for the request: bound to its session, or, for a visitor without one
+   * when `preLogin` is on, a pre-login token (nothing is stored). Without `preLogin` a
+   * pre-session is started.
+   */
+  issue(ctx: RequestContext): string {
+    if (!ctx.session.exists && this.#pre) {
+      return this.#pre.issue(this.#nonce(ctx, true)!, this.#sessions.options.clock.now())
+    }
+    ctx.session.ensure()
+    return maskToken(this.#secret(ctx)!)
+  }
+
+  /** True when `token` belongs to the request's current session. */
+  matches(ctx: RequestContext, token: unknown): boolean {
+    const secret = this.#secret(ctx)
+    return secret !== null && verifyToken(token, secret)
+  }
+
+  // The request's pre-login nonce: from its cookie, or (when `create`) a new one to set.
+  #nonce(ctx: RequestContext, create: boolean): string | undefined {
+    let nonce = ctx.locals.csrfNonce
+    if (nonce !== undefined) return nonce
+    const found = readCookie(ctx.input.header('cookie'), this.#preCookie)
+    if (found.kind === 'value' && PreLoginTokens.isNonce(found.value)) nonce = found.value
+    else if (create) {
+      nonce = PreLoginTokens.nonce()
+      ctx.locals.csrfNewNonce = true
+    }
+    if (nonce !== undefined) ctx.locals.csrfNonce = nonce
+    return nonce
+  }
+
+  // The two SHA-256 derivations are the largest part of a check, so secrets are kept, decoded,
+  // by session id. The id is a hash of the token and a session's secret never changes while its
+  // id lives (regeneration and renewal make a new id), so an entry cannot go stale; beyond the
+  // bound the oldest entries go first. The cache holds no credential: a secret only checks tokens.
+  #secret(ctx: RequestContext): Buffer | null {
+    const id = ctx.session.id
+    if (id === null) return null
+    let secret = this.#secrets.get(id)
+    if (secret === undefined) {
+      const derived = ctx.session.deriveSecret(CSRF_SECRET_LABEL)
+      if (derived === null) return null
+      secret = Buffer.from(derived, 'base64url')
+      if (this.#secrets.size >= SECRET_CACHE_SIZE) {
+        this.#secrets.delete(this.#secrets.keys().next().value as string)
+      }
+      this.#secrets.set(id, secret)
+    }
+    return secret
+  }
+
+  /** Runs the three layers; returns the refusal reason, or null when the request may proceed. */
+  check(ctx: RequestContext): CsrfRefusal | null {
+    const input = ctx.input
+    if (SAFE_METHODS.has(input.method) || this.#exempt.has(input.path) || this.#bearerOnly(input)) {
+      if (!SAFE_METHODS.has(input.method)) ctx.locals.csrfState = 'verified'
+      return null
+    }
+    const refused = this.#source.refusal(input)
+    if (refused) return refused
+    if (!ctx.session.exists && this.#exemptWithoutSession.has(input.path)) {
+      ctx.locals.csrfState = 'verified'
+      return null
+    }
+    const sent = input.header(this.#header)
+    if (sent === undefined && this.#deferForms && isForm(input) && this.#defers(input)) {
+      ctx.locals.csrfState = 'pending'
+      return null
+    }
+    const reason = this.tokenRefusal(ctx, sent)
+    if (reason === null) ctx.locals.csrfState = 'verified'
+    return reason
+  }
+
+  #defers(input: RequestInput): boolean {
+    const path = routedPath(input.path)
+    return path !== null && this.#deferForms!(new RoutedInput(input, path))
+  }
+
+  /**
+   * Why `token` does not authorise this request, or null when it does: a token of its live
+   * session, or on a login endpoint a valid pre-login token.
+   */
+  tokenRefusal(ctx: RequestContext, token: unknown): CsrfRefusal | null {
+    const pre = this.#pre !== null && this.#prePaths.has(ctx.input.path)
+    if (!ctx.session.exists && !pre) return 'no_session'
+    if (typeof token !== 'string' || token.length === 0) return 'token_missing'
+    if (pre) {
+      const now = this.#sessions.options.clock.now()
+      if (this.#pre!.verify(token, this.#nonce(ctx, false), now)) return null
+    }
+    return this.matches(ctx, token) ? null : 'token_invalid'
+  }
+
+  /**
+   * Records a refusal as a `malicious_csrf` event. `critical` only for evidence of an attack (a
+   * foreign source, or a wrong token on a live session); `warn` otherwise (an expired session's
+   * form, a stale tab).
+   */
+  report(ctx: RequestContext, reason: CsrfRefusal): void {
+    const s = ctx.session
+    this.#sessions.emit({
+      type: 'malicious_csrf',
+      level: refusalLevel(reason, s.exists),
+      userId: s.userId,
+      handle: s.handle,
+      ip: s.request.ip,
+      userAgent: s.request.userAgent,
+      reason,
+    })
+  }
+
+  /**
+   * Fail closed: a deferred form post whose route never verified its token is refused as its
+   * response starts. Returns true when it did so (and reports it).
+   */
+  refuseUnverified(ctx: RequestContext): boolean {
+    if (ctx.locals.csrfState !== 'pending') return false
+    ctx.locals.csrfState = 'refused'
+    this.report(ctx, 'token_unverified')
+    if (!this.#warned) {
+      this.#warned = true
+      console.error(
+        `tessera csrf: a form post to ${ctx.input.path} was deferred to its route, which never called verifyCsrf(); it was answered 403`,
+      )
+    }
+    return true
+  }
+
+  /** The pre-login cookie (and `no-store` for the page carrying its token), when one was issued. */
+  headers(ctx: RequestContext, out: HeaderList): void {
+    if (ctx.locals.csrfNewNonce !== true) return
+    out.push([
+      'set-cookie',
+      serializeCookie(this.#preCookie, ctx.locals.csrfNonce!, this.#preCookieSuffix),
+    ])
+    out.push(NO_STORE)
+  }
+
+  // A bearer credential is not ambient: a forged cross-site request cannot attach it. Only when
+  // no session cookie rides along, or a cookie-authenticated request could claim the exemption.
+  #bearerOnly(input: RequestInput): boolean {
+    const auth = input.header('authorization')
+    if (auth === undefined || auth.length < 8 || auth.slice(0, 7).toLowerCase() !== 'bearer ')
+      return false
+    return readCookie(input.header('cookie'), this.#cookieName).kind === 'absent'
+  }
+}
+
+/**
+ * The level of a refusal: `critical` for a foreign source or a wrong token on a live session,
+ * `warn` for refusals without a session (nothing could have been forged).
+ *
+ * @example
+ * refusalLevel('no_session', false) // 'warn'
+ */
+export function refusalLevel(reason: CsrfRefusal, liveSession: boolean): EventLevel {
+  switch (reason) {
+    case 'no_session':
+    case 'token_missing':
+    case 'token_invalid':
+    case 'token_unverified':
+      return liveSession ? 'critical' : 'warn'
+    default:
+      return 'critical'
+  }
+}
+
+function isForm(input: RequestInput): boolean {
+  const type = input.header('content-type')
+  if (!type) return false
+  const semi = type.indexOf(';')
+  return FORM_TYPES.has((semi === -1 ? type : type.slice(0, semi)).trim().toLowerCase())
+}
