@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { TLSSocket } from 'node:tls'
 import { clientInfo, normalizeIp, type TrustProxy } from './client.js'
 import { type Pipeline, rejectionBody, toRejection } from './pipeline.js'
-import { JSON_CONTENT_TYPE, rejectionHeaders } from './respond.js'
+import { JSON_CONTENT_TYPE, rejectionHeaders, vetoHeaders } from './respond.js'
 import type { HeaderList, Rejection, RequestContext, RequestInput } from './types.js'
 
 /**
@@ -79,6 +79,28 @@ export function sendRejection(
   res.end(rejectionBody(r))
 }
 
+/**
+ * Answers a vetoed response ({@link Pipeline.veto}) instead of the handler's: the handler's
+ * headers are dropped, no cookie is set and the session is not committed. Call it before the
+ * head is written.
+ *
+ * @example
+ * const veto = pipeline.veto(ctx)
+ * if (veto) return vetoResponse(res, pipeline, ctx, veto)
+ */
+export function vetoResponse(
+  res: ServerResponse,
+  pipeline: Pipeline,
+  ctx: RequestContext,
+  r: Rejection,
+): ServerResponse {
+  for (const name of res.getHeaderNames()) res.removeHeader(name)
+  applyHeaders(res, vetoHeaders(pipeline, ctx, r))
+  res.statusCode = r.status
+  res.setHeader('content-type', JSON_CONTENT_TYPE)
+  return res.end(rejectionBody(r))
+}
+
 const kOriginal = Symbol('tessera.original')
 
 class HookState {
@@ -122,6 +144,8 @@ function hookedWriteHead(this: Hooked, a?: unknown, b?: unknown, c?: unknown): u
   // Node calls writeHead (implicitly) before the first byte: the last moment to add headers.
   if (s && !s.headersApplied) {
     s.headersApplied = true
+    // A streamed response starting unverified (see vetoResponse): cut it off.
+    if (s.pipeline.veto(s.ctx)) return this.destroy()
     applyHeaders(this, s.pipeline.responseHeaders(s.ctx))
   }
   return this[kOriginal].writeHead.call(this, a, b, c)
@@ -132,6 +156,11 @@ function hookedEnd(this: Hooked, a?: unknown, b?: unknown, c?: unknown): unknown
   if (!s) return this[kOriginal].end.call(this, a, b, c)
   if (!s.ending) {
     s.ending = true
+    const veto = s.headersApplied ? null : s.pipeline.veto(s.ctx)
+    if (veto) {
+      states.delete(this)
+      return vetoResponse(this, s.pipeline, s.ctx, veto)
+    }
     if (s.pipeline.commitSync(s.ctx)) return this[kOriginal].end.call(this, a, b, c)
     void commitThenEnd(this, s, a, b, c)
   }
