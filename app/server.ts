@@ -37,6 +37,8 @@ export interface BuildOptions {
   security?: boolean
   /** Monitoring hooks: `{ enabled: false }` for the benchmark baseline, a log destination for tests. */
   monitoring?: AppMonitoringOptions
+  /** scrypt's N for the demo users' passwords: tests that sign in hundreds of clients lower it. */
+  scryptCost?: number
 }
 
 /** Builds the reference app from its configuration. */
@@ -46,7 +48,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     options.store ?? (await storeFromUrl(config.storeUrl, options.clock)),
   )
   const sessions = sessionsFor(config, store, monitoring, options.clock)
-  const users = await UserDirectory.seed(config.demoPassword)
+  const users = await UserDirectory.seed(config.demoPassword, { scryptCost: options.scryptCost })
   const ctx: AppContext = { config, sessions, users, monitoring }
   const tokens = appTokens(ctx)
   const router = new Router()

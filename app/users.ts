@@ -9,6 +9,7 @@ const scryptAsync = promisify(scrypt) as (
 ) => Promise<Buffer>
 // N=2^15 is OWASP's scrypt floor; maxmem must be raised to allow it.
 const PARAMS = { N: 32768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }
+type Params = typeof PARAMS
 
 /** A demo user. */
 export interface User {
@@ -25,16 +26,16 @@ export function publicUser(u: User): { id: string; username: string; role: strin
   return { id: u.id, username: u.username, role: u.role }
 }
 
-async function hashPassword(password: string): Promise<string> {
+async function hashPassword(password: string, params: Params): Promise<string> {
   const salt = randomBytes(16)
-  const key = await scryptAsync(password, salt, 32, PARAMS)
+  const key = await scryptAsync(password, salt, 32, params)
   return `scrypt$${salt.toString('base64url')}$${key.toString('base64url')}`
 }
 
-async function checkPassword(password: string, stored: string): Promise<boolean> {
+async function checkPassword(password: string, stored: string, params: Params): Promise<boolean> {
   const [, salt, key] = stored.split('$')
   if (!salt || !key) return false
-  const got = await scryptAsync(password, Buffer.from(salt, 'base64url'), 32, PARAMS)
+  const got = await scryptAsync(password, Buffer.from(salt, 'base64url'), 32, params)
   return timingSafeEqual(got, Buffer.from(key, 'base64url'))
 }
 
@@ -47,10 +48,19 @@ export class UserDirectory {
   readonly #byId = new Map<string, User>()
   // Verifying against a dummy hash for unknown users keeps timing the same (no user enumeration).
   #dummy = ''
+  #params: Params = PARAMS
 
-  static async seed(demoPassword: string): Promise<UserDirectory> {
+  /**
+   * The demo users with `demoPassword`. `scryptCost` (scrypt's N, a power of two) is for tests
+   * that sign in hundreds of clients; the default is OWASP's floor, 2^15.
+   */
+  static async seed(
+    demoPassword: string,
+    options: { scryptCost?: number | undefined } = {},
+  ): Promise<UserDirectory> {
     const dir = new UserDirectory()
-    dir.#dummy = await hashPassword(randomBytes(16).toString('hex'))
+    if (options.scryptCost !== undefined) dir.#params = { ...PARAMS, N: options.scryptCost }
+    dir.#dummy = await hashPassword(randomBytes(16).toString('hex'), dir.#params)
     const seeds: Array<[string, string, User['role']]> = [
       ['u1', 'alice', 'user'],
       ['u2', 'bob', 'user'],
@@ -61,7 +71,7 @@ export class UserDirectory {
         id,
         username,
         role,
-        passwordHash: await hashPassword(demoPassword),
+        passwordHash: await hashPassword(demoPassword, dir.#params),
         balance: 1000,
         disabled: false,
       }
@@ -84,11 +94,11 @@ export class UserDirectory {
     if (typeof username !== 'string' || typeof password !== 'string' || password.length > 1024)
       return null
     const user = this.#byName.get(username)
-    const ok = await checkPassword(password, user?.passwordHash ?? this.#dummy)
+    const ok = await checkPassword(password, user?.passwordHash ?? this.#dummy, this.#params)
     return ok && user && !user.disabled ? user : null
   }
 
   async setPassword(user: User, password: string): Promise<void> {
-    user.passwordHash = await hashPassword(password)
+    user.passwordHash = await hashPassword(password, this.#params)
   }
 }
