@@ -1,0 +1,59 @@
+import type { Scheduler } from 'fast-check'
+
+/**
+ * Turns fast-check's scheduler into the only source of ordering between concurrent "requests":
+ * every store call waits for the scheduler to release it, and released calls reach the real
+ * backend one at a time, in release order. A schedule is then a pure function of the
+ * scheduler's choices (network timing cannot reorder two calls), so a failing interleaving
+ * replays and shrinks.
+ *
+ * @example
+ * const gate = new Gate(s)
+ * const record = await gate.call('get b0', () => store.get(id))
+ */
+export class Gate {
+  readonly #s: Scheduler
+  // The real call in flight, if any: the next released call waits for it.
+  #tail: Promise<unknown> = Promise.resolve()
+  #inFlight = 0
+
+  constructor(s: Scheduler) {
+    this.#s = s
+  }
+
+  /** Suspends until the scheduler releases `label` (a request's arrival, say). */
+  async pause(label: string): Promise<void> {
+    await this.#s.schedule(Promise.resolve(), label)
+  }
+
+  /** Runs `fn` against the backend once the scheduler releases `label`. */
+  async call<T>(label: string, fn: () => Promise<T>): Promise<T> {
+    await this.pause(label)
+    this.#inFlight++
+    const run = this.#tail.then(fn)
+    this.#tail = run.then(
+      () => this.#done(),
+      () => this.#done(),
+    )
+    return run
+  }
+
+  #done(): void {
+    this.#inFlight--
+  }
+
+  /**
+   * The scheduler's `act`: after releasing one task, wait until every real call it started has
+   * returned and the requests have run up to their next gate, so the set of tasks the scheduler
+   * picks from next never depends on network timing.
+   */
+  readonly act = async (release: () => Promise<unknown>): Promise<void> => {
+    await release()
+    do {
+      await this.#tail
+      // Let continuations (pure microtask work, plus drivers that resolve on a later tick)
+      // reach their next gate or finish.
+      await new Promise((r) => setImmediate(r))
+    } while (this.#inFlight > 0)
+  }
+}
