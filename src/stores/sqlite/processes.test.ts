@@ -69,6 +69,66 @@ describe('SQLite store across processes', () => {
     })
   }
 
+  it('two processes renewing one session 40 times each at the version they read never fork it', async () => {
+    const path = join(dir, 'renewals.db')
+    const seed = sqliteStore({ path })
+    const now = Date.now()
+    await seed.create({
+      id: 'seed',
+      handle: 'seed-handle',
+      userId: 'chain',
+      data: {},
+      createdAt: now,
+      lastSeenAt: now,
+      renewedAt: now,
+      authenticatedAt: now,
+      idleExpiresAt: now + 60_000,
+      absoluteExpiresAt: now + 600_000,
+      meta: {},
+      version: 1,
+    })
+    await seed.close()
+    // Each step reads the user's session and replaces it at the version read; the other process
+    // may replace it in between (a fork would also collide on the session's unique handle and
+    // crash the child). A start barrier in the database itself, each child registering and then
+    // waiting for the other, makes both loops run together however long each took to start.
+    const body = `
+      await store.create(record('barrier', 0))
+      while ((await store.listByUser('barrier')).length < 2) await new Promise((r) => setTimeout(r, 2))
+      let won = 0
+      let lost = 0
+      for (let i = 0; i < 40; i++) {
+        const [current] = await store.listByUser('chain')
+        if (!current) throw new Error('the session is gone')
+        const next = { ...current, id: hashToken(generateToken()), version: 1 }
+        // Work between the read and the write (as a request does), so the other process gets
+        // the write lock in between instead of waiting out this whole loop in its busy handler.
+        await new Promise((r) => setTimeout(r, Math.random() * 3))
+        const result = await store.create(next, {
+          replaces: current.id,
+          expectVersion: current.version,
+          limit: { max: 3, policy: 'evict-oldest' },
+        })
+        if (result.skipped === true) lost++
+        else won++
+      }
+      console.log(JSON.stringify({ won, lost }))
+    `
+    const results = await Promise.all([
+      child(body, { DB_PATH: path }),
+      child(body, { DB_PATH: path }),
+    ])
+    for (const r of results) expect(r.code).toBe(0)
+    const counts = results.map((r) => JSON.parse(r.out) as { won: number; lost: number })
+    const store = sqliteStore({ path })
+    const live = await store.listByUser('chain')
+    expect(live).toHaveLength(1)
+    expect(live[0]?.handle).toBe('seed-handle')
+    // The processes did race: some replacements lost (so the check was exercised).
+    expect(counts.reduce((n, c) => n + c.lost, 0)).toBeGreaterThan(0)
+    await store.close()
+  })
+
   it('a process killed with SIGKILL right after its writes loses no committed session', async () => {
     const path = join(dir, 'crash.db')
     const body = `
