@@ -242,16 +242,36 @@ export class SessionManager {
     return record !== null
   }
 
-  /** Revokes all of a user's sessions (but `except`, a session id); returns how many ended. */
+  /**
+   * Revokes all of a user's sessions (but `except`, a session id, usually the caller's own);
+   * returns how many ended. Sessions are ended by their handle, which survives renewal and
+   * re-authentication, so a session that rotates while this runs ends all the same, and the
+   * excepted one survives a concurrent renewal of its own.
+   */
   async revokeUser(
     userId: string,
     options: { except?: string | null; reason?: string } = {},
   ): Promise<number> {
-    const records = await this.#call(() =>
-      this.#store.destroyByUser(userId, { except: options.except ?? undefined }),
-    )
-    for (const r of records) this.#revoked(r, options.reason ?? 'admin')
-    return records.length
+    const except = options.except
+    const keep = except ? ((await this.#call(() => this.#store.get(except)))?.handle ?? null) : null
+    const ended = new Set<string>()
+    // Two passes: the second catches a successor written (under a handle being ended) between
+    // the first listing and the deletion of its predecessor, on stores where those two steps
+    // are not one atomic operation.
+    for (let pass = 0; pass < 2; pass++) {
+      const records = await this.#call(() => this.#store.listByUser(userId))
+      const handles = new Set(
+        records.map((r) => r.handle).filter((h) => h !== keep && (pass === 0 || ended.has(h))),
+      )
+      for (const handle of handles) {
+        const record = await this.#call(() => this.#store.destroyByHandle(handle, { userId }))
+        if (record && !ended.has(handle)) {
+          ended.add(handle)
+          this.#revoked(record, options.reason ?? 'admin')
+        }
+      }
+    }
+    return ended.size
   }
 
   #revoked(record: SessionRecord, reason: string): void {

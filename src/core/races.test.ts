@@ -221,3 +221,17 @@ describe('a bounded memory store under a flood of pre-sessions (case 10)', () =>
     expect(evicted.every((e) => e.userId === null)).toBe(true)
   })
 })
+
+describe('"end other sessions" while the current one renews', () => {
+  it('keeps the caller’s session although it rotated after the caller read its id', async () => {
+    const { sessions, clock, store } = setup(renewing)
+    const mine = await login(sessions)
+    await login(sessions)
+    clock.advance(5 * MIN)
+    const caller = await sessions.load(cookie(mine))
+    const renewed = await renew(sessions, mine)
+    expect(await sessions.revokeUser('u1', { except: caller.id })).toBe(1)
+    expect(await alive(sessions, renewed)).toBe(true)
+    expect(await store.listByUser('u1')).toHaveLength(1)
+  })
+})
