@@ -178,6 +178,20 @@ describe('loginThrottle', () => {
     }
   })
 
+  it('counts a try without a user name on the address budget only', async () => {
+    const { throttle } = setup()
+    for (let i = 0; i < 10; i++) {
+      const r = await throttle.begin({ ip: '198.51.100.66' })
+      expect(r.ok && r.scope).toBe('address')
+    }
+    expect(refused(await throttle.begin({ ip: '198.51.100.66' }))?.scope).toBe('address')
+    const other = await throttle.begin({ ip: '198.51.100.67' })
+    expect(other.ok && (await other.succeeded())).toBeNull()
+    for (let i = 0; i < 10; i++)
+      expect((await throttle.begin({ ip: '198.51.100.67' })).ok).toBe(true)
+    expect((await throttle.begin({})).ok).toBe(true)
+  })
+
   it('issues no device cookie when turned off, and a successful try still resets', async () => {
     const { throttle } = setup({ deviceCookie: false })
     expect(throttle.deviceCookieName).toBeNull()

@@ -10,9 +10,13 @@ import { type LoginThrottleOptions, resolveThrottleOptions } from './options.js'
  */
 export type ThrottleScope = 'device' | 'known_address' | 'account' | 'address'
 
-/** Who is trying: the login name as your user directory looks it up, the client's address, its cookies. */
+/**
+ * Who is trying: the login name as your user directory looks it up, the client's address, its
+ * cookies. Without a `username` (say, a failed refresh-token exchange) only the address budget
+ * is counted.
+ */
 export interface LoginTry {
-  username: string
+  username?: string | undefined
   /** The client address (after trusted-proxy handling). */
   ip?: string | undefined
   /** The request's `Cookie` header, for the device cookie. */
@@ -82,6 +86,10 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
 
   async function plan(t: LoginTry, now: number): Promise<Counted[]> {
     const name = t.username
+    if (name === undefined)
+      return t.ip && o.address
+        ? [{ key: counterKey('addr', addressBucket(t.ip)), budget: o.address, scope: 'address' }]
+        : []
     if (o.device) {
       const value = cookieValue(t.cookieHeader, o.device.name)
       const d = readDevice(o.device.secret, value, name, now, o.device.maxAgeMs)
@@ -94,6 +102,11 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
     const list: Counted[] = [{ key: counterKey('acct', name), budget: o.account, scope: 'account' }]
     if (o.address) list.push({ key: counterKey('addr', ip), budget: o.address, scope: 'address' })
     return list
+  }
+
+  const refundAll = async (taken: Counted[]) => {
+    const now = clock.now()
+    await Promise.all(taken.map((c) => counters.refund(c.key, now)))
   }
 
   return {
@@ -115,27 +128,31 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
         }
         taken.push(k)
       }
-      const [first] = keys as [Counted]
+      const first = keys[0]
+      const scope = first?.scope ?? 'address'
       return {
         ok: true,
-        scope: first.scope,
-        trusted: first.scope === 'device' || first.scope === 'known_address',
-        cancel: () =>
-          Promise.all(taken.map((c) => counters.refund(c.key, clock.now()))).then(() => {}),
+        scope,
+        trusted: scope === 'device' || scope === 'known_address',
+        cancel: () => refundAll(taken),
         succeeded: async () => {
           const at = clock.now()
+          // Without an account there is nothing to reset: the address gets its try back.
+          const username = t.username
+          if (username === undefined || first === undefined)
+            return refundAll(taken).then(() => null)
           // Only the budget this try used is reset: a victim's success on their own device
           // must not hand an attacker a fresh shared budget.
           await counters.clear(first.key)
-          await Promise.all(taken.slice(1).map((c) => counters.refund(c.key, at)))
+          await refundAll(taken.slice(1))
           if (o.rememberAddressMs > 0 && t.ip)
             await counters.mark(
-              counterKey('seen', t.username, addressBucket(t.ip)),
+              counterKey('seen', username, addressBucket(t.ip)),
               o.rememberAddressMs,
               at,
             )
           if (!o.device) return null
-          const value = issueDevice(o.device.secret, t.username, at)
+          const value = issueDevice(o.device.secret, username, at)
           const maxAge = Math.floor(o.device.maxAgeMs / 1000)
           return `${o.device.name}=${value}; Max-Age=${maxAge}; Path=/; Secure; HttpOnly; SameSite=Strict`
         },
