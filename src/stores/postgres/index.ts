@@ -120,20 +120,15 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       if (((await client.query(q.deleteReplaced([replaces, expect]))).rowCount ?? 0) === 0)
         return { evicted, skipped: true }
     }
-    if (userId !== null) {
-      if (o.limit) {
-        const live = await client.query<{ id: string }>(q.liveOfUser([userId, now]))
-        const excess = live.rows.length + 1 - o.limit.max
-        if (excess > 0) {
-          if (o.limit.policy === 'reject-new')
-            throw new TesseraError(
-              'ERR_SESSION_LIMIT',
-              'too many concurrent sessions for this user',
-            )
-          const ids = live.rows.slice(0, excess).map((row) => row.id)
-          const gone = await client.query<PgSessionRow>(q.deleteIds([ids]))
-          evicted.push(...gone.rows.map(rowToRecord).sort((a, b) => a.lastSeenAt - b.lastSeenAt))
-        }
+    if (userId !== null && o.limit) {
+      const live = await client.query<{ id: string }>(q.liveOfUser([userId, now]))
+      const excess = live.rows.length + 1 - o.limit.max
+      if (excess > 0) {
+        if (o.limit.policy === 'reject-new')
+          throw new TesseraError('ERR_SESSION_LIMIT', 'too many concurrent sessions for this user')
+        const ids = live.rows.slice(0, excess).map((row) => row.id)
+        const gone = await client.query<PgSessionRow>(q.deleteIds([ids]))
+        evicted.push(...gone.rows.map(rowToRecord).sort((a, b) => a.lastSeenAt - b.lastSeenAt))
       }
     }
     // The replaced row went first: a rotated record keeps its handle, which is unique.
