@@ -66,6 +66,9 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
             origins: config.origins,
             // Token endpoints carry their credential in the body: nothing ambient to forge.
             exemptPaths: ['/api/token', '/api/token/refresh', '/api/token/revoke'],
+            // Logging out after an idle timeout must not be a 403: without a live session there
+            // is nothing to forge, and the answer only clears the cookie (Origin still checked).
+            exemptWithoutSession: ['/logout', '/api/logout'],
             // HTML forms post their token in a `csrf` field; page routes call verifyCsrf().
             deferForms: (input) => !input.path.startsWith('/api/'),
           }),

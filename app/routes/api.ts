@@ -137,11 +137,12 @@ export function apiRoutes(router: Router, app: AppContext): void {
   })
 
   router.on('POST', '/api/logout', async (req, res) => {
-    requireUser(app, req)
     const bearer = req.tessera.locals.bearer
     // A bearer client logs out its token session (all its access and refresh tokens).
-    if (!req.session.userId && bearer)
+    if (!req.session.exists && bearer)
       await app.sessions.revoke(bearer.claims.sid, { userId: bearer.claims.sub, reason: 'user' })
+    // Without a live session (it expired, was revoked, or never was) this still answers like
+    // a logout: the clearing cookie and Clear-Site-Data, so the client ends up signed out.
     else await req.session.destroy({ reason: 'user' })
     ok(res)
   })

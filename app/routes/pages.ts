@@ -154,9 +154,9 @@ export function pageRoutes(router: Router, app: AppContext): void {
   })
 
   post('/logout', async (req, res) => {
-    // Without a session there is nothing to end (and nothing to forge).
-    if (!req.session.exists) return redirect(res, '/login')
-    await postedForm(req)
+    // Without a live session (say, after an idle timeout) there is nothing to end and nothing
+    // to forge: answer like a logout, clearing cookie and Clear-Site-Data included.
+    if (req.session.exists) await postedForm(req)
     await req.session.destroy({ reason: 'user' })
     redirect(res, '/login?ok=logout')
   })
