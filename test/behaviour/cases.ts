@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { manualClock } from '../../src/core/clock.js'
 import { createSessions } from '../../src/core/manager.js'
-import { memoryStore } from '../../src/stores/memory/index.js'
+import { type Backend, memoryBackend, type OpenStore } from './backends.js'
 import type { RunningApp, ServeApp } from './contract.js'
 import {
   faultyStore,
@@ -16,11 +16,21 @@ const MINUTE = 60_000
 
 /**
  * The behaviour every adapter must show, written once. Each case talks real HTTP to the
- * contract app served by one framework on a loopback port.
+ * contract app served by one framework on a loopback port, over one store `backend` (the
+ * memory store's synchronous reads by default; Redis and PostgreSQL take the async path).
  */
-export function describeBehaviour(framework: string, serve: ServeApp): void {
-  describe(`behaviour through ${framework}`, () => {
-    let clock: ReturnType<typeof manualClock>
+export function describeBehaviour(
+  framework: string,
+  serve: ServeApp,
+  backend: Backend = memoryBackend,
+): void {
+  describe.runIf(backend.up)(`behaviour through ${framework} on ${backend.name}`, () => {
+    // One store per block, so one clock per block: it only ever moves forward, which keeps
+    // every case's sessions newer than the ones earlier cases left behind (the per-user cap
+    // evicts those first). It starts at the real "now" because Redis expires keys at
+    // absolute instants.
+    const clock = manualClock(Date.now())
+    let opened: OpenStore
     let faults: ReturnType<typeof faultyStore>
     let ran: string[]
     let app: RunningApp
@@ -33,9 +43,12 @@ export function describeBehaviour(framework: string, serve: ServeApp): void {
       return sessionCookie(reply)
     }
 
+    beforeAll(async () => {
+      opened = await backend.open(clock)
+    })
+    afterAll(() => opened?.close())
     beforeEach(async () => {
-      clock = manualClock()
-      faults = faultyStore(memoryStore({ clock }))
+      faults = faultyStore(opened.store)
       ran = []
       const sessions = createSessions({ store: faults.store, clock, idleTimeout: '30m' })
       app = await serve({
@@ -190,6 +203,34 @@ export function describeBehaviour(framework: string, serve: ServeApp): void {
       const forgedLogin = await post('/login', undefined, { userId: 'eve' }, false)
       expect(forgedLogin.status).toBe(403)
       expect(forgedLogin.setCookies).toEqual([])
+    })
+
+    it('a login beyond the cap under reject-new answers 409 with no cookie, and the others stay', async () => {
+      const capped = await serve({
+        sessions: createSessions({
+          store: opened.store,
+          clock,
+          maxSessionsPerUser: 2,
+          limitPolicy: 'reject-new',
+        }),
+        plugins: [requireCsrfHeader],
+        ran: () => {},
+      })
+      try {
+        const userId = `capped-${Math.random().toString(36).slice(2)}`
+        const login = () => send(capped.url, 'POST', '/login', { body: { userId } })
+        const first = sessionCookie(await login())
+        const second = sessionCookie(await login())
+        const refused = await login()
+        expect(refused.status).toBe(409)
+        expect(refused.body).toMatchObject({ error: { code: 'ERR_SESSION_LIMIT' } })
+        expect(refused.setCookies.filter((c) => c.startsWith('__Host-sid='))).toEqual([])
+        for (const cookie of [first, second]) {
+          expect((await send(capped.url, 'GET', '/me', { cookie })).body).toMatchObject({ userId })
+        }
+      } finally {
+        await capped.close()
+      }
     })
   })
 }

@@ -1,3 +1,4 @@
+import { TesseraError } from '../../src/core/errors.js'
 import type { SessionManager } from '../../src/core/manager.js'
 import type { Plugin, RequestContext } from '../../src/http/types.js'
 
@@ -43,7 +44,13 @@ export const ROUTES: readonly Route[] = [
     path: '/login',
     async handle({ session }, body) {
       const userId = typeof body.userId === 'string' ? body.userId : 'alice'
-      await session.regenerate({ userId, authenticated: true })
+      try {
+        await session.regenerate({ userId, authenticated: true })
+      } catch (error) {
+        // A refusal (reject-new at the cap: 409) is an answer; anything else stays an error.
+        if (!(error instanceof TesseraError) || error.status >= 500) throw error
+        return { status: error.status, body: { error: { code: error.code } } }
+      }
       return ok({ userId })
     },
   },

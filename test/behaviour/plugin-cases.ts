@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { systemClock } from '../../src/core/clock.js'
 import { createSessions } from '../../src/core/manager.js'
 import { csrf } from '../../src/csrf/index.js'
 import { securityHeaders } from '../../src/headers/index.js'
-import { memoryStore } from '../../src/stores/memory/index.js'
+import { type Backend, memoryBackend, type OpenStore } from './backends.js'
 import type { RunningApp, ServeApp } from './contract.js'
 import { type Reply, send, sessionCookie } from './fixtures.js'
 
@@ -12,8 +13,14 @@ const ORIGIN = 'https://bank.example'
  * The same contract app with Tessera's real `securityHeaders()` and `csrf()` plugins: proves
  * each adapter applies them (refusals stop the handler, headers reach every response).
  */
-export function describePluginBehaviour(framework: string, serve: ServeApp): void {
-  describe(`real csrf() and securityHeaders() through ${framework}`, () => {
+export function describePluginBehaviour(
+  framework: string,
+  serve: ServeApp,
+  backend: Backend = memoryBackend,
+): void {
+  const title = `real csrf() and securityHeaders() through ${framework} on ${backend.name}`
+  describe.runIf(backend.up)(title, () => {
+    let opened: OpenStore
     let ran: string[]
     let app: RunningApp
     const post = (path: string, cookie: string | undefined, headers: Record<string, string>) =>
@@ -31,9 +38,13 @@ export function describePluginBehaviour(framework: string, serve: ServeApp): voi
       return { cookie: sessionCookie(reply), token }
     }
 
+    beforeAll(async () => {
+      opened = await backend.open(systemClock)
+    })
+    afterAll(() => opened?.close())
     beforeEach(async () => {
       ran = []
-      const sessions = createSessions({ store: memoryStore() })
+      const sessions = createSessions({ store: opened.store })
       const plugins = [securityHeaders(), csrf({ sessions, origins: [ORIGIN] })]
       app = await serve({ sessions, plugins, ran: (route) => ran.push(route) })
     })
