@@ -7,8 +7,14 @@ export interface AuditUrlOptions {
   table?: string | undefined
   /** Redis stream key. Default `tessera:audit`. */
   key?: string | undefined
-  /** Redis stream cap. Default 100 000. */
+  /** Redis lifecycle stream cap. Default 100 000. */
   maxLen?: number | undefined
+  /** Redis security stream cap. Default 100 000. */
+  securityMaxLen?: number | undefined
+  /** SQL lifecycle row cap. Default 1 000 000. */
+  maxRows?: number | undefined
+  /** SQL security row cap. Default 1 000 000. */
+  maxSecurityRows?: number | undefined
 }
 
 /**
@@ -31,18 +37,33 @@ export async function auditFromUrl(
     }
     case 'sqlite:': {
       const { sqliteAudit } = await import('./sqlite.js')
-      return sqliteAudit({ path: url.slice('sqlite:'.length) || ':memory:', table: options.table })
+      return sqliteAudit({
+        path: url.slice('sqlite:'.length) || ':memory:',
+        table: options.table,
+        maxRows: options.maxRows,
+        maxSecurityRows: options.maxSecurityRows,
+      })
     }
     case 'redis:':
     case 'rediss:':
     case 'redis-cluster:': {
       const { redisAudit } = await import('./redis.js')
-      return redisAudit({ url, key: options.key, maxLen: options.maxLen })
+      return redisAudit({
+        url,
+        key: options.key,
+        maxLen: options.maxLen,
+        securityMaxLen: options.securityMaxLen,
+      })
     }
     case 'postgres:':
     case 'postgresql:': {
       const { postgresAudit } = await import('./postgres.js')
-      return postgresAudit({ connectionString: url, table: options.table })
+      return postgresAudit({
+        connectionString: url,
+        table: options.table,
+        maxRows: options.maxRows,
+        maxSecurityRows: options.maxSecurityRows,
+      })
     }
     default:
       configAssert(

@@ -6,7 +6,9 @@
  * const audit = auditLog(await auditFromUrl('sqlite:data/tessera.db'), { retention: '30d' })
  * sessions.on(audit.listener)
  */
+export { type AddressCapOptions, AddressCaps } from './caps.js'
 export { auditFromUrl, type AuditUrlOptions } from './from-url.js'
+export { AUDIT_KINDS, type AuditKind, auditKind, isAnonymousLifecycle } from './kind.js'
 export { AuditLog, type AuditLogOptions, type AuditStats, auditLog } from './log.js'
 export { type MemoryAuditOptions, memoryAudit } from './memory.js'
 export { type PostgresAuditOptions, postgresAudit } from './postgres.js'

@@ -2,12 +2,24 @@ import { type Clock, systemClock } from '../../core/clock.js'
 import { type Duration, parseDuration } from '../../core/duration.js'
 import type { EventListener, SessionEvent } from '../../core/events.js'
 import { cleanEvent } from '../sanitize.js'
+import { type AddressCapOptions, AddressCaps } from './caps.js'
+import { auditKind, isAnonymousLifecycle } from './kind.js'
 import type { AuditBackend, AuditQuery, AuditRecord } from './types.js'
 
 /** Options of {@link auditLog}. */
 export interface AuditLogOptions {
-  /** How long events are kept. Default `90d`. */
+  /** How long lifecycle events (level `info`) are kept. Default `90d`. */
   retention?: Duration | undefined
+  /**
+   * How long security events (levels `warn` and `critical`) are kept. Default `365d`. They are
+   * stored apart from lifecycle events, with their own caps, so lifecycle volume never evicts them.
+   */
+  securityRetention?: Duration | undefined
+  /**
+   * Per-address caps on writes (see {@link AddressCaps}): default 120 records of each kind per
+   * address per minute, the excess summarised in one record. `false` writes everything.
+   */
+  perAddress?: { limit?: number; window?: Duration; maxAddresses?: number } | false | undefined
   /** Events written per backend call. Default 100. */
   batchSize?: number | undefined
   /** Longest an event waits in memory before it is written. Default `1s`. */
@@ -28,6 +40,8 @@ export interface AuditStats {
   dropped: number
   failures: number
   queued: number
+  /** Records not written because their address was over its cap (summarised instead). */
+  capped: number
 }
 
 /**
@@ -47,6 +61,10 @@ export class AuditLog {
   readonly listener: EventListener
   readonly #clock: Clock
   readonly #retentionMs: number
+  readonly #securityRetentionMs: number
+  readonly #caps: AddressCaps | null
+  readonly #capWindowMs: number
+  #capTimer: ReturnType<typeof setTimeout> | null = null
   readonly #batch: number
   readonly #intervalMs: number
   readonly #maxQueue: number
@@ -63,6 +81,13 @@ export class AuditLog {
     this.backend = backend
     this.#clock = options.clock ?? systemClock
     this.#retentionMs = parseDuration(options.retention ?? '90d', 'audit retention')
+    this.#securityRetentionMs = parseDuration(
+      options.securityRetention ?? '365d',
+      'audit securityRetention',
+    )
+    const caps = options.perAddress === false ? null : capOptions(options.perAddress)
+    this.#caps = caps ? new AddressCaps(caps) : null
+    this.#capWindowMs = caps?.windowMs ?? 0
     this.#batch = Math.max(1, options.batchSize ?? 100)
     this.#intervalMs = parseDuration(options.flushInterval ?? '1s', 'audit flushInterval')
     this.#maxQueue = Math.max(this.#batch, options.maxQueue ?? 10_000)
@@ -79,13 +104,28 @@ export class AuditLog {
     this.#pruner.unref?.()
   }
 
-  /** Queues one event (cleaned of control characters). Never throws, never awaits. */
+  /**
+   * Queues one event (cleaned of control characters). Never throws, never awaits. Routine
+   * events of anonymous sessions are not kept, and an address over its cap is counted instead.
+   */
   record(event: SessionEvent): void {
-    if (this.#closed) return
+    if (this.#closed || isAnonymousLifecycle(event)) return
     let e = cleanEvent(event)
     // Backends index by time: an unparsable app-supplied timestamp becomes "now".
     if (Number.isNaN(Date.parse(e.time)))
       e = { ...e, time: new Date(this.#clock.now()).toISOString() }
+    const caps = this.#caps
+    if (caps !== null) {
+      this.#rollCaps()
+      if (!caps.admit(e, auditKind(e))) {
+        this.#expectSummary()
+        return
+      }
+    }
+    this.#push(e)
+  }
+
+  #push(e: SessionEvent): void {
     this.#queue.push(e)
     if (this.#queue.length > this.#maxQueue) {
       this.#queue.shift()
@@ -93,6 +133,25 @@ export class AuditLog {
     }
     if (this.#queue.length >= this.#batch) this.#schedule(0)
     else this.#schedule(this.#intervalMs)
+  }
+
+  // Queues the summaries of a finished cap window.
+  #rollCaps(): void {
+    const caps = this.#caps
+    if (caps === null) return
+    const now = this.#clock.now()
+    if (!caps.due(now)) return
+    for (const summary of caps.roll(now)) this.#push(summary)
+  }
+
+  // Something was capped: make sure its summary is written even if nothing else comes.
+  #expectSummary(): void {
+    if (this.#capTimer !== null || this.#closed) return
+    this.#capTimer = setTimeout(() => {
+      this.#capTimer = null
+      void this.flush()
+    }, this.#capWindowMs)
+    this.#capTimer.unref?.()
   }
 
   #schedule(ms: number): void {
@@ -109,6 +168,7 @@ export class AuditLog {
 
   /** Writes everything queued so far; resolves when done (or when the backend failed). */
   flush(): Promise<void> {
+    this.#rollCaps()
     this.#flushing = this.#flushing.then(() => this.#drain())
     return this.#flushing
   }
@@ -141,20 +201,28 @@ export class AuditLog {
     return this.backend.query(query)
   }
 
-  /** Deletes events older than the retention period; returns how many. */
-  prune(): Promise<number> {
-    return this.backend.prune(this.#clock.now() - this.#retentionMs)
+  /**
+   * Deletes events older than their kind's retention period (and, where the backend caps rows,
+   * the oldest beyond the cap of each kind); returns how many.
+   */
+  async prune(): Promise<number> {
+    const now = this.#clock.now()
+    const lifecycle = await this.backend.prune(now - this.#retentionMs, 'lifecycle')
+    return lifecycle + (await this.backend.prune(now - this.#securityRetentionMs, 'security'))
   }
 
   /** Written, dropped, failed and queued counts. */
   get stats(): AuditStats {
-    return { ...this.#stats, queued: this.#queue.length }
+    return { ...this.#stats, queued: this.#queue.length, capped: this.#caps?.dropped ?? 0 }
   }
 
   /** Flushes what is queued, stops the timers and closes the backend. */
   async close(): Promise<void> {
     if (this.#timer) clearTimeout(this.#timer)
     if (this.#pruner) clearInterval(this.#pruner)
+    if (this.#capTimer) clearTimeout(this.#capTimer)
+    // Summaries of the unfinished window are written now rather than lost.
+    for (const summary of this.#caps?.roll(this.#clock.now(), true) ?? []) this.#push(summary)
     this.#closed = true
     await this.flush()
     await this.backend.close()
@@ -170,4 +238,14 @@ export class AuditLog {
  */
 export function auditLog(backend: AuditBackend, options: AuditLogOptions = {}): AuditLog {
   return new AuditLog(backend, options)
+}
+
+function capOptions(
+  o: { limit?: number; window?: Duration; maxAddresses?: number } | undefined,
+): AddressCapOptions {
+  return {
+    limit: o?.limit,
+    windowMs: parseDuration(o?.window ?? '1m', 'audit perAddress.window'),
+    maxAddresses: o?.maxAddresses,
+  }
 }

@@ -1,6 +1,8 @@
 import pg from 'pg'
 import type { SessionEvent } from '../../core/events.js'
 import { AUDIT_COLUMNS, type AuditRow, eventToColumns, rowToRecord } from './columns.js'
+import type { AuditKind } from './kind.js'
+import { KIND_SQL, rowCaps } from './sql-kinds.js'
 import { type AuditBackend, type AuditQuery, queryLimit, sqlIdentifier } from './types.js'
 
 /** Options of {@link postgresAudit}: a connection string, or a pool to share. */
@@ -11,6 +13,10 @@ export interface PostgresAuditOptions {
   pool?: pg.Pool | undefined
   /** Table name. Default `tessera_audit`. */
   table?: string | undefined
+  /** Most lifecycle rows kept (enforced when pruning). Default 1 000 000. */
+  maxRows?: number | undefined
+  /** Most security rows kept, counted apart from lifecycle rows. Default 1 000 000. */
+  maxSecurityRows?: number | undefined
 }
 
 // 42P07 duplicate table, 23505 unique violation: two processes creating the table at once.
@@ -18,6 +24,9 @@ const RACE_CODES = new Set(['42P07', '23505'])
 
 /**
  * An audit backend in a PostgreSQL table. Each batch is one `INSERT … SELECT FROM unnest(…)`.
+ * Security events (levels `warn`, `critical`) and lifecycle events share the table but not
+ * their retention nor their row caps: pruning works on one kind at a time, so lifecycle volume
+ * never deletes a security row.
  *
  * @example
  * const audit = auditLog(postgresAudit({ connectionString: process.env.DATABASE_URL }))
@@ -46,7 +55,8 @@ export function postgresAudit(options: PostgresAuditOptions): AuditBackend {
       );
       CREATE INDEX IF NOT EXISTS ${table}_at ON ${table} (at_ms);
       CREATE INDEX IF NOT EXISTS ${table}_user ON ${table} (user_id, id);
-      CREATE INDEX IF NOT EXISTS ${table}_type ON ${table} (type, id);`)
+      CREATE INDEX IF NOT EXISTS ${table}_type ON ${table} (type, id);
+      CREATE INDEX IF NOT EXISTS ${table}_level ON ${table} (level, id);`)
       .then(
         () => undefined,
         (error: { code?: string }) => {
@@ -56,6 +66,17 @@ export function postgresAudit(options: PostgresAuditOptions): AuditBackend {
         },
       )
     return ready
+  }
+  const caps = rowCaps(options.maxRows, options.maxSecurityRows)
+  const pruneKind = async (kind: AuditKind, before: number): Promise<number> => {
+    const where = KIND_SQL[kind]
+    const old = await pool.query(`DELETE FROM ${table} WHERE ${where} AND at_ms < $1`, [before])
+    // The newest `cap` rows of the kind stay; older ones go (by id: insertion order).
+    const over = await pool.query(
+      `DELETE FROM ${table} WHERE ${where} AND id <= (SELECT id FROM ${table} WHERE ${where} ORDER BY id DESC LIMIT 1 OFFSET $1)`,
+      [caps[kind]],
+    )
+    return (old.rowCount ?? 0) + (over.rowCount ?? 0)
   }
   return {
     async append(events: readonly SessionEvent[]) {
@@ -84,6 +105,7 @@ export function postgresAudit(options: PostgresAuditOptions): AuditBackend {
       }
       add('user_id =', query.userId)
       add('type =', query.type)
+      if (query.kind) where.push(KIND_SQL[query.kind])
       add('at_ms >=', query.from)
       add('at_ms <', query.to)
       params.push(queryLimit(query))
@@ -93,10 +115,10 @@ export function postgresAudit(options: PostgresAuditOptions): AuditBackend {
       const { rows } = await pool.query<AuditRow>(sql, params)
       return rows.map(rowToRecord)
     },
-    async prune(before: number) {
+    async prune(before: number, kind?: AuditKind) {
       await ensure()
-      const r = await pool.query(`DELETE FROM ${table} WHERE at_ms < $1`, [before])
-      return r.rowCount ?? 0
+      if (kind) return pruneKind(kind, before)
+      return (await pruneKind('lifecycle', before)) + (await pruneKind('security', before))
     },
     async close() {
       if (owned) await pool.end()

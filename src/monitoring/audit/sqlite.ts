@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3'
 import type { SessionEvent } from '../../core/events.js'
 import { AUDIT_COLUMNS, type AuditRow, eventToColumns, rowToRecord } from './columns.js'
+import type { AuditKind } from './kind.js'
+import { KIND_SQL, rowCaps } from './sql-kinds.js'
 import { type AuditBackend, type AuditQuery, queryLimit, sqlIdentifier } from './types.js'
 
 /** Options of {@link sqliteAudit}: a file path, or an open database to share. */
@@ -11,11 +13,17 @@ export interface SqliteAuditOptions {
   database?: Database.Database | undefined
   /** Table name. Default `tessera_audit`. */
   table?: string | undefined
+  /** Most lifecycle rows kept (enforced when pruning). Default 1 000 000. */
+  maxRows?: number | undefined
+  /** Most security rows kept, counted apart from lifecycle rows. Default 1 000 000. */
+  maxSecurityRows?: number | undefined
 }
 
 /**
  * An audit backend in a SQLite table. Writes are batched by {@link AuditLog} into one
- * transaction each, off the request path.
+ * transaction each, off the request path. Security events (levels `warn`, `critical`) and
+ * lifecycle events share the table but not their retention nor their row caps: pruning works
+ * on one kind at a time, so lifecycle volume never deletes a security row.
  *
  * @example
  * const audit = auditLog(sqliteAudit({ path: 'data/tessera.db' }))
@@ -38,14 +46,26 @@ export function sqliteAudit(options: SqliteAuditOptions): AuditBackend {
   );
   CREATE INDEX IF NOT EXISTS ${table}_at ON ${table} (at_ms);
   CREATE INDEX IF NOT EXISTS ${table}_user ON ${table} (user_id, id);
-  CREATE INDEX IF NOT EXISTS ${table}_type ON ${table} (type, id);`)
+  CREATE INDEX IF NOT EXISTS ${table}_type ON ${table} (type, id);
+  CREATE INDEX IF NOT EXISTS ${table}_level ON ${table} (level, id);`)
   const insert = db.prepare(
     `INSERT INTO ${table} (${AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   )
   const insertAll = db.transaction((events: readonly SessionEvent[]) => {
     for (const e of events) insert.run(...eventToColumns(e))
   })
-  const prune = db.prepare(`DELETE FROM ${table} WHERE at_ms < ?`)
+  const caps = rowCaps(options.maxRows, options.maxSecurityRows)
+  const pruneKind = (kind: AuditKind, before: number): number => {
+    const where = KIND_SQL[kind]
+    let n = db.prepare(`DELETE FROM ${table} WHERE ${where} AND at_ms < ?`).run(before).changes
+    // The newest `cap` rows of the kind stay; older ones go (by id: insertion order).
+    n += db
+      .prepare(
+        `DELETE FROM ${table} WHERE ${where} AND id <= (SELECT id FROM ${table} WHERE ${where} ORDER BY id DESC LIMIT 1 OFFSET ?)`,
+      )
+      .run(caps[kind]).changes
+    return n
+  }
   return {
     async append(events) {
       insertAll(events)
@@ -60,6 +80,7 @@ export function sqliteAudit(options: SqliteAuditOptions): AuditBackend {
       }
       add('user_id = ?', query.userId)
       add('type = ?', query.type)
+      if (query.kind) where.push(KIND_SQL[query.kind])
       add('at_ms >= ?', query.from)
       add('at_ms < ?', query.to)
       params.push(queryLimit(query))
@@ -68,8 +89,9 @@ export function sqliteAudit(options: SqliteAuditOptions): AuditBackend {
       } ORDER BY id DESC LIMIT ?`
       return (db.prepare(sql).all(...params) as AuditRow[]).map(rowToRecord)
     },
-    async prune(before: number) {
-      return prune.run(before).changes
+    async prune(before: number, kind?: AuditKind) {
+      if (kind) return pruneKind(kind, before)
+      return pruneKind('lifecycle', before) + pruneKind('security', before)
     },
     async close() {
       if (owned) db.close()

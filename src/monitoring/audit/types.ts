@@ -1,5 +1,6 @@
 import { configAssert } from '../../core/errors.js'
 import type { SessionEvent, SessionEventType } from '../../core/events.js'
+import { type AuditKind, auditKind } from './kind.js'
 
 /** One stored audit event: the event plus the backend's id for it. */
 export interface AuditRecord extends SessionEvent {
@@ -13,6 +14,8 @@ export interface AuditQuery {
   userId?: string | undefined
   /** Only events of this type. */
   type?: SessionEventType | undefined
+  /** Only lifecycle (`info`) or only security (`warn`, `critical`) events. */
+  kind?: AuditKind | undefined
   /** Only events at or after this instant (ms since the epoch). */
   from?: number | undefined
   /** Only events strictly before this instant (ms since the epoch). */
@@ -28,15 +31,20 @@ export const MAX_LIMIT = 1000
 
 /**
  * Where audit events persist. Each backend owns its own table/stream, separate from the session
- * store's. Methods may reject when the backend is down; {@link AuditLog} contains that.
+ * store's, and keeps security events (see {@link AuditKind}) apart from lifecycle events, with
+ * their own caps, so that lifecycle volume never evicts a security record. Methods may reject
+ * when the backend is down; {@link AuditLog} contains that.
  */
 export interface AuditBackend {
   /** Appends events (already cleaned), in order. */
   append(events: readonly SessionEvent[]): Promise<void>
   /** Events matching `query`, newest first. */
   query(query: AuditQuery): Promise<AuditRecord[]>
-  /** Deletes events older than `before` (ms); returns how many (approximate for Redis). */
-  prune(before: number): Promise<number>
+  /**
+   * Deletes events older than `before` (ms), of one kind or of both, and enforces the backend's
+   * cap on that kind's rows if it has one; returns how many (approximate for Redis).
+   */
+  prune(before: number, kind?: AuditKind): Promise<number>
   /** Releases connections the backend opened itself. */
   close(): Promise<void>
 }
@@ -62,6 +70,7 @@ export function queryLimit(query: AuditQuery): number {
 export function matches(event: SessionEvent, timeMs: number, query: AuditQuery): boolean {
   if (query.userId !== undefined && event.userId !== query.userId) return false
   if (query.type !== undefined && event.type !== query.type) return false
+  if (query.kind !== undefined && auditKind(event) !== query.kind) return false
   if (query.from !== undefined && timeMs < query.from) return false
   if (query.to !== undefined && timeMs >= query.to) return false
   return true
