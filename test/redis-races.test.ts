@@ -42,6 +42,7 @@ const record = (userId: string, lastSeenAt = Date.now()): SessionRecord => ({
   idleExpiresAt: Date.now() + 60_000,
   absoluteExpiresAt: Date.now() + 600_000,
   meta: {},
+  version: 1,
 })
 
 for (const t of topologies) {
@@ -135,6 +136,67 @@ for (const t of topologies) {
       expect(await store.get(next.id)).toBeNull()
       const handleKey = `${prefix}h:{${r.handle}}`
       expect(Number(await redis.send(handleKey, ['EXISTS', handleKey]))).toBe(0)
+    })
+
+    // Two stores = two connections, so the replacements really interleave on the server.
+    const raceReplacements = async (bystanders: SessionRecord[]) => {
+      const second = t.store(prefix)
+      try {
+        const userId = bystanders[0]?.userId ?? `u-${randomBytes(4).toString('hex')}`
+        for (const b of bystanders) await store.create(b)
+        const old = record(userId)
+        await store.create(old)
+        await store.update(old.id, { set: { step: 1 } })
+        const successors = Array.from({ length: 20 }, (_, i) => ({
+          ...record(userId),
+          handle: i % 2 === 0 ? old.handle : generateHandle(),
+        }))
+        const results = await Promise.all(
+          successors.map((s, i) =>
+            (i % 2 === 0 ? store : second).create(s, {
+              replaces: old.id,
+              expectVersion: 2,
+              limit: { max: bystanders.length + 1, policy: 'evict-oldest' },
+              graceUntil: i % 4 < 2 ? Date.now() + 60_000 : undefined,
+            }),
+          ),
+        )
+        const won = successors.filter((_, i) => results[i]?.skipped !== true)
+        expect(won).toHaveLength(1)
+        for (const r of results) expect(r.evicted).toEqual([])
+        const winner = won[0]!
+        // The old token reads as the winner (through a grace alias) or as nothing.
+        expect([null, winner.id]).toContain((await store.get(old.id))?.id ?? null)
+        const oldKey = `${prefix}s:{${old.id}}`
+        expect(Number(await redis.send(oldKey, ['EXISTS', oldKey]))).toBe(0)
+        for (const s of successors)
+          expect((await second.get(s.id))?.id ?? null).toBe(s === winner ? winner.id : null)
+        const expected = [...bystanders.map((b) => b.id), winner.id].sort()
+        const key = `${prefix}u:{u${Buffer.from(userId).toString('hex')}}`
+        expect(((await redis.send(key, ['ZRANGE', key, '0', '-1'])) as string[]).sort()).toEqual(
+          expected,
+        )
+        expect((await store.listByUser(userId)).map((s) => s.id).sort()).toEqual(expected)
+        // Only the winner's handle key is left: no loser's, and not the old one if it changed.
+        for (const handle of new Set([old.handle, ...successors.map((s) => s.handle)])) {
+          const h = `${prefix}h:{${handle}}`
+          expect(Number(await redis.send(h, ['EXISTS', h]))).toBe(handle === winner.handle ? 1 : 0)
+        }
+      } finally {
+        await second.close()
+      }
+    }
+
+    it('of 20 concurrent conditional replacements over two connections exactly one lives, alone in the index', async () => {
+      await raceReplacements([])
+    })
+
+    it('concurrent replacements at the cap evict none of the user’s other sessions', async () => {
+      const userId = `u-${randomBytes(4).toString('hex')}`
+      await raceReplacements([
+        record(userId, Date.now() - 20_000),
+        record(userId, Date.now() - 10_000),
+      ])
     })
 
     it('a renewal racing a revocation leaves no alias that revives the revoked token', async () => {

@@ -52,6 +52,7 @@ const record = (userId: string | null, over: Partial<SessionRecord> = {}): Sessi
       kind: 'cookie',
       device: { browser: 'Chrome', os: 'Linux', type: 'desktop' },
     },
+    version: 1,
     ...over,
   }
 }

@@ -125,8 +125,8 @@ export function apiRoutes(router: Router, app: AppContext): void {
     }
   })
 
+  // Without a session the token is a pre-login one (CSRF plugin): nothing is stored.
   router.on('GET', '/api/csrf', (req, res) => {
-    req.session.ensure()
     json(res, 200, { csrfToken: csrfTokenOf(req) })
   })
 

@@ -29,6 +29,7 @@ const record: fc.Arbitrary<SessionRecord> = fc.record({
     { ip: fc.string(), userAgent: fc.string(), authMethod: fc.string() },
     { requiredKeys: [] },
   ),
+  version: fc.integer({ min: 0, max: 2 ** 40 }),
 })
 
 describe('the Redis record codec', () => {
@@ -55,6 +56,8 @@ describe('the Redis record codec', () => {
     expect(encodeRecord(r)).toEqual([
       '$',
       '[1,2,3,null,4,5,"h",{"ip":"192.0.2.1"}]',
+      '$v',
+      '1',
       '$u',
       'u',
       'd:a',
@@ -62,7 +65,20 @@ describe('the Redis record codec', () => {
       'd:b',
       '"x"',
     ])
-    expect(encodeRecord({ ...r, userId: null, data: {} })).toHaveLength(2)
+    expect(encodeRecord({ ...r, userId: null, data: {} })).toHaveLength(4)
+  })
+
+  it('keeps the version in its own integer field, and reads a hash without one as version 0', () => {
+    const r = { ...sample(), version: 41 }
+    expect(decodeRecord('id', encodeRecord(r))?.version).toBe(41)
+    // Written before versions existed: HINCRBY counts up from 0, and so does the record.
+    const legacy = encodeRecord(r).filter((_, i, all) => all[i - (i % 2)] !== '$v')
+    expect(legacy).not.toContain('$v')
+    expect(decodeRecord('id', legacy)).toEqual({ ...r, version: 0 })
+    // Anything HINCRBY would not accept is a hash this codec did not write.
+    for (const bad of ['', 'x', '1.5', '1e3', ' 1', '0x1', '1234567890123456'])
+      expect(decodeRecord('id', [...legacy, '$v', bad])).toBeNull()
+    expect(decodeRecord('id', [...legacy, '$v', '-3'])?.version).toBe(-3)
   })
 
   it('reads a hash it did not write as no session, never as an exception', () => {
@@ -113,7 +129,7 @@ describe('the Redis record codec', () => {
     expect(mergeMeta('{oops', { ip: 'a' })).toBeNull()
   })
 
-  it('encodes a patch as counted sets, counted unsets, the instants and the meta pair', () => {
+  it('encodes a patch as counted sets, counted unsets, the instants, the meta pair and the version', () => {
     expect(
       encodePatch(
         {
@@ -139,8 +155,10 @@ describe('the Redis record codec', () => {
       '7',
       '{}',
       '{"ip":"192.0.2.1"}',
+      '',
     ])
-    expect(encodePatch({})).toEqual(['0', '0', '', '', '', '', ''])
+    expect(encodePatch({})).toEqual(['0', '0', '', '', '', '', '', ''])
+    expect(encodePatch({ expectVersion: 3 }).at(-1)).toBe('3')
   })
 
   it('keeps every key of one user in one hash slot, whatever the user id', () => {
@@ -170,5 +188,6 @@ function sample(): SessionRecord {
     idleExpiresAt: 4,
     absoluteExpiresAt: 5,
     meta: {},
+    version: 1,
   }
 }

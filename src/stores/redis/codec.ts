@@ -11,9 +11,14 @@ import type { SessionPatch } from '../../core/store.js'
 //          object with plain string operations (no JSON library, nothing re-encoded).
 //   `$u`   the user id, raw (absent for an anonymous session). The scripts need it to find the
 //          user's index, and user ids are arbitrary text.
+//   `$v`   the record's version, a decimal integer: its own field so that every update adds one
+//          with HINCRBY in the same script, without re-encoding `$`. A hash without it (written
+//          before versions existed) reads as version 0, which is what HINCRBY counts up from.
+//   `$c`   while a Cluster replacement is in flight: `<new id> <until ms>`, the claim that lets
+//          only one replacement of this record proceed (see store.ts). Never decoded.
 //   `d:<key>`  one field per data key (JSON), so concurrent updates of different keys are
 //          native per-field writes.
-export const FIELDS = { header: '$', user: '$u' } as const
+export const FIELDS = { header: '$', user: '$u', version: '$v' } as const
 
 /**
  * Key names of the store. Session ids and handles are base64url (no braces); user ids are
@@ -31,11 +36,18 @@ export function redisKeys(prefix: string) {
     alias: (id: string) => `${prefix}a:{${id}}`,
     /** Handle → user id, for revocation by handle without knowing the user. */
     handle: (handle: string) => `${prefix}h:{${handle}}`,
-    /** A user's index: member id scored by last activity, and by deadline. One slot. */
+    /**
+     * A user's index, one slot: member ids scored by last activity, and by deadline, and (on
+     * a Cluster) the links of pending successors to the ids they replace.
+     */
     user: (userId: string) => {
       // The `u` keeps the tag non-empty (an empty `{}` tag hashes the whole key).
       const tag = `{u${Buffer.from(userId, 'utf8').toString('hex')}}`
-      return { activity: `${prefix}u:${tag}`, deadlines: `${prefix}x:${tag}` }
+      return {
+        activity: `${prefix}u:${tag}`,
+        deadlines: `${prefix}x:${tag}`,
+        links: `${prefix}l:${tag}`,
+      }
     },
   }
 }
@@ -69,7 +81,7 @@ export function encodeHeader(r: SessionRecord): string {
  * client.sendCommand(['HSET', key, ...encodeRecord(record)])
  */
 export function encodeRecord(r: SessionRecord): string[] {
-  const out = [FIELDS.header, encodeHeader(r)]
+  const out = [FIELDS.header, encodeHeader(r), FIELDS.version, String(r.version)]
   if (r.userId !== null) out.push(FIELDS.user, r.userId)
   for (const [k, v] of Object.entries(r.data)) if (v !== undefined) out.push(`d:${k}`, json(v))
   return out
@@ -80,6 +92,7 @@ function json(v: unknown): string {
 }
 
 const isInstant = (v: unknown): v is number => typeof v === 'number'
+const VERSION = /^-?[0-9]{1,15}$/
 
 /**
  * A record from HGETALL's flat reply; null for an empty reply (no such session) and for a
@@ -104,6 +117,7 @@ export function decodeRecord(id: string, flat: readonly string[]): SessionRecord
     idleExpiresAt: 0,
     absoluteExpiresAt: 0,
     meta: {},
+    version: 0,
   }
   let header = false
   try {
@@ -117,6 +131,11 @@ export function decodeRecord(id: string, flat: readonly string[]): SessionRecord
         else r.data[key] = JSON.parse(value)
       } else if (name === FIELDS.header) header = readHeader(r, value)
       else if (name === FIELDS.user) r.userId = value
+      else if (name === FIELDS.version) {
+        // Exactly what HINCRBY accepts: anything else is a hash this codec did not write.
+        if (!VERSION.test(value)) return null
+        r.version = Number(value)
+      }
     }
   } catch {
     return null
@@ -210,12 +229,13 @@ export function mergeMeta(stored: string, patch: Partial<SessionMeta>): string |
 
 /**
  * A patch as the UPDATE scripts read it:
- * `nset, field, value, …, nunset, field, …, seen, idle, auth, meta before, meta after`,
- * where '' means "unchanged". The meta pair is a compare-and-set on the meta text (see
- * {@link metaTextOf}); the caller fills it in, as the merge needs the stored meta.
+ * `nset, field, value, …, nunset, field, …, seen, idle, auth, meta before, meta after,
+ * expected version`, where '' means "unchanged" (or, for the version, "any"). The meta pair is
+ * a compare-and-set on the meta text (see {@link metaTextOf}); the caller fills it in, as the
+ * merge needs the stored meta.
  *
  * @example
- * encodePatch({ set: { theme: 'dark' } }) // ['1', 'd:theme', '"dark"', '0', '', '', '', '', '']
+ * encodePatch({ set: { theme: 'dark' } }) // ['1', 'd:theme', '"dark"', '0', '', '', '', '', '', '']
  */
 export function encodePatch(p: SessionPatch, metaBefore = '', metaAfter = ''): string[] {
   const set: string[] = []
@@ -237,6 +257,7 @@ export function encodePatch(p: SessionPatch, metaBefore = '', metaAfter = ''): s
     p.authenticatedAt === undefined ? '' : json(p.authenticatedAt),
     metaBefore,
     metaAfter,
+    p.expectVersion === undefined ? '' : String(p.expectVersion),
   ]
 }
 

@@ -8,7 +8,9 @@
  *
  * Key layout (P = `keyPrefix`, default `tessera:`):
  *   P s:{<id>}   hash, one session: `$` (instants, handle and metadata packed in one JSON
- *                array, see codec.ts), `$u` user id, `d:<key>` per data key (JSON).
+ *                array, see codec.ts), `$u` user id, `$v` version (HINCRBY'd by every
+ *                update, in the update's script), `d:<key>` per data key (JSON), and on a
+ *                Cluster, while a replacement runs, its claim `$c`.
  *                PEXPIREAT min(idle, absolute), moved on every touch. Per-field writes:
  *                concurrent updates of different keys both persist.
  *   P a:{<id>}   string, renewal alias old id → new id, PEXPIREAT graceUntil. Shares the
@@ -16,7 +18,10 @@
  *                alias is one atomic script on one slot. `get` is one HGETALL; only a miss
  *                reads the alias (and a hit on it, the new key).
  *   P u:{u<hex user>} sorted set, the user's session ids scored by last activity (eviction order).
- *   P x:{u<hex user>} sorted set, the same ids scored by deadline. Both PEXPIREAT the latest
+ *   P l:{u<hex user>} hash (Cluster), pending successor id → the id it replaces, while a
+ *                replacement is between its admission and its take: the two count as one
+ *                session for the cap, and are evicted together.
+ *   P x:{u<hex user>} sorted set, the same ids scored by deadline. All three PEXPIREAT the latest
  *                member deadline, so the index dies with the user's last session; members past
  *                their deadline are pruned by the cap script and missing keys by listing. No
  *                keyspace notifications needed: the index holds the live sessions plus at most
@@ -33,15 +38,26 @@
  * without reading any session key. 50 concurrent logins are serialised by that one script.
  *
  * Atomicity, standalone: login, rotation (old key deleted, alias set), the cap and the
- * evictions are ONE Lua script (`CREATE_ALL`); a touch updates session and index in one script.
+ * evictions are ONE Lua script (`CREATE_ALL`), which checks the replaced record (live, at the
+ * expected version) before writing anything; a touch updates session and index in one script.
+ * `update` checks `expectVersion` and adds one to `$v` in the same script on both topologies.
  * Atomicity, Cluster: every script stays in one slot, and a login runs as ordered steps:
+ *   0. a replacement first claims the old record on its slot: live, at the expected version,
+ *      and not claimed by a concurrent replacement (else: skipped, nothing written);
  *   1. write the new session key (its slot); nobody knows its token yet;
  *   2. the cap script on the user's slot admits it and returns the ids to evict, or refuses
- *      (then the new key is deleted and ERR_SESSION_LIMIT thrown);
+ *      (then the new key is deleted and ERR_SESSION_LIMIT thrown). A replacement of the
+ *      user's own record is skipped here if that record has left the index (evicted,
+ *      revoked), and is otherwise linked to it, so the pair counts once;
  *   3. evicted keys are deleted, strictly after step 2, so an eviction can never be undone;
- *   4. on rotation the old key is deleted (alias set) before `create` resolves: "write new,
- *      then delete old". Between 1 and 4 both ids are briefly valid; the old one is dead when
- *      the caller gets the new token.
+ *   4. on rotation the old key is deleted (alias set) before `create` resolves, only if the
+ *      claim and the version still hold; otherwise the new session is undone (key, index
+ *      entry, handle key) and the create is skipped. Between 1 and 4 both ids are briefly
+ *      valid; the old one is dead when the caller gets the new token.
+ *   Limit: a replacement that passes step 2 and then loses at step 4 (the old record was
+ *   revoked, or updated under expectVersion, in that window) keeps the evictions step 2 made:
+ *   an eviction cannot be undone without reviving a session. Step 2 evicts for a
+ *   replacement only when the user is over the cap without the replaced record.
  *   A touch is two scripts (session slot, then index slot with ZADD XX): the index only ever
  *   moves existing members, so a touch racing an eviction never re-admits the evicted id.
  *   Destruction deletes the session key first and the index entry second: a failure in

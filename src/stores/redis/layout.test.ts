@@ -42,6 +42,7 @@ const record = (over: Partial<SessionRecord> = {}): SessionRecord => {
     idleExpiresAt: now + 60_000,
     absoluteExpiresAt: now + 3_600_000,
     meta: { ip: '192.0.2.1' },
+    version: 1,
     ...over,
   }
 }

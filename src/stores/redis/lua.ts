@@ -22,47 +22,92 @@ end
 local function hex(s)
   return (string.gsub(s, '.', function(c) return string.format('%02x', string.byte(c)) end))
 end
--- The two sorted sets of a user's index live exactly as long as their latest member.
-local function index_expire(u, x)
-  local last = redis.call('ZRANGE', x, -1, -1, 'WITHSCORES')
-  if #last == 0 then redis.call('DEL', u, x) return end
-  redis.call('PEXPIREAT', u, last[2])
-  redis.call('PEXPIREAT', x, last[2])
+-- A user's index is three keys on one slot: u (ids by activity), x (ids by deadline) and l
+-- (Cluster only: pending successor id -> the id it replaces, while a replacement is in
+-- flight). They live exactly as long as their latest member.
+local function index_of(u, x, l)
+  return {u = u, x = x, l = l}
 end
-local function index_drop(u, x, ids)
+local function index_of_user(prefix, user)
+  local tag = '{u' .. hex(user) .. '}'
+  return index_of(prefix .. 'u:' .. tag, prefix .. 'x:' .. tag, prefix .. 'l:' .. tag)
+end
+local function index_expire(ix)
+  local last = redis.call('ZRANGE', ix.x, -1, -1, 'WITHSCORES')
+  if #last == 0 then redis.call('DEL', ix.u, ix.x, ix.l) return end
+  redis.call('PEXPIREAT', ix.u, last[2])
+  redis.call('PEXPIREAT', ix.x, last[2])
+  redis.call('PEXPIREAT', ix.l, last[2])
+end
+local function index_remove(ix, ids)
   if #ids > 0 then
-    sliced('ZREM', u, ids, 1, #ids)
-    sliced('ZREM', x, ids, 1, #ids)
+    sliced('ZREM', ix.u, ids, 1, #ids)
+    sliced('ZREM', ix.x, ids, 1, #ids)
+    sliced('HDEL', ix.l, ids, 1, #ids)
   end
-  index_expire(u, x)
+end
+local function index_drop(ix, ids)
+  index_remove(ix, ids)
+  index_expire(ix)
+end
+-- The user's sessions as groups, oldest first, leaving out id and the group of replaces: a
+-- session and its pending successor (Cluster: both are indexed until the old one is taken)
+-- are one session for the cap, and are evicted together. Drops links that no longer pair
+-- two members.
+local function index_groups(ix, id, replaces)
+  local members = redis.call('ZRANGE', ix.u, 0, -1)
+  local member = {}
+  for _, m in ipairs(members) do member[m] = true end
+  local root, stale = {}, {}
+  local links = redis.call('HGETALL', ix.l)
+  for i = 1, #links, 2 do
+    if member[links[i]] and member[links[i + 1]] then root[links[i]] = links[i + 1]
+    else stale[#stale + 1] = links[i] end
+  end
+  if #stale > 0 then sliced('HDEL', ix.l, stale, 1, #stale) end
+  local groups, order = {}, {}
+  for _, m in ipairs(members) do
+    local g = root[m] or m
+    if m ~= id and g ~= replaces then
+      if not groups[g] then
+        groups[g] = {}
+        order[#order + 1] = g
+      end
+      table.insert(groups[g], m)
+    end
+  end
+  return groups, order
 end
 -- Admits id into the user's index under the cap. Returns the evicted ids, or false when
--- reject-new refuses. Members past their deadline are pruned first: their keys are gone.
-local function admit(u, x, id, seen, deadline, replaces, max, reject, now)
-  local dead = redis.call('ZRANGEBYSCORE', x, '-inf', now)
-  if #dead > 0 then
-    sliced('ZREM', u, dead, 1, #dead)
-    sliced('ZREM', x, dead, 1, #dead)
+-- reject-new refuses. Members past their deadline are pruned first: their keys are gone. With
+-- pending (Cluster: the replaced record is this user's and still in its slot), id is linked to
+-- the replaced id, which must still be indexed: a missing one was evicted, revoked or has
+-- expired, and then admit writes nothing and returns 'gone'.
+local function admit(ix, id, seen, deadline, replaces, max, reject, pending, now)
+  local dead = redis.call('ZRANGEBYSCORE', ix.x, '-inf', now)
+  index_remove(ix, dead)
+  if pending and not redis.call('ZSCORE', ix.u, replaces) then
+    index_expire(ix)
+    return 'gone'
   end
   local evicted = {}
   if max >= 0 then
-    local others = {}
-    for _, m in ipairs(redis.call('ZRANGE', u, 0, -1)) do
-      if m ~= replaces and m ~= id then others[#others + 1] = m end
-    end
-    local excess = #others + 1 - max
+    local groups, order = index_groups(ix, id, replaces)
+    local excess = #order + 1 - max
     if excess > 0 then
       if reject then return false end
-      for i = 1, excess do evicted[i] = others[i] end
-      sliced('ZREM', u, evicted, 1, #evicted)
-      sliced('ZREM', x, evicted, 1, #evicted)
+      for i = 1, excess do
+        for _, m in ipairs(groups[order[i]]) do evicted[#evicted + 1] = m end
+      end
+      index_remove(ix, evicted)
     end
   end
   if deadline > now then
-    redis.call('ZADD', u, seen, id)
-    redis.call('ZADD', x, deadline, id)
+    redis.call('ZADD', ix.u, seen, id)
+    redis.call('ZADD', ix.x, deadline, id)
+    if pending then redis.call('HSET', ix.l, id, replaces) end
   end
-  index_expire(u, x)
+  index_expire(ix)
   return evicted
 end
 local function write_session(s, deadline, fields, from)
@@ -96,18 +141,29 @@ end
 local function handle_of(h)
   return h and string.match(h, '^%[[^"]*"([^"]*)"') or false
 end
+-- The '$v' field as a number: 0 when missing (a hash written before versions existed), nil
+-- when it is not an integer (a hash this store did not write).
+local function version_of(v)
+  if not v then return 0 end
+  if not string.find(v, '^%-?%d+$') then return nil end
+  return tonumber(v)
+end
 -- Patch layout in argv from i: nset, field, value, ..., nunset, field, ..., then seen, idle,
--- auth ('' = unchanged) and the meta compare-and-set pair (before, after; '' = unchanged).
--- Returns false when the session is gone or unreadable (never recreates it), -1 when the
--- meta changed since the caller read it (nothing written), else
--- {has user 1|0, userId, seen, deadline} (an empty user id is still a user).
+-- auth ('' = unchanged), the meta compare-and-set pair (before, after; '' = unchanged) and the
+-- expected version ('' = any). Returns false when the session is gone or unreadable (never
+-- recreates it) or is at another version, -1 when the meta changed since the caller read it
+-- (nothing written), else {has user 1|0, userId, seen, deadline} (an empty user id is still a
+-- user). Every applied patch adds one to the version, in this same step.
 local function update_session(s, argv, i)
-  local nums, rest = header_parse(redis.call('HGET', s, '$'))
-  if not nums then return false end
+  local cur = redis.call('HMGET', s, '$', '$u', '$v')
+  local nums, rest = header_parse(cur[1])
+  local version = version_of(cur[3])
+  if not nums or not version then return false end
   local nset = tonumber(argv[i])
   local nunset = tonumber(argv[i + 1 + 2 * nset])
   local t = i + 2 + 2 * nset + nunset
   local seen, idle, auth, before, after = argv[t], argv[t + 1], argv[t + 2], argv[t + 3], argv[t + 4]
+  if argv[t + 5] ~= '' and version ~= tonumber(argv[t + 5]) then return false end
   if after ~= '' then
     local q = string.find(rest, '"', 2, true)
     if string.sub(rest, q + 2, -2) ~= before then return -1 end
@@ -121,19 +177,27 @@ local function update_session(s, argv, i)
   if seen ~= '' or auth ~= '' or idle ~= '' or after ~= '' then
     redis.call('HSET', s, '$', '[' .. table.concat(nums, ',') .. ',' .. rest)
   end
+  redis.call('HINCRBY', s, '$v', 1)
   local deadline = 0
   if idle ~= '' then
     deadline = math.min(tonumber(idle), tonumber(nums[6]))
     redis.call('PEXPIREAT', s, deadline)
   end
-  local user = redis.call('HGET', s, '$u')
+  local user = cur[2]
   return {user and 1 or 0, user or '', nums[2], deadline}
 end
-local function touch_index(u, x, id, seen, deadline)
-  redis.call('ZADD', u, 'XX', seen, id)
+-- True when the record in s is live and, with expect ~= '', at that version: the condition of
+-- every replacement (a missing record is never replaced, so nothing is revived or forked).
+local function replaceable(s, expect)
+  local cur = redis.call('HMGET', s, '$', '$v')
+  if not cur[1] then return false end
+  return expect == '' or version_of(cur[2]) == tonumber(expect)
+end
+local function touch_index(ix, id, seen, deadline)
+  redis.call('ZADD', ix.u, 'XX', seen, id)
   if deadline > 0 then
-    redis.call('ZADD', x, 'XX', deadline, id)
-    index_expire(u, x)
+    redis.call('ZADD', ix.x, 'XX', deadline, id)
+    index_expire(ix)
   end
 end
 `
@@ -150,10 +214,15 @@ export const WRITE = script(`
 write_session(KEYS[1], ARGV[1], ARGV, 2)
 return 1`)
 
-/** KEYS u, x. ARGV id, seen, deadline, replaces, max (-1 none), policy (r|e). {ok, evicted…}. */
+/**
+ * Cluster. KEYS u, x, l. ARGV id, seen, deadline, replaces, max (-1 none), policy (r|e),
+ * pending (1 when replaces is this user's claimed record). {1, evicted…}, {0} when refused,
+ * {2} when the replaced record has left the index.
+ */
 export const ADMIT = script(`
-local r = admit(KEYS[1], KEYS[2], ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4],
-  tonumber(ARGV[5]), ARGV[6] == 'r', now_ms())
+local r = admit(index_of(KEYS[1], KEYS[2], KEYS[3]), ARGV[1], ARGV[2], tonumber(ARGV[3]),
+  ARGV[4], tonumber(ARGV[5]), ARGV[6] == 'r', ARGV[7] == '1', now_ms())
+if r == 'gone' then return {2} end
 if not r then return {0} end
 table.insert(r, 1, 1)
 return r`)
@@ -168,49 +237,96 @@ if #f > 0 and ARGV[1] ~= '' and untl > now_ms() then
 end
 return f`)
 
-/** KEYS u, x. ARGV ids… Removes members and re-derives the index expiry. */
-export const DROP = script(`
-index_drop(KEYS[1], KEYS[2], ARGV)
+/**
+ * Cluster replacement, first step. KEYS old s. ARGV new id, expected version ('' any), claim
+ * lifetime ms. Claims the old record for the new id if it is live, at the version, and not
+ * claimed by another replacement whose claim still runs. {1, old handle, old user id or
+ * false} or {0}.
+ */
+export const CLAIM = script(`
+if not replaceable(KEYS[1], ARGV[2]) then return {0} end
+local now = now_ms()
+local held = redis.call('HGET', KEYS[1], '$c')
+if held then
+  local by, untl = string.match(held, '^(%S+) (%d+)$')
+  if by and by ~= ARGV[1] and tonumber(untl) > now then return {0} end
+end
+redis.call('HSET', KEYS[1], '$c', ARGV[1] .. ' ' .. (now + tonumber(ARGV[3])))
+local old = redis.call('HMGET', KEYS[1], '$', '$u')
+return {1, handle_of(old[1]) or '', old[2]}`)
+
+/**
+ * Cluster replacement, last step. KEYS old s, old a. ARGV new id, grace-until ms, expected
+ * version ('' any). Deletes the old record (alias to the new id until grace-until) only if the
+ * new id still holds its claim and the version still matches; returns its fields, or nothing
+ * (and releases the claim) when the replacement lost.
+ */
+export const TAKE_CLAIMED = script(`
+local held = redis.call('HGET', KEYS[1], '$c')
+if not held or string.match(held, '^(%S+) ') ~= ARGV[1] then return {} end
+if not replaceable(KEYS[1], ARGV[3]) then
+  redis.call('HDEL', KEYS[1], '$c')
+  return {}
+end
+local f = take(KEYS[1])
+local untl = tonumber(ARGV[2])
+if untl > now_ms() then redis.call('SET', KEYS[2], ARGV[1], 'PXAT', untl) end
+return f`)
+
+/** KEYS old s. ARGV new id. Gives up the new id's claim on the old record (if it holds it). */
+export const RELEASE = script(`
+local held = redis.call('HGET', KEYS[1], '$c')
+if held and string.match(held, '^(%S+) ') == ARGV[1] then redis.call('HDEL', KEYS[1], '$c') end
 return 1`)
 
-/** KEYS s. ARGV patch (see update_session). {has user, userId, seen, deadline}, -1 or nil. */
+/** KEYS u, x, l. ARGV ids… Removes members and re-derives the index expiry. */
+export const DROP = script(`
+index_drop(index_of(KEYS[1], KEYS[2], KEYS[3]), ARGV)
+return 1`)
+
+/** KEYS s. ARGV patch (see update_session). {has user, userId, seen, deadline}, -1 or nil (gone, or another version). */
 export const UPDATE = script(`
 return update_session(KEYS[1], ARGV, 1)`)
 
-/** KEYS u, x. ARGV id, seen, deadline (0 when unchanged). */
+/** KEYS u, x, l. ARGV id, seen, deadline (0 when unchanged). */
 export const TOUCH = script(`
-touch_index(KEYS[1], KEYS[2], ARGV[1], ARGV[2], tonumber(ARGV[3]))
+touch_index(index_of(KEYS[1], KEYS[2], KEYS[3]), ARGV[1], ARGV[2], tonumber(ARGV[3]))
 return 1`)
 
-/** Standalone only. KEYS s. ARGV prefix, patch…: the session and its index in one step. 1, 0 or -1. */
+/**
+ * Standalone only. KEYS s. ARGV prefix, patch…: the session and its index in one step. 1, 0
+ * (gone, or another version) or -1 (meta changed: read again).
+ */
 export const UPDATE_ALL = script(`
 local r = update_session(KEYS[1], ARGV, 2)
 if not r then return 0 end
 if r == -1 then return -1 end
 if r[1] == 1 then
-  local tag = '{u' .. hex(r[2]) .. '}'
   local id = string.match(KEYS[1], '{(.*)}$')
-  touch_index(ARGV[1] .. 'u:' .. tag, ARGV[1] .. 'x:' .. tag, id, r[3], r[4])
+  touch_index(index_of_user(ARGV[1], r[2]), id, r[3], r[4])
 end
 return 1`)
 
 /**
  * Standalone only: login, rotation and the cap as one atomic step.
- * KEYS s, u, x, h, old s, old a (u, x, h are '' for anonymous sessions).
+ * KEYS s, u, x, h, old s, old a, l (u, x, h, l are '' for anonymous sessions).
  * ARGV prefix, id, deadline, seen, absolute, userId, replaces, max, policy, grace-until,
- * field, value, …  Returns {0} when refused, {2} when a renewal's old record is gone, else {1, replaced fields, evicted id, its fields, …}.
+ * expected version of replaces ('' any), field, value, …  Returns {2} (before writing
+ * anything) when the replaced record is gone or at another version, {0} when the cap refuses,
+ * else {1, replaced fields, evicted id, its fields, …}.
  */
 export const CREATE_ALL = script(`
 local prefix, id, deadline = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local user, replaces = ARGV[6], ARGV[7]
 local now = now_ms()
--- A renewal whose old record is gone (renewed concurrently, or revoked) writes nothing.
-if ARGV[10] ~= '0' and KEYS[5] ~= '' and redis.call('EXISTS', KEYS[5]) == 0 then return {2} end
-write_session(KEYS[1], deadline, ARGV, 11)
+-- A replacement whose old record is gone (renewed, regenerated, revoked) or changed writes
+-- nothing: before the cap, so a lost race is never refused by it and never evicts.
+if replaces ~= '' and not replaceable(KEYS[5], ARGV[11]) then return {2} end
+write_session(KEYS[1], deadline, ARGV, 12)
 local evicted = {}
 if KEYS[2] ~= '' then
-  evicted = admit(KEYS[2], KEYS[3], id, ARGV[4], deadline, replaces, tonumber(ARGV[8]),
-    ARGV[9] == 'r', now)
+  evicted = admit(index_of(KEYS[2], KEYS[3], KEYS[7]), id, ARGV[4], deadline, replaces,
+    tonumber(ARGV[8]), ARGV[9] == 'r', false, now)
   if not evicted then
     redis.call('DEL', KEYS[1])
     return {0}
@@ -230,10 +346,7 @@ if replaces ~= '' then
   local untl = tonumber(ARGV[10])
   if #f > 0 and untl > now then redis.call('SET', KEYS[6], id, 'PXAT', untl) end
   local ou, oh = field(f, '$u'), handle_of(field(f, '$'))
-  if ou then
-    local tag = '{u' .. hex(ou) .. '}'
-    index_drop(prefix .. 'u:' .. tag, prefix .. 'x:' .. tag, {replaces})
-  end
+  if ou then index_drop(index_of_user(prefix, ou), {replaces}) end
   if oh and KEYS[4] ~= prefix .. 'h:{' .. oh .. '}' then
     redis.call('DEL', prefix .. 'h:{' .. oh .. '}')
   end

@@ -1,6 +1,12 @@
 import { storeUnavailable, TesseraError } from '../../core/errors.js'
 import { expiresAt, type SessionRecord } from '../../core/record.js'
-import type { CreateOptions, CreateResult, SessionPatch, SessionStore } from '../../core/store.js'
+import type {
+  CreateOptions,
+  CreateResult,
+  SessionPatch,
+  SessionStore,
+  StoreNotice,
+} from '../../core/store.js'
 import {
   decodeRecord,
   encodePatch,
@@ -13,7 +19,19 @@ import {
   redisKeys,
 } from './codec.js'
 import { type RedisConn, runScript } from './conn.js'
-import { ADMIT, CREATE_ALL, DROP, TAKE, TOUCH, UPDATE, UPDATE_ALL, WRITE } from './lua.js'
+import {
+  ADMIT,
+  CLAIM,
+  CREATE_ALL,
+  DROP,
+  RELEASE,
+  TAKE,
+  TAKE_CLAIMED,
+  TOUCH,
+  UPDATE,
+  UPDATE_ALL,
+  WRITE,
+} from './lua.js'
 
 // Ids and handles are base64url; anything else cannot be a key we wrote (and must not be
 // allowed to move a hash tag), so it reads as "no session" without a round trip.
@@ -24,6 +42,11 @@ const limitError = () =>
 
 // Compare-and-set rounds for a meta update before giving up (only other meta changes race it).
 const META_ATTEMPTS = 16
+
+// How long a Cluster replacement's claim on the old record holds off other replacements. Only
+// a process that dies mid-replacement lets one run out; the record then stays usable, and
+// replaceable again after this long. Safety never depends on it: the final take checks the claim.
+const CLAIM_MS = 10_000
 
 const asFlat = (reply: unknown): string[] => (Array.isArray(reply) ? (reply as string[]) : [])
 
@@ -36,6 +59,10 @@ const asFlat = (reply: unknown): string[] => (Array.isArray(reply) ? (reply as s
  */
 export function createRedisStore(conn: RedisConn, prefix: string): SessionStore {
   const k = redisKeys(prefix)
+  let notify: (notice: StoreNotice) => void = () => {}
+  /** Housekeeping that failed while the caller's own operation succeeded. */
+  const report = (task: string, error: unknown): void =>
+    notify({ type: 'background_error', task, error })
 
   /** Deletes one session key (keeping an alias to `aliasTo` until `graceUntil`). */
   const take = async (id: string, aliasTo = '', graceUntil = 0): Promise<SessionRecord | null> =>
@@ -67,7 +94,7 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
   const drop = async (userId: string, ids: string[]): Promise<void> => {
     if (ids.length === 0) return
     const u = k.user(userId)
-    await runScript(conn, DROP, [u.activity, u.deadlines], ids)
+    await runScript(conn, DROP, [u.activity, u.deadlines, u.links], ids)
   }
 
   const del = async (key: string): Promise<void> => {
@@ -99,8 +126,9 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
       if (record) out.push(record)
       else gone.push(id)
     })
-    // Safe to prune: a session key is always written before its id enters the index.
-    await drop(userId, gone)
+    // Safe to prune: a session key is always written before its id enters the index. The
+    // listing is complete without it, so a failed prune is reported, not thrown.
+    await drop(userId, gone).catch((e: unknown) => report('prune', e))
     return out
   }
 
@@ -113,6 +141,7 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
       r.userId === null ? '' : k.handle(r.handle),
       o.replaces ? k.session(o.replaces) : '',
       o.replaces ? k.alias(o.replaces) : '',
+      u?.links ?? '',
     ]
     const reply = asFlat(await runScript(conn, CREATE_ALL, keys, [prefix, ...argv]))
     if (Number(reply[0]) === 0) throw limitError()
@@ -128,62 +157,102 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
   // Cluster: each step is atomic in its own slot. The order keeps every intermediate state
   // safe: the new key exists before it is admitted (so pruning can trust a missing key), the
   // cap is decided in one script on the user's slot, and deletions come strictly after it.
+  // A replacement first claims the old record on its slot (live, at the expected version, not
+  // claimed by another replacement), so concurrent replacements of one record never admit two
+  // successors, and a replacement that loses there writes nothing and evicts nothing. Its last
+  // step takes the old record only if the claim and the version still hold; otherwise the new
+  // session is undone and the create is skipped.
   const createStepwise = async (
     r: SessionRecord,
     o: CreateOptions,
     max: number,
   ): Promise<CreateResult> => {
     const s = k.session(r.id)
-    const renewal = o.graceUntil !== undefined && o.replaces !== undefined
-    if (renewal) {
-      const old = k.session(o.replaces!)
-      if (Number(await conn.send(old, ['EXISTS', old])) === 0) return { evicted: [], skipped: true }
+    const old = o.replaces === undefined ? null : k.session(o.replaces)
+    const expect = o.expectVersion === undefined ? '' : String(o.expectVersion)
+    let oldHandle: string | null = null
+    let oldUser: string | null = null
+    if (old !== null) {
+      const claim = asFlat(await runScript(conn, CLAIM, [old], [r.id, expect, String(CLAIM_MS)]))
+      if (Number(claim[0]) !== 1) return { evicted: [], skipped: true }
+      oldHandle = claim[1] ?? ''
+      oldUser = typeof claim[2] === 'string' ? claim[2] : null
     }
-    await runScript(conn, WRITE, [s], [String(expiresAt(r)), ...encodeRecord(r)])
+    const release = async () => {
+      if (old !== null) await runScript(conn, RELEASE, [old], [r.id])
+    }
     let evictedIds: string[] = []
-    if (r.userId !== null) {
-      const u = k.user(r.userId)
-      let reply: string[]
-      try {
-        reply = asFlat(
-          await runScript(
-            conn,
-            ADMIT,
-            [u.activity, u.deadlines],
-            [
-              r.id,
-              String(r.lastSeenAt),
-              String(expiresAt(r)),
-              o.replaces ?? '',
-              String(max),
-              o.limit?.policy === 'reject-new' ? 'r' : 'e',
-            ],
-          ),
-        )
-      } catch (error) {
-        await del(s).catch(() => undefined)
-        throw error
+    try {
+      await runScript(conn, WRITE, [s], [String(expiresAt(r)), ...encodeRecord(r)])
+      if (r.userId !== null) {
+        const u = k.user(r.userId)
+        let reply: string[]
+        try {
+          reply = asFlat(
+            await runScript(
+              conn,
+              ADMIT,
+              [u.activity, u.deadlines, u.links],
+              [
+                r.id,
+                String(r.lastSeenAt),
+                String(expiresAt(r)),
+                o.replaces ?? '',
+                String(max),
+                o.limit?.policy === 'reject-new' ? 'r' : 'e',
+                oldUser === r.userId ? '1' : '0',
+              ],
+            ),
+          )
+        } catch (error) {
+          await del(s).catch((e: unknown) => report('cleanup', e))
+          throw error
+        }
+        if (Number(reply[0]) !== 1) {
+          await del(s)
+          if (Number(reply[0]) === 2) {
+            // The replaced record left the user's index after the claim (evicted, revoked or
+            // expired): nothing was admitted or evicted.
+            await release()
+            return { evicted: [], skipped: true }
+          }
+          throw limitError()
+        }
+        evictedIds = reply.slice(1)
+        const h = k.handle(r.handle)
+        await conn.send(h, ['SET', h, r.userId, 'PXAT', String(r.absoluteExpiresAt)])
       }
-      if (Number(reply[0]) === 0) {
-        await del(s)
-        throw limitError()
-      }
-      evictedIds = reply.slice(1)
-      const h = k.handle(r.handle)
-      await conn.send(h, ['SET', h, r.userId, 'PXAT', String(r.absoluteExpiresAt)])
+    } catch (error) {
+      // The old record stays as it was: let the next replacement of it proceed at once.
+      await release().catch((e: unknown) => report('cleanup', e))
+      throw error
     }
     const evicted = await Promise.all(evictedIds.map((id) => destroy(id)))
-    if (o.replaces) {
-      const old = await take(o.replaces, r.id, o.graceUntil ?? 0)
-      if (!old && renewal) {
-        // Lost the race after the check above: undo, so one session never becomes two.
-        await destroy(r.id)
+    if (o.replaces !== undefined) {
+      const gone = decodeRecord(
+        o.replaces,
+        asFlat(
+          await runScript(
+            conn,
+            TAKE_CLAIMED,
+            [old!, k.alias(o.replaces)],
+            [r.id, String(o.graceUntil ?? 0), expect],
+          ),
+        ),
+      )
+      if (!gone) {
+        // Lost after the claim: the old record was revoked or evicted, or (with expectVersion)
+        // updated meanwhile. Undo, so one session never becomes two. A rotation shares its
+        // handle with the old record, which may still live: keep that handle key.
+        await destroy(r.id, oldHandle === r.handle ? r.handle : undefined).catch((e: unknown) =>
+          report('undo', e),
+        )
         return { evicted: [], skipped: true }
       }
-      if (old?.userId != null) {
+      if (gone.userId !== null) {
         await Promise.all([
-          drop(old.userId, [o.replaces]),
-          old.handle !== r.handle ? del(k.handle(old.handle)) : undefined,
+          drop(gone.userId, [o.replaces]),
+          gone.handle !== r.handle ? del(k.handle(gone.handle)) : undefined,
         ])
       }
     }
@@ -214,6 +283,7 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
         String(max),
         o.limit?.policy === 'reject-new' ? 'r' : 'e',
         String(o.graceUntil ?? 0),
+        o.expectVersion === undefined ? '' : String(o.expectVersion),
         ...encodeRecord(r),
       ])
     },
@@ -249,7 +319,7 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
         ) {
           // Only existing members move (ZADD XX): a touch never re-admits an evicted session.
           const u = k.user(userId!)
-          await runScript(conn, TOUCH, [u.activity, u.deadlines], [id, seen!, deadline!])
+          await runScript(conn, TOUCH, [u.activity, u.deadlines, u.links], [id, seen!, deadline!])
         }
         return true
       }
@@ -296,5 +366,8 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
 
     ping: () => conn.ping(),
     close: () => conn.close(),
+    observe(sink) {
+      notify = sink
+    },
   }
 }
