@@ -71,6 +71,13 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
             exemptWithoutSession: ['/logout', '/api/logout'],
             // HTML forms post their token in a `csrf` field; page routes call verifyCsrf().
             deferForms: (input) => !input.path.startsWith('/api/'),
+            // Login CSRF with nothing stored for anonymous visitors: a signed token bound to a
+            // nonce cookie. Its key derives from the refresh secret, which every process of
+            // one deployment shares (random per process without it).
+            preLogin: {
+              paths: ['/login', '/api/login'],
+              secret: process.env.TOKEN_REFRESH_SECRET,
+            },
           }),
         ]
   // Monitoring first: metrics time the whole request, and the anomaly rules judge the cookie

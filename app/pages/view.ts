@@ -20,8 +20,8 @@ export interface View {
 }
 
 /**
- * Builds the {@link View} of a request. Rendering a form starts a pre-session when there is
- * none, so the login form is protected against login CSRF.
+ * Builds the {@link View} of a request. Rendering a form without a session gives it a signed
+ * pre-login token (login CSRF) and stores nothing.
  *
  * @example
  * const v = view(app, req)
@@ -35,7 +35,7 @@ export function view(app: AppContext, req: SessionRequest): View {
     app,
     req,
     user: user && !user.disabled ? user : null,
-    // Lazy: only pages with a form start a pre-session (the public home page stays cookie-free).
+    // Lazy: only pages with a form set the pre-login cookie (the home page stays cookie-free).
     get csrf() {
       token ??= csrfTokenOf(req) ?? ''
       return token
