@@ -29,6 +29,7 @@ const record = (): SessionRecord => {
     idleExpiresAt: now + 600_000,
     absoluteExpiresAt: now + 3_600_000,
     meta: {},
+    version: 1,
   }
 }
 
