@@ -44,9 +44,16 @@ describe('SQLite store across processes', () => {
     it(`two processes logging one user in 40 times each with cap 3 and ${policy} leave exactly 3 sessions`, async () => {
       const path = join(dir, `cap-${policy}.db`)
       await sqliteStore({ path }).close()
+      // A start barrier of marker files (each child announces itself, then waits for the
+      // other) lines the loops up however long each process took to start; each child then
+      // reports when it entered and left its write loop, on the machine's one clock.
+      const marks = mkdtempSync(join(dir, `marks-${policy}-`))
       const body = `
-        // Both children start their loops at the same instant, so their writes interleave.
-        await new Promise((r) => setTimeout(r, Number(process.env.START_AT) - Date.now()))
+        const { existsSync, writeFileSync } = await import('node:fs')
+        const mark = (who) => process.env.MARKS + '/' + who
+        writeFileSync(mark(process.env.ME), '')
+        while (!existsSync(mark(process.env.OTHER))) await new Promise((r) => setTimeout(r, 2))
+        const enter = performance.timeOrigin + performance.now()
         let ok = 0
         for (let i = 0; i < 40; i++) {
           try {
@@ -56,15 +63,25 @@ describe('SQLite store across processes', () => {
             if (e.code !== 'ERR_SESSION_LIMIT') throw e
           }
         }
-        console.log(ok)
+        const leave = performance.timeOrigin + performance.now()
+        console.log(JSON.stringify({ ok, enter, leave }))
       `
-      const env = { DB_PATH: path, START_AT: String(Date.now() + 1500) }
-      const results = await Promise.all([child(body, env), child(body, env)])
+      const env = (me: string, other: string) => ({
+        DB_PATH: path,
+        MARKS: marks,
+        ME: me,
+        OTHER: other,
+      })
+      const results = await Promise.all([child(body, env('a', 'b')), child(body, env('b', 'a'))])
       for (const r of results) expect(r.code).toBe(0)
+      const [a, b] = results.map(
+        (r) => JSON.parse(r.out) as { ok: number; enter: number; leave: number },
+      )
+      // Both were inside their write loops at once: the later entry precedes the earlier exit.
+      expect(Math.max(a!.enter, b!.enter)).toBeLessThan(Math.min(a!.leave, b!.leave))
       const store = sqliteStore({ path })
       expect(await store.listByUser('racer')).toHaveLength(3)
-      const created = results.reduce((n, r) => n + Number(r.out.trim()), 0)
-      expect(created).toBe(policy === 'reject-new' ? 3 : 80)
+      expect(a!.ok + b!.ok).toBe(policy === 'reject-new' ? 3 : 80)
       await store.close()
     })
   }
