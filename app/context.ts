@@ -1,6 +1,8 @@
 import type { SessionRequest } from '../src/adapters/node/index.js'
 import type { SessionManager } from '../src/core/manager.js'
 import type { SessionRecord } from '../src/core/record.js'
+import type { LoginThrottle } from '../src/throttle/index.js'
+import { tokenSessionId } from '../src/jwt/refresh-flow.js'
 import type { AppConfig } from './config.js'
 import { HttpError } from './http.js'
 import type { AppMonitoring } from './monitoring.js'
@@ -13,6 +15,8 @@ export interface AppContext {
   users: UserDirectory
   /** Audit log and metrics (the admin page reads `monitoring.audit`). */
   monitoring?: AppMonitoring | undefined
+  /** Login budgets (`LOGIN_THROTTLE`); none when turned off. */
+  throttle?: LoginThrottle | null | undefined
 }
 
 /**
@@ -54,12 +58,44 @@ export function currentRecord(req: SessionRequest): SessionTimes {
   }
 }
 
-/** Like {@link requireUser}, and the (re-)authentication must be fresh. */
+/**
+ * True when `user` (re-)authenticated within `REAUTH_WINDOW` in the session this request acts
+ * through: the cookie session when it belongs to `user`, else the token session of the
+ * request's bearer token for `user`. Freshness is bound to who authenticated: a fresh session
+ * of anyone else (or an anonymous one) never counts.
+ *
+ * @example
+ * if (!isFreshFor(app, req, user)) return redirect(res, '/security?why=reauth')
+ */
+export function isFreshFor(app: AppContext, req: SessionRequest, user: User): boolean {
+  const s = req.session
+  if (s.userId !== null) return s.userId === user.id && s.isFresh()
+  const bearer = req.tessera.locals.bearer
+  const r = bearer?.record
+  if (!bearer || bearer.claims.sub !== user.id || !r || r.userId !== user.id) return false
+  const o = app.sessions.options
+  return typeof r.authenticatedAt === 'number' && o.clock.now() - r.authenticatedAt < o.reauthMs
+}
+
+/** Like {@link requireUser}, and that user's (re-)authentication must be fresh. */
 export function requireFresh(app: AppContext, req: SessionRequest): User {
   const user = requireUser(app, req)
-  if (!req.session.isFresh())
+  if (!isFreshFor(app, req, user))
     throw new HttpError(401, 'ERR_REAUTH_REQUIRED', 're-authentication required')
   return user
+}
+
+/**
+ * The store id of the session the request acts through (cookie session, else the bearer's
+ * token session), for `except` when ending a user's other sessions; null without one.
+ *
+ * @example
+ * await app.sessions.revokeUser(user.id, { except: currentSessionId(req) })
+ */
+export function currentSessionId(req: SessionRequest): string | null {
+  if (req.session.userId !== null) return req.session.id
+  const bearer = req.tessera.locals.bearer
+  return bearer ? (bearer.record?.id ?? tokenSessionId(bearer.claims.sid)) : null
 }
 
 /** Like {@link requireUser}, and the user must be an admin. */

@@ -4,6 +4,7 @@ import {
   type AppContext,
   csrfTokenOf,
   currentRecord,
+  currentSessionId,
   requireAdmin,
   requireFresh,
   requireUser,
@@ -70,7 +71,14 @@ export async function login(
   return user
 }
 
-/** Changes the password: rotates this session and ends every other one. */
+/**
+ * Changes the password: ends every other session of the user, rotates this one. Ordered to
+ * fail safe under a store fault: the other sessions end *before* the password changes, and
+ * again after it (catching sign-ins that checked the old password meanwhile); if anything
+ * fails once the password has changed, the old password is put back. So an error never
+ * leaves "password changed, other sessions alive" behind it; at worst the other sessions
+ * ended and the password did not change, and the user may simply try again.
+ */
 export async function changePassword(
   app: AppContext,
   req: SessionRequest,
@@ -82,12 +90,25 @@ export async function changePassword(
     throw new HttpError(401, 'ERR_BAD_CREDENTIALS', 'current password is wrong')
   if (typeof next !== 'string' || next.length < 8 || next.length > 256)
     throw new HttpError(400, 'ERR_WEAK_PASSWORD', 'the new password must have 8 to 256 characters')
+  const others = { except: currentSessionId(req), reason: 'password_change' }
+  await app.sessions.revokeUser(user.id, others)
+  const previous = user.passwordHash
   await app.users.setPassword(user, next)
-  await req.session.regenerate({ authenticated: true })
-  await app.sessions.revokeUser(user.id, { except: req.session.id, reason: 'password_change' })
+  try {
+    await app.sessions.revokeUser(user.id, others)
+    if (req.session.userId === user.id) await req.session.regenerate({ authenticated: true })
+  } catch (error) {
+    // The caller sees an error: it must mean "not changed".
+    user.passwordHash = previous
+    throw error
+  }
 }
 
-/** Re-authenticates: checks the password, rotates the token and marks the session fresh. */
+/**
+ * Re-authenticates: checks the password, then rotates the cookie session and marks it fresh,
+ * or, for a bearer client, marks its token session fresh (a stateless token has none: it signs
+ * in again instead).
+ */
 export async function reauth(
   app: AppContext,
   req: SessionRequest,
@@ -105,7 +126,44 @@ export async function reauth(
     })
     throw new HttpError(401, 'ERR_BAD_CREDENTIALS', 'wrong password')
   }
-  await req.session.regenerate({ authenticated: true })
+  // Freshness goes to the session of the user who just proved it, never to another one.
+  if (req.session.userId === user.id) return req.session.regenerate({ authenticated: true })
+  const record = req.tessera.locals.bearer?.record
+  if (!record)
+    throw new HttpError(400, 'ERR_REAUTH_UNSUPPORTED', 'sign in again to get a fresh token')
+  const now = app.sessions.options.clock.now()
+  await app.sessions.updateRecord(record.id, { authenticatedAt: now })
+}
+
+/**
+ * Ends every session of `target` on an admin's order (the admin's own current session
+ * excepted), and records who gave it: one `session_revoked` event for the target user whose
+ * `reason` names the acting admin (`admin:<id>`) and whose IP and User-Agent are the admin's.
+ * The per-session events of the manager follow with reason `admin`.
+ *
+ * @example
+ * const revoked = await adminRevokeUser(app, req, requireAdmin(app, req), target)
+ */
+export async function adminRevokeUser(
+  app: AppContext,
+  req: SessionRequest,
+  admin: User,
+  target: User,
+): Promise<number> {
+  // Logged first, so the order survives even when the revocation fails half-way.
+  app.sessions.emit({
+    type: 'session_revoked',
+    level: 'warn',
+    userId: target.id,
+    handle: null,
+    ip: req.session.request.ip,
+    userAgent: req.session.request.userAgent,
+    reason: `admin:${admin.id}`,
+  })
+  return app.sessions.revokeUser(target.id, {
+    except: admin.id === target.id ? currentSessionId(req) : null,
+    reason: 'admin',
+  })
 }
 
 /** The JSON API of REFERENCE_APP.md (cookie-session part). */
@@ -139,7 +197,7 @@ export function apiRoutes(router: Router, app: AppContext): void {
   router.on('POST', '/api/logout', async (req, res) => {
     const bearer = req.tessera.locals.bearer
     // A bearer client logs out its token session (all its access and refresh tokens).
-    if (!req.session.exists && bearer)
+    if (!req.session.userId && bearer)
       await app.sessions.revoke(bearer.claims.sid, { userId: bearer.claims.sub, reason: 'user' })
     // Without a live session (it expired, was revoked, or never was) this still answers like
     // a logout: the clearing cookie and Clear-Site-Data, so the client ends up signed out.
@@ -212,21 +270,15 @@ export function apiRoutes(router: Router, app: AppContext): void {
 
   router.on('POST', '/api/sessions/revoke-others', async (req, res) => {
     const user = requireFresh(app, req)
-    ok(res, {
-      revoked: await app.sessions.revokeUser(user.id, { except: req.session.id, reason: 'user' }),
-    })
+    const except = currentSessionId(req)
+    ok(res, { revoked: await app.sessions.revokeUser(user.id, { except, reason: 'user' }) })
   })
 
   router.on('POST', '/api/admin/users/:id/revoke-sessions', async (req, res, params) => {
-    requireAdmin(app, req)
+    const admin = requireAdmin(app, req)
     const target = app.users.byId(params.id!)
     if (!target) throw new HttpError(404, 'ERR_NOT_FOUND', 'no such user')
-    ok(res, {
-      revoked: await app.sessions.revokeUser(target.id, {
-        except: req.session.userId === target.id ? req.session.id : null,
-        reason: 'admin',
-      }),
-    })
+    ok(res, { revoked: await adminRevokeUser(app, req, admin, target) })
   })
 }
 

@@ -4,7 +4,13 @@ import { TesseraError } from '../../src/core/errors.js'
 import type { SessionEventType } from '../../src/core/events.js'
 import { verifyCsrf } from '../../src/csrf/index.js'
 import type { SafeHtml } from '../../src/html/index.js'
-import { type AppContext, requireAdmin, requireUser } from '../context.js'
+import {
+  type AppContext,
+  currentSessionId,
+  isFreshFor,
+  requireAdmin,
+  requireUser,
+} from '../context.js'
 import { HttpError, html as sendHtml, type Router, readForm, redirect } from '../http.js'
 import { accountPage } from '../pages/account.js'
 import { type AdminData, adminPage } from '../pages/admin.js'
@@ -14,7 +20,7 @@ import { loginPage } from '../pages/login.js'
 import { REAUTH_RETURN, securityPage } from '../pages/security.js'
 import { sessionsPage } from '../pages/sessions.js'
 import { view } from '../pages/view.js'
-import { changePassword, login, reauth, transfer } from './api.js'
+import { adminRevokeUser, changePassword, login, reauth, transfer } from './api.js'
 
 type Form = Record<string, string>
 type PageHandler = (
@@ -205,8 +211,8 @@ export function pageRoutes(router: Router, app: AppContext): void {
   post('/sessions/revoke-others', async (req, res) => {
     await postedForm(req)
     const user = requireUser(app, req)
-    if (!req.session.isFresh()) return redirect(res, '/security?why=reauth&next=%2Fsessions')
-    await app.sessions.revokeUser(user.id, { except: req.session.id, reason: 'user' })
+    if (!isFreshFor(app, req, user)) return redirect(res, '/security?why=reauth&next=%2Fsessions')
+    await app.sessions.revokeUser(user.id, { except: currentSessionId(req), reason: 'user' })
     redirect(res, '/sessions?ok=revoked-others')
   })
 
@@ -231,8 +237,7 @@ export function pageRoutes(router: Router, app: AppContext): void {
 
   post('/security/password', async (req, res) => {
     const form = await postedForm(req)
-    requireUser(app, req)
-    if (!req.session.isFresh()) return redirect(res, '/security?why=reauth')
+    if (!isFreshFor(app, req, requireUser(app, req))) return redirect(res, '/security?why=reauth')
     try {
       await changePassword(app, req, form.currentPassword, form.newPassword)
     } catch (error) {
@@ -267,13 +272,10 @@ export function pageRoutes(router: Router, app: AppContext): void {
 
   post('/admin/users/:id/revoke-sessions', async (req, res, params) => {
     await postedForm(req)
-    requireAdmin(app, req)
+    const admin = requireAdmin(app, req)
     const target = app.users.byId(params.id!)
     if (!target) throw new HttpError(404, 'ERR_NOT_FOUND', 'no such user')
-    await app.sessions.revokeUser(target.id, {
-      except: req.session.userId === target.id ? req.session.id : null,
-      reason: 'admin',
-    })
+    await adminRevokeUser(app, req, admin, target)
     redirect(res, `/admin?user=${encodeURIComponent(target.id)}&ok=admin-revoked`)
   })
 }

@@ -10,6 +10,10 @@ export interface ControlledStore {
   flush(): void
   /** Makes the `nth` next call (1-based) of `method` throw, as an unreachable store would. */
   failOn(method: Method, nth?: number): void
+  /** Makes the `nth` next call (1-based) of any method throw; `fired` tells whether it did. */
+  failAt(nth: number): void
+  /** True once the fault set by {@link failAt} has been thrown. */
+  readonly fired: boolean
   /** Calls made so far, per method. */
   readonly calls: Record<string, number>
 }
@@ -27,10 +31,16 @@ export function controlledStore(): ControlledStore {
   let sink: ((notice: StoreNotice) => void) | null = null
   const faults = new Map<Method, number>()
   const calls: Record<string, number> = {}
+  let anyLeft = 0
+  let fired = false
   const call =
     <M extends Method>(method: M) =>
     async (...args: Parameters<SessionStore[M]>) => {
       calls[method] = (calls[method] ?? 0) + 1
+      if (anyLeft > 0 && --anyLeft === 0) {
+        fired = true
+        throw new Error(`injected fault in ${method}`)
+      }
       const left = faults.get(method)
       if (left !== undefined) {
         if (left <= 1) {
@@ -66,6 +76,13 @@ export function controlledStore(): ControlledStore {
     },
     failOn(method, nth = 1) {
       faults.set(method, nth)
+    },
+    failAt(nth) {
+      anyLeft = nth
+      fired = false
+    },
+    get fired() {
+      return fired
     },
   }
 }
