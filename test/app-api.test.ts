@@ -158,7 +158,7 @@ describe('bad input gets a clear 4xx, never a 5xx', () => {
     expect((await fetch(`${running.url}/nope`)).status).toBe(404)
     // An unsafe method passes the CSRF layer first (it runs before routing), so send a token.
     const c = new ApiClient(running.url)
-    await c.request('GET', '/api/csrf')
+    await c.login('alice')
     const res = await fetch(`${running.url}/api/me`, {
       method: 'PUT',
       headers: { cookie: c.cookie!, 'x-csrf-token': c.csrf! },

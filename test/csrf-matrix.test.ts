@@ -302,7 +302,7 @@ describe('valid requests', () => {
 })
 
 describe('login CSRF', () => {
-  it('refuses a login post without a pre-session', async () => {
+  it('refuses a login post without a token (and no pre-login cookie), as a warning', async () => {
     const r = await send(
       'POST',
       '/api/login',
@@ -311,10 +311,10 @@ describe('login CSRF', () => {
     )
     expect(r.status).toBe(403)
     expect(r.headers['set-cookie']).toBeUndefined()
-    expect(csrfEvents().map((e) => e.reason)).toEqual(['no_session'])
+    expect(csrfEvents().map((e) => [e.reason, e.level])).toEqual([['token_missing', 'warn']])
   })
 
-  it('refuses a login post with the pre-session cookie but no token', async () => {
+  it('refuses a login post with the pre-login cookie but no token', async () => {
     const pre = await send('GET', '/api/csrf')
     const r = await send(
       'POST',

@@ -78,7 +78,8 @@ describe('the HTML pages over HTTP', () => {
     const b = new Browser(running.url)
     const csrf = await b.token('/login')
     const pre = b.cookie
-    expect(pre).toMatch(/^__Host-sid=/)
+    // Before login only the pre-login nonce cookie: nothing is stored for the visitor.
+    expect(pre).toMatch(/^__Host-sid-csrf=[\w-]{43}$/)
     const r = await b.post('/login', { username: 'alice', password: 'tessera-demo', csrf })
     expect([r.status, r.location]).toEqual([303, '/account'])
     expect(b.cookie).not.toBe(pre)

@@ -40,10 +40,12 @@ export async function startApp(
 }
 
 /**
- * A minimal API client with a one-cookie jar and CSRF token handling, like a careful SPA.
+ * A minimal API client with a cookie jar (name → value, `Max-Age=0` deletes) and CSRF token
+ * handling, like a careful SPA. The jar matters since login CSRF uses a pre-login cookie next
+ * to the session cookie.
  */
 export class ApiClient {
-  cookie: string | null = null
+  readonly #jar = new Map<string, string>()
   csrf: string | null = null
   readonly setCookies: string[] = []
 
@@ -51,6 +53,22 @@ export class ApiClient {
     readonly base: string,
     readonly headers: Record<string, string> = {},
   ) {}
+
+  /** The `Cookie` header the jar sends, or null when it is empty. */
+  get cookie(): string | null {
+    if (this.#jar.size === 0) return null
+    return [...this.#jar].map(([name, value]) => `${name}=${value}`).join('; ')
+  }
+
+  /** Replaces the jar's content with the pairs of a `Cookie` header (null empties it). */
+  set cookie(header: string | null) {
+    this.#jar.clear()
+    for (const part of (header ?? '').split(';')) {
+      const pair = part.trim()
+      const eq = pair.indexOf('=')
+      if (eq > 0) this.#jar.set(pair.slice(0, eq), pair.slice(eq + 1))
+    }
+  }
 
   async request(
     method: string,
@@ -70,9 +88,11 @@ export class ApiClient {
     })
     for (const c of res.headers.getSetCookie()) {
       this.setCookies.push(c)
-      const [pair] = c.split(';')
-      if (/Max-Age=0/.test(c)) this.cookie = null
-      else this.cookie = pair ?? null
+      const pair = c.split(';')[0] ?? ''
+      const eq = pair.indexOf('=')
+      if (eq <= 0) continue
+      if (/Max-Age=0/.test(c)) this.#jar.delete(pair.slice(0, eq))
+      else this.#jar.set(pair.slice(0, eq), pair.slice(eq + 1))
     }
     const text = await res.text()
     let parsed: unknown = text
@@ -84,7 +104,7 @@ export class ApiClient {
     return { status: res.status, body: parsed, headers: res.headers }
   }
 
-  /** Fetches a CSRF token (pre-session) and logs in. */
+  /** Fetches a CSRF token (pre-login, with its cookie) and logs in. */
   async login(
     username: string,
     password = 'tessera-demo',
