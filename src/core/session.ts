@@ -1,20 +1,18 @@
-import { ChangeSet } from './changes.js'
-import { serializeCookie } from './cookie.js'
+import {
+  commitSession,
+  hasPendingWrites,
+  MAX_ROUNDS,
+  sessionConflict,
+  sessionEnded,
+} from './commit.js'
 import { TesseraError } from './errors.js'
-import { anonymousRecord, changesPatch, regeneratedRecord, renewedRecord } from './lifecycle.js'
+import { anonymousRecord, regeneratedRecord } from './lifecycle.js'
 import type { SessionData, SessionRecord } from './record.js'
-import { secretKeyOf } from './secret-link.js'
 import type { RegenerateOptions, RequestInfo, SessionHost } from './session-host.js'
+import { SessionState } from './session-state.js'
 import { deriveSecret, generateToken } from './token.js'
 
 export type { RegenerateOptions, RequestInfo, SessionHost }
-
-/**
- * - `empty`: no session. `unsaved`: a pre-session made in this request, written at commit.
- * - `live`: a record exists in the store (loaded, or written by this request).
- * - `destroyed`: ended in this request (logout, or found ended while committing).
- */
-type State = 'empty' | 'unsaved' | 'live' | 'destroyed'
 
 /** What the manager found for the request's cookie (core-only). */
 export interface Loaded {
@@ -29,21 +27,6 @@ export interface Loaded {
   renew: boolean
 }
 
-// Compare-and-set rounds of one lifecycle step before giving up with ERR_SESSION_CONFLICT.
-// Each lost round means another request changed this very session in between.
-const MAX_ROUNDS = 8
-
-const ended = () =>
-  new TesseraError(
-    'ERR_SESSION_ENDED',
-    'the session ended while this request ran (signed out or revoked elsewhere); sign in again',
-  )
-const conflict = () =>
-  new TesseraError(
-    'ERR_SESSION_CONFLICT',
-    'the session kept changing under concurrent requests; retry the request',
-  )
-
 /**
  * One request's view of its session. Reads are synchronous; `set`/`delete` are recorded as
  * per-key changes and written once when the adapter commits. `regenerate` and `destroy` act on
@@ -53,88 +36,80 @@ const conflict = () =>
  * version and follows it by its stable identity (a renewal successor, its handle), so a
  * concurrent request cannot make it fork the session, revive an ended one, or drop a write the
  * app saw succeed: a lost race is retried on the current record, or reported as
- * `ERR_SESSION_ENDED` when the session ended meanwhile.
+ * `ERR_SESSION_ENDED` when the session ended meanwhile (docs/concurrency.md).
  *
  * @example
  * const n = (session.get('visits') ?? 0) + 1
  * session.set('visits', n)
  */
 export class Session {
-  readonly #host: SessionHost
-  /** The request this session was loaded for. */
-  readonly request: RequestInfo
-  #state: State
-  #record: SessionRecord | null
-  #token: string | null
-  #viaAlias: boolean
-  readonly #changes = new ChangeSet()
-  #touch: boolean
-  /** Token and secret key of a scheduled periodic renewal. */
-  #renewal: { token: string; key: string } | null = null
-  #setCookie: string | null = null
-  #noStore = false
-  #clearSiteData: string | null = null
+  readonly #s: SessionState
 
   /**
    * @internal Use `sessions.load()`. `stale`: the request's cookie named no live session, so
    * the response clears it.
    */
   constructor(host: SessionHost, request: RequestInfo, loaded: Loaded | null, stale = false) {
-    this.#host = host
-    this.request = request
-    this.#state = loaded ? 'live' : 'empty'
-    this.#record = loaded?.record ?? null
-    this.#token = loaded?.token ?? null
-    this.#viaAlias = loaded?.viaAlias ?? false
-    this.#touch = loaded?.touch ?? false
-    if (stale) this.#cookie('', 0)
-    if (loaded?.renew) {
+    const s = new SessionState(host, request)
+    this.#s = s
+    if (stale) s.cookie('', 0)
+    if (!loaded) return
+    s.state = 'live'
+    s.record = loaded.record
+    s.token = loaded.token
+    s.viaAlias = loaded.viaAlias
+    s.touch = loaded.touch
+    if (loaded.renew) {
       // The new token is known now so the cookie can go out with the headers; the store
       // learns it at commit.
       const token = generateToken()
-      this.#renewal = { token, key: this.#secretKey()! }
-      this.#cookie(token)
+      s.renewal = { token, key: s.secretKey()! }
+      s.cookie(token)
     }
   }
 
+  /** The request this session was loaded for. */
+  get request(): RequestInfo {
+    return this.#s.request
+  }
   /** True when a live session exists (loaded, created or regenerated in this request). */
   get exists(): boolean {
-    return this.#state === 'live' || this.#state === 'unsaved'
+    return this.#s.exists
   }
   /** The owner, or null for anonymous and absent sessions. */
   get userId(): string | null {
-    return this.exists ? (this.#record?.userId ?? null) : null
+    return this.exists ? (this.#s.record?.userId ?? null) : null
   }
   /** Public handle (safe to show and log), or null. */
   get handle(): string | null {
-    return this.exists ? (this.#record?.handle ?? null) : null
+    return this.exists ? (this.#s.record?.handle ?? null) : null
   }
   /** The record as loaded or last written (read-only view). */
   get record(): Readonly<SessionRecord> | null {
-    return this.exists ? this.#record : null
+    return this.exists ? this.#s.record : null
   }
   /** The store id of the session, for `except` in revocations. Not a credential. */
   get id(): string | null {
-    return this.exists ? (this.#record?.id ?? null) : null
+    return this.exists ? (this.#s.record?.id ?? null) : null
   }
 
   /** `Set-Cookie` value the response must carry, if any. */
   get setCookie(): string | null {
-    return this.#setCookie
+    return this.#s.setCookie
   }
   /** True when the response carries session state and must not be cached. */
   get noStore(): boolean {
-    return this.#noStore
+    return this.#s.noStore
   }
   /** `Clear-Site-Data` the response must carry (after logout), if any. */
   get clearSiteData(): string | null {
-    return this.#clearSiteData
+    return this.#s.clearSiteData
   }
 
   /** True when the last (re-)authentication lies within `windowMs` (default: the reauth window). */
-  isFresh(windowMs = this.#host.options.reauthMs): boolean {
+  isFresh(windowMs = this.#s.host.options.reauthMs): boolean {
     const at = this.record?.authenticatedAt
-    return typeof at === 'number' && this.#host.options.clock.now() - at < windowMs
+    return typeof at === 'number' && this.#s.host.options.clock.now() - at < windowMs
   }
 
   /**
@@ -144,26 +119,17 @@ export class Session {
    * the new raw token, which is useless without that token. Null without a session.
    */
   deriveSecret(label: string): string | null {
-    const key = this.#secretKey()
+    const key = this.#s.secretKey()
     return key === null ? null : deriveSecret(label, key)
-  }
-
-  #secretKey(): string | null {
-    if (!this.exists || !this.#token || !this.#record) return null
-    const meta = this.#record.meta
-    // Through a grace alias the record is the successor's; the old token pairs with the link
-    // the successor kept from its predecessor.
-    const link = this.#viaAlias ? meta.prevSecretLink || undefined : meta.secretLink
-    return secretKeyOf(this.#token, link)
   }
 
   /** Reads one key of the session data. */
   get<K extends keyof SessionData & string>(key: K): SessionData[K] | undefined
   get(key: string): unknown
   get(key: string): unknown {
-    const change = this.#changes.lookup(key)
+    const change = this.#s.changes.lookup(key)
     if (change.changed) return change.value
-    return this.exists ? this.#record?.data[key] : undefined
+    return this.exists ? this.#s.record?.data[key] : undefined
   }
 
   /** Sets one key. Starts a session (lazily) if there is none. */
@@ -175,13 +141,13 @@ export class Session {
       return
     }
     this.ensure()
-    this.#changes.set(key, value)
-    this.#noStore = true
+    this.#s.changes.set(key, value)
+    this.#s.noStore = true
   }
 
   /** Removes one key. */
   delete(key: string): void {
-    if (this.exists) this.#changes.delete(key)
+    if (this.exists) this.#s.changes.delete(key)
   }
 
   /**
@@ -190,10 +156,11 @@ export class Session {
    */
   ensure(): void {
     if (this.exists) return
-    const o = this.#host.options
+    const s = this.#s
+    const o = s.host.options
     const token = generateToken()
-    this.#adopt('unsaved', anonymousRecord(token, o.clock.now(), o), token)
-    this.#cookie(token)
+    s.adopt('unsaved', anonymousRecord(token, o.clock.now(), o), token)
+    s.cookie(token)
   }
 
   /**
@@ -207,42 +174,47 @@ export class Session {
    * request meanwhile: nothing is written, and the response clears the cookie.
    */
   async regenerate(options: RegenerateOptions = {}): Promise<void> {
-    if (this.#state === 'destroyed')
+    const s = this.#s
+    if (s.state === 'destroyed')
       throw new TesseraError('ERR_SESSION_DESTROYED', 'cannot regenerate a destroyed session')
-    const o = this.#host.options
-    let old = this.#state === 'live' ? this.#record : null
-    let base = old ?? (this.#state === 'unsaved' ? this.#record : null)
+    const o = s.host.options
+    let old = s.state === 'live' ? s.record : null
+    let base = old ?? (s.state === 'unsaved' ? s.record : null)
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const now = o.clock.now()
       const token = generateToken()
       const data = this.#regeneratedData(base, options)
-      const predecessor = { old: base, data, request: this.request }
+      const predecessor = { old: base, data, request: s.request }
       const { record, newLogin } = regeneratedRecord(predecessor, options, token, now, o)
       const limit =
         record.userId !== null && Number.isFinite(o.maxPerUser)
           ? { max: o.maxPerUser, policy: o.limitPolicy }
           : undefined
-      const result = await this.#host.create(
+      const result = await s.host.create(
         record,
         old ? { replaces: old.id, expectVersion: old.version, limit } : { limit },
       )
       if (!result.skipped) {
-        this.#adopt('live', record, token)
+        s.renewal = null
+        s.adopt('live', record, token)
         const maxAge = options.persistent ? (record.absoluteExpiresAt - now) / 1000 : undefined
-        this.#cookie(token, maxAge)
-        this.#emit(newLogin ? 'session_created' : 'session_renewed', 'info', record, {
-          reason: newLogin ? 'login' : 'regenerate',
-        })
+        s.cookie(token, maxAge)
+        s.emit(
+          newLogin ? 'session_created' : 'session_renewed',
+          'info',
+          record,
+          newLogin ? 'login' : 'regenerate',
+        )
         for (const evicted of result.evicted)
-          this.#emit('excess_sessions_exceeded', 'warn', evicted, { reason: 'evicted' })
+          s.emit('excess_sessions_exceeded', 'warn', evicted, 'evicted')
         return
       }
       // Lost a race: read what the store holds now (a renewal successor, a newer version).
-      const current = await this.#host.get(old!.id)
+      const current = await s.host.get(old!.id)
       if (current === null) {
         if (old!.userId !== null) {
-          this.#end()
-          throw ended()
+          s.end()
+          throw sessionEnded()
         }
         // A pre-session that expired or was evicted: signing in simply starts afresh.
         old = null
@@ -250,17 +222,16 @@ export class Session {
       } else {
         old = current
         base = current
-        this.#viaAlias = false
       }
     }
-    throw conflict()
+    throw sessionConflict()
   }
 
   #regeneratedData(
     base: SessionRecord | null,
     options: RegenerateOptions,
   ): Record<string, unknown> {
-    const merged = this.#changes.apply(options.keepData === false || !base ? {} : base.data)
+    const merged = this.#s.changes.apply(options.keepData === false || !base ? {} : base.data)
     const switching =
       base !== null &&
       base.userId !== null &&
@@ -280,22 +251,22 @@ export class Session {
    * (same attributes), `Clear-Site-Data` and `Cache-Control: no-store`.
    */
   async destroy(options: { reason?: string } = {}): Promise<void> {
-    const r = this.#record
-    if (this.#state === 'live' && r) {
-      if (r.userId !== null) await this.#host.destroyByHandle(r.handle, r.userId)
-      else if (!(await this.#host.destroy(r.id))) {
-        const current = await this.#host.get(r.id)
-        if (current?.handle === r.handle) await this.#host.destroy(current.id)
+    const s = this.#s
+    const r = s.record
+    if (s.state === 'live' && r) {
+      if (r.userId !== null) await s.host.destroyByHandle(r.handle, r.userId)
+      else if (!(await s.host.destroy(r.id))) {
+        const current = await s.host.get(r.id)
+        if (current?.handle === r.handle) await s.host.destroy(current.id)
       }
     }
-    if (this.exists) this.#emit('session_logout', 'info', r, { reason: options.reason ?? 'user' })
-    this.#end()
+    if (s.exists) s.emit('session_logout', 'info', r, options.reason ?? 'user')
+    s.end()
   }
 
   /** True when {@link commit} has store work to do (false for a read-only request inside the touch window). */
   get pending(): boolean {
-    if (this.#state === 'unsaved') return true
-    return this.#state === 'live' && (this.#changes.any || this.#touch || this.#renewal !== null)
+    return hasPendingWrites(this.#s)
   }
 
   /**
@@ -306,124 +277,7 @@ export class Session {
    * @throws TesseraError `ERR_SESSION_ENDED` when changes could not be written because the
    * session was ended by another request meanwhile (the response then clears the cookie).
    */
-  async commit(): Promise<void> {
-    if (this.#state === 'unsaved') {
-      const record = { ...this.#record!, data: this.#changes.apply(this.#record!.data) }
-      await this.#host.create(record)
-      this.#adopt('live', record, this.#token!)
-      this.#emit('session_created', 'info', record, { reason: 'anonymous' })
-      return
-    }
-    if (this.#state !== 'live') return
-    if (this.#renewal) await this.#renew()
-    else await this.#write()
-  }
-
-  /** The periodic renewal: the record moves to the new token, with this request's changes. */
-  async #renew(): Promise<void> {
-    const o = this.#host.options
-    const { token, key } = this.#renewal!
-    let rec = this.#record!
-    for (let round = 0; round < MAX_ROUNDS; round++) {
-      const now = o.clock.now()
-      const next = renewedRecord(rec, token, key, now, o.idleMs)
-      next.data = this.#changes.apply(rec.data)
-      const result = await this.#host.create(next, {
-        replaces: rec.id,
-        expectVersion: rec.version,
-        graceUntil: now + o.graceMs,
-      })
-      if (!result.skipped) {
-        this.#renewal = null
-        this.#adopt('live', next, token)
-        this.#emit('session_renewed', 'info', next, { reason: 'periodic' })
-        return
-      }
-      const current = await this.#host.get(rec.id)
-      if (current === null || current.id !== rec.id) {
-        // Ended, or renewed first by a concurrent request (its response carries the new
-        // cookie; ours keeps working through the grace alias): no rotation from here.
-        this.#renewal = null
-        this.#setCookie = null
-        if (current === null) return this.#lost()
-        this.#record = current
-        this.#viaAlias = true
-        return this.#write()
-      }
-      rec = current
-    }
-    throw conflict()
-  }
-
-  /** Per-key changes and the touch as one `update`, none at all for a read-only request. */
-  async #write(): Promise<void> {
-    if (!this.#changes.any && !this.#touch) return
-    const o = this.#host.options
-    let rec = this.#record!
-    for (let round = 0; round < MAX_ROUNDS; round++) {
-      const now = o.clock.now()
-      const patch = changesPatch(this.#changes, rec, now, o.idleMs)
-      if (await this.#host.update(rec.id, patch)) {
-        this.#record = {
-          ...rec,
-          data: this.#changes.apply(rec.data),
-          lastSeenAt: patch.lastSeenAt!,
-          idleExpiresAt: patch.idleExpiresAt!,
-          version: rec.version + 1,
-        }
-        this.#changes.clear()
-        this.#touch = false
-        return
-      }
-      // Gone under this id: renewed by a concurrent request (follow its alias), or ended.
-      const current = await this.#host.get(rec.id)
-      if (current === null) return this.#lost()
-      if (current.id !== rec.id) this.#viaAlias = true
-      rec = current
-    }
-    throw conflict()
-  }
-
-  /** The session ended under this request: a lost write is an error, a lost touch is not. */
-  #lost(): void {
-    const lostWrite = this.#changes.any
-    this.#end()
-    if (lostWrite) throw ended()
-  }
-
-  #adopt(state: State, record: SessionRecord, token: string): void {
-    this.#state = state
-    this.#record = record
-    this.#token = token
-    this.#viaAlias = false
-    this.#touch = false
-    if (state === 'live') this.#changes.clear()
-  }
-
-  /** No session from here on: clearing cookie, `Clear-Site-Data`, no-store. */
-  #end(): void {
-    const o = this.#host.options
-    this.#state = 'destroyed'
-    this.#changes.clear()
-    this.#renewal = null
-    this.#touch = false
-    this.#cookie('', 0)
-    this.#clearSiteData = o.clearSiteData
-  }
-
-  /** The one place that writes the session cookie (`maxAge` in seconds; 0 clears it). */
-  #cookie(token: string, maxAge?: number): void {
-    const o = this.#host.options
-    this.#setCookie = serializeCookie(o.cookie.name, token, o.cookieAttributes, maxAge)
-    this.#noStore = true
-  }
-
-  #emit(
-    type: Parameters<SessionHost['emit']>[0],
-    level: Parameters<SessionHost['emit']>[1],
-    record: SessionRecord | null,
-    extra: { reason?: string } = {},
-  ): void {
-    this.#host.emit(type, level, this.request, record, extra.reason)
+  commit(): Promise<void> {
+    return commitSession(this.#s)
   }
 }
