@@ -46,11 +46,11 @@ const browserOp: fc.Arbitrary<Op> = fc.record({
   kind: fc.constant('browser' as const),
   browser: fc.nat(3),
   action: fc.oneof(
-    { weight: 4, arbitrary: fc.constant('login' as const) },
+    { weight: 5, arbitrary: fc.constant('login' as const) },
     { weight: 4, arbitrary: fc.constant('read' as const) },
     { weight: 4, arbitrary: fc.constant('write' as const) },
     { weight: 2, arbitrary: fc.constant('reauth' as const) },
-    { weight: 2, arbitrary: fc.constant('logout' as const) },
+    { weight: 1, arbitrary: fc.constant('logout' as const) },
     { weight: 2, arbitrary: fc.constant('revokeOne' as const) },
     { weight: 2, arbitrary: fc.constant('password' as const) },
   ),
@@ -66,13 +66,16 @@ const adminOp: fc.Arbitrary<Op> = fc.record({
 const clientOp: fc.Arbitrary<Op> = fc.record({
   kind: fc.constant('client' as const),
   client: fc.nat(1),
-  action: fc.constantFrom('tokenLogin' as const, 'refresh' as const),
+  action: fc.oneof(
+    { weight: 1, arbitrary: fc.constant('tokenLogin' as const) },
+    { weight: 3, arbitrary: fc.constant('refresh' as const) },
+  ),
 })
 
 const op = fc.oneof(
-  { weight: 8, arbitrary: browserOp },
+  { weight: 12, arbitrary: browserOp },
   { weight: 1, arbitrary: adminOp },
-  { weight: 2, arbitrary: clientOp },
+  { weight: 4, arbitrary: clientOp },
 )
 
 // Clock moves: none, a second, past the grace window, past the renewal interval, a long idle
