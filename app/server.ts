@@ -20,6 +20,7 @@ import { appTokens, tokenRoutes } from './routes/token.js'
 import { notFoundPage, pageRoutes, wantsPage } from './routes/pages.js'
 import { withStatic } from './static/serve.js'
 import { storeFromUrl } from './store-url.js'
+import { appThrottle } from './throttle.js'
 import { UserDirectory } from './users.js'
 
 /** A built reference app: its HTTP handler plus what tests need to reach in. */
@@ -49,7 +50,9 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   )
   const sessions = sessionsFor(config, store, monitoring, options.clock)
   const users = await UserDirectory.seed(config.demoPassword, { scryptCost: options.scryptCost })
-  const ctx: AppContext = { config, sessions, users, monitoring }
+  // Login budgets on the store's backend, so every process of the app shares them.
+  const limiter = await appThrottle(config.storeUrl, options.clock)
+  const ctx: AppContext = { config, sessions, users, monitoring, throttle: limiter?.throttle }
   const tokens = appTokens(ctx)
   const router = new Router()
   apiRoutes(router, ctx)
@@ -123,6 +126,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     handler: withStatic(handler),
     close: async () => {
       await monitoring.close()
+      await limiter?.close()
+      await users.close()
       await sessions.close()
     },
   }

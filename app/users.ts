@@ -1,12 +1,7 @@
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto'
-import { promisify } from 'node:util'
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { WorkGate } from '../src/throttle/index.js'
+import { ScryptPool } from './password-pool.js'
 
-const scryptAsync = promisify(scrypt) as (
-  pw: string,
-  salt: Buffer,
-  len: number,
-  opts: object,
-) => Promise<Buffer>
 // N=2^15 is OWASP's scrypt floor; maxmem must be raised to allow it.
 const PARAMS = { N: 32768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }
 type Params = typeof PARAMS
@@ -26,16 +21,21 @@ export function publicUser(u: User): { id: string; username: string; role: strin
   return { id: u.id, username: u.username, role: u.role }
 }
 
-async function hashPassword(password: string, params: Params): Promise<string> {
+async function hashPassword(pool: ScryptPool, password: string, params: Params): Promise<string> {
   const salt = randomBytes(16)
-  const key = await scryptAsync(password, salt, 32, params)
+  const key = await pool.scrypt(password, salt, 32, params)
   return `scrypt$${salt.toString('base64url')}$${key.toString('base64url')}`
 }
 
-async function checkPassword(password: string, stored: string, params: Params): Promise<boolean> {
+async function checkPassword(
+  pool: ScryptPool,
+  password: string,
+  stored: string,
+  params: Params,
+): Promise<boolean> {
   const [, salt, key] = stored.split('$')
   if (!salt || !key) return false
-  const got = await scryptAsync(password, Buffer.from(salt, 'base64url'), 32, params)
+  const got = await pool.scrypt(password, Buffer.from(salt, 'base64url'), 32, params)
   return timingSafeEqual(got, Buffer.from(key, 'base64url'))
 }
 
@@ -49,6 +49,15 @@ export class UserDirectory {
   // Verifying against a dummy hash for unknown users keeps timing the same (no user enumeration).
   #dummy = ''
   #params: Params = PARAMS
+  // Hashes run on worker threads of their own (never on libuv's pool, where token signature
+  // checks run) and at most one per worker at a time; a few wait, the rest are refused at
+  // once (503) instead of queueing for seconds behind a flood. Known devices wait in front.
+  readonly #pool = new ScryptPool()
+  readonly #gate = new WorkGate({
+    concurrency: this.#pool.size,
+    queue: 4 * this.#pool.size,
+    priorityQueue: 4 * this.#pool.size,
+  })
 
   /**
    * The demo users with `demoPassword`. `scryptCost` (scrypt's N, a power of two) is for tests
@@ -60,7 +69,7 @@ export class UserDirectory {
   ): Promise<UserDirectory> {
     const dir = new UserDirectory()
     if (options.scryptCost !== undefined) dir.#params = { ...PARAMS, N: options.scryptCost }
-    dir.#dummy = await hashPassword(randomBytes(16).toString('hex'), dir.#params)
+    dir.#dummy = await hashPassword(dir.#pool, randomBytes(16).toString('hex'), dir.#params)
     const seeds: Array<[string, string, User['role']]> = [
       ['u1', 'alice', 'user'],
       ['u2', 'bob', 'user'],
@@ -71,7 +80,7 @@ export class UserDirectory {
         id,
         username,
         role,
-        passwordHash: await hashPassword(demoPassword, dir.#params),
+        passwordHash: await hashPassword(dir.#pool, demoPassword, dir.#params),
         balance: 1000,
         disabled: false,
       }
@@ -89,16 +98,32 @@ export class UserDirectory {
     return [...this.#byId.values()]
   }
 
-  /** The user if the password matches, else null (same cost either way). */
-  async verify(username: unknown, password: unknown): Promise<User | null> {
+  /**
+   * The user if the password matches, else null (same cost either way). `priority` lets a
+   * known device ahead of the queue. Throws `ERR_TOO_MANY_REQUESTS` (status 503) when too many
+   * hashes are already running and waiting.
+   */
+  async verify(username: unknown, password: unknown, priority = false): Promise<User | null> {
     if (typeof username !== 'string' || typeof password !== 'string' || password.length > 1024)
       return null
     const user = this.#byName.get(username)
-    const ok = await checkPassword(password, user?.passwordHash ?? this.#dummy, this.#params)
+    const stored = user?.passwordHash ?? this.#dummy
+    const ok = await this.#gate.run(
+      () => checkPassword(this.#pool, password, stored, this.#params),
+      priority,
+    )
     return ok && user && !user.disabled ? user : null
   }
 
   async setPassword(user: User, password: string): Promise<void> {
-    user.passwordHash = await hashPassword(password, this.#params)
+    user.passwordHash = await this.#gate.run(
+      () => hashPassword(this.#pool, password, this.#params),
+      true,
+    )
+  }
+
+  /** Stops the hashing threads. */
+  close(): Promise<void> {
+    return this.#pool.close()
   }
 }

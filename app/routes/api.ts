@@ -10,6 +10,7 @@ import {
   requireUser,
 } from '../context.js'
 import { HttpError, json, type Router, readJson } from '../http.js'
+import { verifyThrottled } from '../login-guard.js'
 import { publicUser, type User } from '../users.js'
 
 /** Moves money between demo accounts; shared by the JSON API and the HTML form. */
@@ -40,10 +41,12 @@ export function transfer(app: AppContext, from: User, to: unknown, amount: unkno
 export async function login(
   app: AppContext,
   req: SessionRequest,
+  res: ServerResponse,
   username: unknown,
   password: unknown,
 ): Promise<User> {
-  const user = await app.users.verify(username, password)
+  // Throttled (429 + Retry-After), hashes bounded (503); sets the device cookie on success.
+  const user = await verifyThrottled(app, req, res, username, password, true)
   if (!user) {
     app.sessions.emit({
       type: 'authn_login_fail',
@@ -190,7 +193,7 @@ export function apiRoutes(router: Router, app: AppContext): void {
 
   router.on('POST', '/api/login', async (req, res) => {
     const body = await readJson(req)
-    const user = await login(app, req, body.username, body.password)
+    const user = await login(app, req, res, body.username, body.password)
     json(res, 200, { user: publicUser(user), csrfToken: csrfTokenOf(req) })
   })
 

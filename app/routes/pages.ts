@@ -148,10 +148,14 @@ export function pageRoutes(router: Router, app: AppContext): void {
   post('/login', async (req, res) => {
     const form = await postedForm(req)
     try {
-      await login(app, req, form.username, form.password)
+      await login(app, req, res, form.username, form.password)
     } catch (error) {
+      // 401 and the throttle's 429/503 (its Retry-After already set) re-render the form.
       const e =
-        formError(error) ?? (error instanceof HttpError && error.status === 401 ? error : null)
+        formError(error) ??
+        (error instanceof HttpError && (error.status === 401 || error.status === 503)
+          ? error
+          : null)
       if (!e) throw error
       const username = (form.username ?? '').slice(0, 64)
       return sendPage(res, e.status, loginPage(view(app, req), { username, error: e.message }))

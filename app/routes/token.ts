@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
 import type { SessionRequest } from '../../src/adapters/node/index.js'
+import { TesseraError } from '../../src/core/errors.js'
 import { bffCookies, clearBffCookies, refreshFromCookie } from '../../src/jwt/bff.js'
 import { KeySet } from '../../src/jwt/key-set.js'
 import type { RevocationMode } from '../../src/jwt/options.js'
@@ -9,6 +10,7 @@ import { createTokenMode, type TokenMode } from '../../src/jwt/token-mode.js'
 import { asConfigError } from '../config-errors.js'
 import type { AppContext } from '../context.js'
 import { HttpError, json, type Router, readJson } from '../http.js'
+import { chargeFailedRefresh, verifyThrottled } from '../login-guard.js'
 
 /** The audience of the demo bank's access tokens. */
 export const TOKEN_AUDIENCE = 'tessera-bank-api'
@@ -71,7 +73,9 @@ export function tokenRoutes(router: Router, app: AppContext, tokens: TokenMode):
   router.on('POST', '/api/token', async (req: SessionRequest, res) => {
     const body = await readJson(req)
     const request = { ip: req.session.request.ip, userAgent: req.session.request.userAgent }
-    const user = await app.users.verify(body.username, body.password)
+    // The login budgets of the cookie login (429 + Retry-After, hashes bounded). Programs keep
+    // no cookies, so no device cookie is issued here; a browser's existing one still counts.
+    const user = await verifyThrottled(app, req, res, body.username, body.password, false)
     if (!user) {
       app.sessions.emit({
         type: 'authn_login_fail',
@@ -98,10 +102,18 @@ export function tokenRoutes(router: Router, app: AppContext, tokens: TokenMode):
     const body = await readJson(req)
     const cookie =
       body.refresh_token === undefined ? refreshFromCookie(req.headers.cookie) : undefined
-    const pair = await tokens.refresh(cookie ?? body.refresh_token, {
-      ip: req.session.request.ip,
-      userAgent: req.session.request.userAgent,
-    })
+    let pair: TokenPair
+    try {
+      pair = await tokens.refresh(cookie ?? body.refresh_token, {
+        ip: req.session.request.ip,
+        userAgent: req.session.request.userAgent,
+      })
+    } catch (error) {
+      // Failed exchanges spend the address budget (429 once it is spent); valid ones never do.
+      if (error instanceof TesseraError && error.status === 401)
+        await chargeFailedRefresh(app, req, res)
+      throw error
+    }
     sendPair(res, pair, cookie !== undefined, refreshMaxAge)
   })
 

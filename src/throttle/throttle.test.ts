@@ -26,7 +26,12 @@ describe('loginThrottle', () => {
   it('allows the free tries of an account, then refuses with a Retry-After that doubles', async () => {
     const { clock, throttle } = setup()
     const who = { username: 'alice', ip: '203.0.113.9' }
-    for (let i = 0; i < 3; i++) expect((await throttle.begin(who)).ok).toBe(true)
+    const spent = []
+    for (let i = 0; i < 3; i++) {
+      const r = await throttle.begin(who)
+      spent.push(r.ok && r.spent)
+    }
+    expect(spent).toEqual([null, null, 'account'])
     expect(refused(await throttle.begin(who))).toEqual({
       ok: false,
       scope: 'account',

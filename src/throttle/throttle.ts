@@ -43,6 +43,11 @@ export interface LoginAttempt {
   /** True when the try comes from a known device or address (let it ahead of a busy queue). */
   trusted: boolean
   /**
+   * The budget this try used up (its next try must wait), or null: log it once, as OWASP's
+   * `authn_login_lock`, rather than every refused try after it.
+   */
+  spent: ThrottleScope | null
+  /**
    * Resets the budget the try was counted on, gives the address its try back, remembers the
    * address for the account and returns the `Set-Cookie` value of a new device cookie (or null).
    */
@@ -115,6 +120,7 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
       const now = clock.now()
       const keys = await plan(t, now)
       const taken: Counted[] = []
+      let spent: ThrottleScope | null = null
       for (const k of keys) {
         const r = await counters.take(k.key, k.budget, now)
         if (!r.ok) {
@@ -127,6 +133,7 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
           }
         }
         taken.push(k)
+        if (spent === null && r.count >= k.budget.attempts) spent = k.scope
       }
       const first = keys[0]
       const scope = first?.scope ?? 'address'
@@ -134,6 +141,7 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
         ok: true,
         scope,
         trusted: scope === 'device' || scope === 'known_address',
+        spent,
         cancel: () => refundAll(taken),
         succeeded: async () => {
           const at = clock.now()

@@ -1,0 +1,103 @@
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+
+// The worker runs scrypt synchronously on its own thread: the hashes then never occupy libuv's
+// thread pool, where token signature checks, DNS lookups and file I/O wait their turn.
+const WORKER = `
+const { parentPort } = require('node:worker_threads')
+const { scryptSync } = require('node:crypto')
+parentPort.on('message', ({ id, password, salt, len, params }) => {
+  try {
+    const key = scryptSync(password, Buffer.from(salt), len, params)
+    parentPort.postMessage({ id, key })
+  } catch (error) {
+    parentPort.postMessage({ id, error: String(error && error.message) })
+  }
+})`
+
+interface Job {
+  password: string
+  salt: Buffer
+  len: number
+  params: object
+  resolve: (key: Buffer) => void
+  reject: (error: Error) => void
+}
+
+/**
+ * scrypt on a few dedicated worker threads, one hash per worker at a time. Callers bound the
+ * jobs in flight (see `WorkGate`); the pool just runs them.
+ *
+ * @example
+ * const pool = new ScryptPool(1)
+ * const key = await pool.scrypt('password', salt, 32, { N: 32768, r: 8, p: 1, maxmem: 64 << 20 })
+ */
+export class ScryptPool {
+  readonly size: number
+  readonly #idle: Worker[] = []
+  readonly #waiting: Job[] = []
+  readonly #jobs = new Map<number, Job>()
+  readonly #workers: Worker[] = []
+  readonly #busy = new Map<Worker, number>()
+  #next = 0
+
+  /** `size` defaults to one thread fewer than the cores (at least one): the event loop keeps a core. */
+  constructor(size = Math.max(1, availableParallelism() - 1)) {
+    this.size = size
+    for (let i = 0; i < size; i++) {
+      const w = new Worker(WORKER, { eval: true })
+      w.unref()
+      w.on('message', (m: { id: number; key?: Uint8Array; error?: string }) => {
+        const job = this.#jobs.get(m.id)
+        this.#jobs.delete(m.id)
+        if (m.key) job?.resolve(Buffer.from(m.key))
+        else job?.reject(new Error(m.error ?? 'scrypt failed'))
+        this.#release(w)
+      })
+      // A crashed worker fails its own job; the pool goes on with the others.
+      w.on('error', (error) => {
+        const id = this.#busy.get(w)
+        const job = id === undefined ? undefined : this.#jobs.get(id)
+        if (id !== undefined) this.#jobs.delete(id)
+        this.#busy.delete(w)
+        job?.reject(error)
+      })
+      this.#workers.push(w)
+      this.#idle.push(w)
+    }
+  }
+
+  /** scrypt(password, salt) → `len` bytes, on a worker. */
+  scrypt(password: string, salt: Buffer, len: number, params: object): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const job: Job = { password, salt, len, params, resolve, reject }
+      const w = this.#idle.pop()
+      if (w) this.#start(w, job)
+      else this.#waiting.push(job)
+    })
+  }
+
+  /** Stops the workers. */
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => w.terminate()))
+  }
+
+  #start(w: Worker, job: Job): void {
+    const id = this.#next++
+    this.#jobs.set(id, job)
+    this.#busy.set(w, id)
+    // Referenced only while hashing: an idle pool never keeps the process alive, and a hash
+    // in flight (say, seeding before the server listens) does.
+    w.ref()
+    const { password, salt, len, params } = job
+    w.postMessage({ id, password, salt, len, params })
+  }
+
+  #release(w: Worker): void {
+    this.#busy.delete(w)
+    w.unref()
+    const job = this.#waiting.shift()
+    if (job) this.#start(w, job)
+    else this.#idle.push(w)
+  }
+}
