@@ -24,12 +24,14 @@ export {
   anomalyRules,
 } from './anomaly.js'
 export * from './audit/index.js'
+export { type BearerRuleSet, bearerAnomaly } from './bearer-anomaly.js'
 export {
   createDeviceParser,
   type DeviceParser,
   type DeviceParserOptions,
   deviceKey,
 } from './device.js'
+export { type GuessingOptions, GuessingDetector } from './guessing.js'
 export { instrumentStore } from './instrument.js'
 export { KnownDevices, type NewDeviceOptions } from './known-devices.js'
 export {
@@ -44,5 +46,6 @@ export {
 export { Lru } from './lru.js'
 export { type MetricsOptions, SessionMetrics, sessionMetrics } from './metrics.js'
 export { cleanEvent, cleanText, MAX_FIELD_LENGTH } from './sanitize.js'
+export { parseUserAgent } from './user-agent.js'
 export { SlidingWindow } from './window.js'
 export { type Monitoring, type MonitorOptions, monitor } from './monitor.js'

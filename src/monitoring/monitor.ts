@@ -20,7 +20,10 @@ export interface MonitorOptions {
 
 /** What {@link monitor} set up. Put `plugins` in the pipeline; `close()` on shutdown. */
 export interface Monitoring {
-  /** Pipeline plugins, to place first: metrics and anomaly rules. */
+  /**
+   * Pipeline plugins, to place first: metrics and anomaly rules. With token mode, also place
+   * `anomaly.bearer` after `bearerAuth` so bearer requests get the same rules.
+   */
   plugins: Plugin[]
   log: LogSink | null
   audit: AuditLog | null
