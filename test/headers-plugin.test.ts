@@ -15,6 +15,7 @@ import { type RunningApp, startApp } from './helpers/client.js'
 
 const EXPECTED: Record<string, string | RegExp> = {
   'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
   'referrer-policy': 'same-origin',
   'cross-origin-opener-policy': 'same-origin',
   'permissions-policy': /camera=\(\)/,
@@ -224,21 +225,22 @@ describe('overriding the defaults', () => {
         headers: {
           'x-xss-protection': false,
           'referrer-policy': 'no-referrer',
-          'x-frame-options': 'DENY',
+          'x-frame-options': 'SAMEORIGIN',
         },
       }),
     )
     expect(h['x-xss-protection']).toBeUndefined()
-    expect(h['x-frame-options']).toBe('DENY')
+    expect(h['x-frame-options']).toBe('SAMEORIGIN')
     expect(h['referrer-policy']).toBe('no-referrer')
     expect(h['x-content-type-options']).toBe('nosniff')
   })
 
-  it('leaves out the legacy headers a current browser does not need', () => {
+  it('sends X-Frame-Options: DENY beside CSP frame-ancestors, and leaves out CORP', () => {
     const h = headersOf(securityHeaders())
-    // Clickjacking is covered by CSP frame-ancestors; cross-origin reads by the browser's ORB.
+    // Clickjacking: CSP frame-ancestors for current browsers, the legacy header for older
+    // clients and scanners. Cross-origin reads are covered by the browser's ORB.
     expect(h['content-security-policy']).toContain("frame-ancestors 'none'")
-    expect(h['x-frame-options']).toBeUndefined()
+    expect(h['x-frame-options']).toBe('DENY')
     expect(h['cross-origin-resource-policy']).toBeUndefined()
     expect(Object.keys(h).sort()).toEqual([
       'content-security-policy',
@@ -246,6 +248,7 @@ describe('overriding the defaults', () => {
       'permissions-policy',
       'referrer-policy',
       'x-content-type-options',
+      'x-frame-options',
       'x-xss-protection',
     ])
   })

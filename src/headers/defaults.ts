@@ -15,10 +15,13 @@ export const NONCE_SOURCE = "'nonce'"
  * no inline styles, no `data:` images (add `style-src`/`img-src` if a page needs them).
  *
  * Every header costs every response (Node validates and writes each one; clients parse each
- * one), so the set is what a current browser acts on, nothing more. Left out on purpose:
- * `X-Frame-Options` (superseded by CSP `frame-ancestors`, which every browser in support
- * honours) and `Cross-Origin-Resource-Policy` (browsers' opaque-response blocking already keeps
- * cross-origin JSON and HTML unreadable). Add either through `headers` if you need them.
+ * one), so the set is what browsers act on and what scanners expect. `X-Frame-Options: DENY`
+ * stays beside CSP `frame-ancestors 'none'`: current browsers obey the CSP directive and ignore
+ * the legacy header when both are present, but older clients and compliance scanners only know
+ * the header (helmet, Django and Rails send it too). If you allow framing through
+ * `frame-ancestors`, change or remove it as well. Left out: `Cross-Origin-Resource-Policy`
+ * (browsers' opaque-response blocking already keeps cross-origin JSON and HTML unreadable);
+ * add it through `headers` if you need it.
  *
  * @example
  * SECURITY_HEADERS.csp['script-src'] // ["'nonce'", "'strict-dynamic'"]
@@ -37,6 +40,7 @@ export const SECURITY_HEADERS = Object.freeze({
   /** Sent on every response. Lower-case names. */
   headers: Object.freeze({
     'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
     // Stricter than the browsers' default (strict-origin-when-cross-origin) and Django's
     // choice: full referrer to this origin (the CSRF Referer fallback keeps working), none
     // to others.

@@ -1,6 +1,6 @@
-import { UAParser } from 'ua-parser-js'
 import type { DeviceInfo } from '../core/record.js'
 import { Lru } from './lru.js'
+import { parseUserAgent } from './user-agent.js'
 
 /** Longest User-Agent parsed; longer ones are cut first (real ones are well under this). */
 const MAX_UA = 512
@@ -9,6 +9,12 @@ const MAX_UA = 512
 export interface DeviceParserOptions {
   /** Distinct User-Agents remembered. Default 1000: real traffic repeats a few hundred. */
   cacheSize?: number | undefined
+  /**
+   * The classifier behind the cache. Default {@link parseUserAgent} (built in, a few regular
+   * expressions). Plug in a fuller parser here (e.g. one built on `bowser`); it gets at most
+   * 512 characters and should return `unknown` for what it cannot place.
+   */
+  parse?: ((userAgent: string) => DeviceInfo) | undefined
 }
 
 /** A User-Agent parser with a cache; usable as `createSessions({ deviceParser })`. */
@@ -19,17 +25,10 @@ export type DeviceParser = ((userAgent: string) => DeviceInfo) & {
 
 const UNKNOWN: DeviceInfo = Object.freeze({ browser: 'unknown', os: 'unknown', type: 'unknown' })
 
-function parse(userAgent: string): DeviceInfo {
-  const r = UAParser(userAgent)
-  const browser = r.browser.name ?? 'unknown'
-  // ua-parser-js leaves `device.type` empty for desktops; say so when it knows the browser.
-  const type = r.device.type ?? (browser === 'unknown' ? 'unknown' : 'desktop')
-  return Object.freeze({ browser, os: r.os.name ?? 'unknown', type })
-}
-
 /**
- * Parses User-Agents with ua-parser-js into `{ browser, os, type }`, caching results in a small
- * LRU because the same few strings repeat on every request. Results are frozen and shared.
+ * Parses User-Agents into `{ browser, os, type }` (with {@link parseUserAgent} unless `parse`
+ * is given), caching results in a small LRU because the same few strings repeat on every
+ * request. Results are frozen and shared.
  *
  * @example
  * const deviceParser = createDeviceParser()
@@ -39,12 +38,13 @@ function parse(userAgent: string): DeviceInfo {
  */
 export function createDeviceParser(options: DeviceParserOptions = {}): DeviceParser {
   const cache = new Lru<string, DeviceInfo>(options.cacheSize ?? 1000)
+  const parse = options.parse ?? parseUserAgent
   const fn = (userAgent: string): DeviceInfo => {
     if (typeof userAgent !== 'string' || userAgent.length === 0) return UNKNOWN
     const ua = userAgent.length > MAX_UA ? userAgent.slice(0, MAX_UA) : userAgent
     let info = cache.get(ua)
     if (!info) {
-      info = parse(ua)
+      info = Object.freeze({ ...parse(ua) })
       cache.set(ua, info)
     }
     return info
