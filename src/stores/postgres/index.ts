@@ -7,6 +7,8 @@ import { encodeEntries, escapeText, type PgSessionRow, recordParams, rowToRecord
 import { pgQueries, SWEEP_BATCH } from './queries.js'
 import { migratePg, pgTables } from './schema.js'
 
+const driver = requireOptional<typeof pg>('pg', 'postgresStore (tessera-session/stores/postgres)')
+
 /** Options of {@link postgresStore}. Give `connectionString` or `pool`. */
 export interface PostgresStoreOptions {
   /** `postgres://user@host:5432/db`; the store creates and owns a pool for it. */

@@ -1,6 +1,11 @@
-import { createClient, createCluster } from 'redis'
+import { requireOptional } from '../../core/optional.js'
 import type { Script } from './lua.js'
 import { Watchdog } from './watchdog.js'
+
+const { createClient, createCluster } = requireOptional<typeof import('redis')>(
+  'redis',
+  'redisStore (tessera-session/stores/redis)',
+)
 
 /** The subset of a node-redis v5 client the store uses (`createClient()` satisfies it). */
 export interface RedisClientLike {

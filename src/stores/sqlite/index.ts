@@ -19,6 +19,11 @@ import {
 } from './codec.js'
 import { migrateSqlite, sqliteTables } from './schema.js'
 
+const BetterSqlite3 = requireOptional<typeof Database>(
+  'better-sqlite3',
+  'sqliteStore (tessera-session/stores/sqlite)',
+)
+
 /** Options of {@link sqliteStore}. */
 export interface SqliteStoreOptions {
   /** Database file (created if missing), or `:memory:` for a private in-memory database. */
