@@ -22,7 +22,8 @@ describe('the reference app JSON API', () => {
     const login = await c.login('alice')
     expect(login.status).toBe(200)
     expect(login.body).toMatchObject({ user: { id: 'u1', username: 'alice', role: 'user' } })
-    const set = login.headers.getSetCookie()[0] ?? ''
+    // The login also sets the throttle's device cookie; find the session cookie by name.
+    const set = login.headers.getSetCookie().find((c) => c.startsWith('__Host-sid=')) ?? ''
     expect(set).toMatch(/^__Host-sid=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Lax$/)
     expect(c.cookie).not.toBe(pre)
     const me = await c.request('GET', '/api/me')

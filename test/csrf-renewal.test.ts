@@ -27,7 +27,10 @@ function send(
       res.on('end', () =>
         resolve({
           status: res.statusCode ?? 0,
-          setCookie: res.headers['set-cookie']?.[0]?.split(';')[0],
+          // Skipping the throttle's device cookie, which a login also sets.
+          setCookie: res.headers['set-cookie']
+            ?.find((c) => !c.startsWith('__Host-tessera-device='))
+            ?.split(';')[0],
           body: text,
         }),
       )
