@@ -145,12 +145,13 @@ function sessionsFor(
       store,
       deviceParser: monitoring.deviceParser,
       clock,
-      idleTimeout: config.idleTimeoutMs,
-      absoluteTimeout: config.absoluteTimeoutMs,
-      renewal: config.renewalIntervalMs ? { interval: config.renewalIntervalMs } : false,
+      // Strings with their unit: the library refuses small bare numbers as likely unit mistakes.
+      idleTimeout: `${config.idleTimeoutMs}ms`,
+      absoluteTimeout: `${config.absoluteTimeoutMs}ms`,
+      renewal: config.renewalIntervalMs ? { interval: `${config.renewalIntervalMs}ms` } : false,
       maxSessionsPerUser: config.maxPerUser,
       limitPolicy: config.limitPolicy,
-      reauthWindow: config.reauthWindowMs,
+      reauthWindow: `${config.reauthWindowMs}ms`,
     })
   } catch (error) {
     throw asConfigError(error, 'STORE_URL')

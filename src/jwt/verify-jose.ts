@@ -1,5 +1,6 @@
 import { errors, type JWTHeaderParameters, jwtVerify } from 'jose'
 import type { KeyObject } from 'node:crypto'
+import { requireOptional } from '../core/optional.js'
 import {
   type AccessClaims,
   checkHeader,
@@ -10,6 +11,11 @@ import {
   type VerifyPolicy,
   type VerifyResult,
 } from './policy.js'
+
+const { errors, jwtVerify } = requireOptional<typeof import('jose')>(
+  'jose',
+  'token mode (tessera-session/jwt)',
+)
 
 class HeaderRefused extends Error {
   constructor(readonly reason: RefusalReason) {

@@ -1,6 +1,9 @@
-import pino from 'pino'
+import type pino from 'pino'
 import type { EventListener, SessionEvent } from '../core/events.js'
+import { lazyOptional } from '../core/optional.js'
 import { cleanEvent } from './sanitize.js'
+
+const loadPino = lazyOptional<typeof pino>('pino', 'createEventLogger / logSink')
 
 /** A pino logger that also has the `critical` level Tessera's events use. */
 export type EventLogger = pino.Logger<'critical'>
@@ -21,7 +24,7 @@ export interface EventLoggerOptions {
  * const logger = createEventLogger({ level: process.env.LOG_LEVEL })
  */
 export function createEventLogger(options: EventLoggerOptions = {}): EventLogger {
-  return pino(
+  return loadPino()(
     {
       level: options.level ?? 'info',
       // Between `warn` (40) and pino's `error` (50)/`fatal` (60): LOG_LEVEL=error hides it.
@@ -30,7 +33,7 @@ export function createEventLogger(options: EventLoggerOptions = {}): EventLogger
       timestamp: false,
       formatters: { level: (label) => ({ level: label }) },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    options.destination ?? loadPino().destination({ dest: 1, sync: false }),
   )
 }
 

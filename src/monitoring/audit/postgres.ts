@@ -1,9 +1,13 @@
-import pg from 'pg'
+import type pg from 'pg'
 import type { SessionEvent } from '../../core/events.js'
+import { lazyOptional } from '../../core/optional.js'
 import { AUDIT_COLUMNS, type AuditRow, eventToColumns, rowToRecord } from './columns.js'
 import type { AuditKind } from './kind.js'
 import { KIND_SQL, rowCaps } from './sql-kinds.js'
 import { type AuditBackend, type AuditQuery, queryLimit, sqlIdentifier } from './types.js'
+
+// Loaded on first use, so importing tessera-session/monitoring loads no database driver.
+const driver = lazyOptional<typeof pg>('pg', 'postgresAudit')
 
 /** Options of {@link postgresAudit}: a connection string, or a pool to share. */
 export interface PostgresAuditOptions {
@@ -36,7 +40,7 @@ export function postgresAudit(options: PostgresAuditOptions): AuditBackend {
   const owned = !options.pool
   const pool =
     options.pool ??
-    new pg.Pool({
+    new (driver().Pool)({
       connectionString: options.connectionString,
       max: 2,
       connectionTimeoutMillis: 5000,

@@ -10,6 +10,9 @@ import {
   queryLimit,
 } from './types.js'
 
+// Loaded on first use, so importing tessera-session/monitoring loads no database driver.
+const redis = lazyOptional<typeof import('redis')>('redis', 'redisAudit')
+
 /** The few stream commands the audit log needs; node-redis v5 clients and cluster clients have them. */
 export interface StreamClient {
   readonly isOpen: boolean

@@ -1,9 +1,13 @@
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import type { SessionEvent } from '../../core/events.js'
+import { lazyOptional } from '../../core/optional.js'
 import { AUDIT_COLUMNS, type AuditRow, eventToColumns, rowToRecord } from './columns.js'
 import type { AuditKind } from './kind.js'
 import { KIND_SQL, rowCaps } from './sql-kinds.js'
 import { type AuditBackend, type AuditQuery, queryLimit, sqlIdentifier } from './types.js'
+
+// Loaded on first use, so importing tessera-session/monitoring loads no database driver.
+const sqlite = lazyOptional<typeof Database>('better-sqlite3', 'sqliteAudit')
 
 /** Options of {@link sqliteAudit}: a file path, or an open database to share. */
 export interface SqliteAuditOptions {
@@ -31,7 +35,7 @@ export interface SqliteAuditOptions {
 export function sqliteAudit(options: SqliteAuditOptions): AuditBackend {
   const table = sqlIdentifier(options.table ?? 'tessera_audit')
   const owned = !options.database
-  const db = options.database ?? new Database(options.path ?? ':memory:')
+  const db = options.database ?? new (sqlite())(options.path ?? ':memory:')
   if (owned) {
     // WAL lets the session store's connection and this one work on the same file side by side.
     db.pragma('journal_mode = WAL')
