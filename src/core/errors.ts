@@ -16,6 +16,7 @@ export type TesseraErrorCode =
   | 'ERR_TOKEN_INVALID'
   | 'ERR_TOKEN_REUSED'
   | 'ERR_BAD_REQUEST'
+  | 'ERR_INVALID_VALUE'
 
 /**
  * The one error class Tessera throws. Misconfiguration throws it at start-up (`ERR_CONFIG`);
@@ -58,6 +59,7 @@ const defaultStatus: Record<TesseraErrorCode, number> = {
   ERR_TOKEN_INVALID: 401,
   ERR_TOKEN_REUSED: 401,
   ERR_BAD_REQUEST: 400,
+  ERR_INVALID_VALUE: 500,
 }
 
 /**

@@ -3,6 +3,7 @@ import { systemClock } from './clock.js'
 import { type CookieOptions, cookieAttributes, resolveCookieOptions } from './cookie.js'
 import { type Duration, parseDuration } from './duration.js'
 import { configAssert } from './errors.js'
+import { assertKnownKeys } from './strict.js'
 import type { DeviceInfo } from './record.js'
 import type { LimitPolicy, SessionStore } from './store.js'
 
@@ -78,6 +79,32 @@ export const HIGH_ASSURANCE = Object.freeze({
   cookie: { sameSite: 'Strict' as const },
 })
 
+const SESSION_OPTION_KEYS = [
+  'store',
+  'cookie',
+  'idleTimeout',
+  'absoluteTimeout',
+  'touchInterval',
+  'renewal',
+  'maxSessionsPerUser',
+  'limitPolicy',
+  'reauthWindow',
+  'clock',
+  'production',
+  'clearSiteData',
+  'deviceParser',
+] as const
+const COOKIE_OPTION_KEYS = ['name', 'secure', 'httpOnly', 'sameSite', 'path', 'domain'] as const
+
+// A number is milliseconds: `idleTimeout: 1800` is 1.8 seconds, almost surely meant as 30
+// minutes. A timeout under a minute written as a number is refused; strings say their unit.
+function refuseTinyNumber(value: Duration | undefined, name: string): void {
+  configAssert(
+    typeof value !== 'number' || value === 0 || value >= 60_000,
+    `${name}: ${value} is ${value} milliseconds; numbers are milliseconds, so write a string with its unit instead ('30m', '5s')`,
+  )
+}
+
 function isProduction(): boolean {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
     ?.env
@@ -103,6 +130,13 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
       typeof s.update === 'function',
     'store is required and must implement the SessionStore contract (get, create, update, destroy, …)',
   )
+  assertKnownKeys(options, SESSION_OPTION_KEYS, 'createSessions')
+  assertKnownKeys(options.cookie, COOKIE_OPTION_KEYS, 'createSessions cookie')
+  if (options.renewal)
+    assertKnownKeys(options.renewal, ['interval', 'grace'], 'createSessions renewal')
+  for (const name of ['idleTimeout', 'absoluteTimeout', 'reauthWindow'] as const)
+    refuseTinyNumber(options[name], name)
+  if (options.renewal) refuseTinyNumber(options.renewal.interval, 'renewal.interval')
   const production = options.production ?? isProduction()
   const cookie = resolveCookieOptions(options.cookie, { production })
   const idleMs = parseDuration(options.idleTimeout ?? SESSION_DEFAULTS.idleTimeout, 'idleTimeout')

@@ -6,13 +6,32 @@ import {
   sessionEnded,
 } from './commit.js'
 import { TesseraError } from './errors.js'
+import { assertJsonValue } from './json-value.js'
 import { anonymousRecord, regeneratedRecord } from './lifecycle.js'
 import type { SessionData, SessionRecord } from './record.js'
 import type { RegenerateOptions, RequestInfo, SessionHost } from './session-host.js'
 import { SessionState } from './session-state.js'
+import { assertKnownKeys } from './strict.js'
 import { deriveSecret, generateToken } from './token.js'
 
 export type { RegenerateOptions, RequestInfo, SessionHost }
+
+const REGENERATE_KEYS = [
+  'userId',
+  'keepData',
+  'authenticated',
+  'persistent',
+  'meta',
+  'carry',
+] as const
+
+// express-session's callback style would hang the request: nothing ever calls the callback.
+function refuseCallback(arg: unknown, method: string): void {
+  if (typeof arg === 'function')
+    throw new TypeError(
+      `session.${method}() takes no callback: it returns a promise. Write \`await req.session.${method}()\``,
+    )
+}
 
 /** What the manager found for the request's cookie (core-only). */
 export interface Loaded {
@@ -52,6 +71,9 @@ export class Session {
   constructor(host: SessionHost, request: RequestInfo, loaded: Loaded | null, stale = false) {
     const s = new SessionState(host, request)
     this.#s = s
+    // express-session's `req.session.user = …` would be lost silently: in development, adding
+    // a property throws (a TypeError in strict-mode code) so the habit shows at once.
+    if (!host.options.production) Object.preventExtensions(this)
     if (stale) s.cookie('', 0)
     if (!loaded) return
     s.state = 'live'
@@ -140,6 +162,7 @@ export class Session {
       this.delete(key)
       return
     }
+    assertJsonValue(key, value)
     this.ensure()
     this.#s.changes.set(key, value)
     this.#s.noStore = true
@@ -174,6 +197,8 @@ export class Session {
    * request meanwhile: nothing is written, and the response clears the cookie.
    */
   async regenerate(options: RegenerateOptions = {}): Promise<void> {
+    refuseCallback(options, 'regenerate')
+    assertKnownKeys(options, REGENERATE_KEYS, 'session.regenerate')
     const s = this.#s
     if (s.state === 'destroyed')
       throw new TesseraError('ERR_SESSION_DESTROYED', 'cannot regenerate a destroyed session')
@@ -251,6 +276,7 @@ export class Session {
    * (same attributes), `Clear-Site-Data` and `Cache-Control: no-store`.
    */
   async destroy(options: { reason?: string } = {}): Promise<void> {
+    refuseCallback(options, 'destroy')
     const s = this.#s
     const r = s.record
     if (s.state === 'live' && r) {

@@ -1,0 +1,135 @@
+// Misuse must fail loudly at the line that made it (issue 15): unknown or misspelled options,
+// express-session habits, values JSON cannot store.
+import { describe, expect, it } from 'vitest'
+import { memoryStore } from '../stores/memory/index.js'
+import { manualClock } from './clock.js'
+import type { TesseraError } from './errors.js'
+import { createSessions } from './manager.js'
+import type { SessionOptions } from './options.js'
+
+const store = () => memoryStore({ quiet: true })
+const make = (over: Record<string, unknown>) =>
+  createSessions({ store: store(), ...over } as unknown as SessionOptions)
+const codeOf = (fn: () => unknown) => {
+  try {
+    fn()
+  } catch (e) {
+    return `${(e as TesseraError).code}: ${(e as Error).message}`
+  }
+  return 'no error'
+}
+
+describe('strict session options', () => {
+  it('refuses a misspelled option and suggests the right one', () => {
+    expect(codeOf(() => make({ idleTimout: '15m' }))).toMatch(
+      /ERR_CONFIG: .*unknown option "idleTimout": did you mean "idleTimeout"/,
+    )
+    expect(codeOf(() => make({ maxSessionPerUser: 3 }))).toMatch(
+      /did you mean "maxSessionsPerUser"/,
+    )
+    expect(codeOf(() => make({ renewal: { intervall: '5m' } }))).toMatch(/did you mean "interval"/)
+    expect(codeOf(() => make({ cookie: { samesite: 'Strict' } }))).toMatch(
+      /did you mean "sameSite"/,
+    )
+  })
+
+  it('explains what to write instead of express-session options', () => {
+    expect(codeOf(() => make({ secret: 'keyboard cat' }))).toMatch(
+      /"secret": Tessera needs no cookie secret/,
+    )
+    expect(codeOf(() => make({ resave: false }))).toMatch(
+      /"resave": .*only the keys a request changed/,
+    )
+    expect(codeOf(() => make({ saveUninitialized: false }))).toMatch(/"saveUninitialized"/)
+    expect(codeOf(() => make({ cookie: { maxAge: 60_000 } }))).toMatch(
+      /"maxAge": write absoluteTimeout/,
+    )
+  })
+
+  it('refuses a timeout written as a small number of milliseconds, with the unit to write', () => {
+    expect(codeOf(() => make({ idleTimeout: 1800 }))).toMatch(
+      /idleTimeout: 1800 is 1800 milliseconds.*'30m'/,
+    )
+    expect(codeOf(() => make({ absoluteTimeout: 43_200 }))).toMatch(/absoluteTimeout/)
+    expect(codeOf(() => make({ renewal: { interval: 300 } }))).toMatch(/renewal.interval/)
+    expect(codeOf(() => make({ idleTimeout: '5s', absoluteTimeout: '1m' }))).toBe('no error')
+    expect(codeOf(() => make({ idleTimeout: 15 * 60_000 }))).toBe('no error')
+  })
+
+  it('accepts every documented option', () => {
+    const clock = manualClock()
+    expect(
+      codeOf(() =>
+        make({
+          cookie: { name: '__Host-s', secure: true, httpOnly: true, sameSite: 'Lax', path: '/' },
+          idleTimeout: '15m',
+          absoluteTimeout: '8h',
+          touchInterval: '30s',
+          renewal: { interval: '5m', grace: '10s' },
+          maxSessionsPerUser: 3,
+          limitPolicy: 'reject-new',
+          reauthWindow: '5m',
+          clock,
+          production: false,
+          clearSiteData: false,
+          deviceParser: () => ({ browser: 'b', os: 'o', type: 't' }),
+        }),
+      ),
+    ).toBe('no error')
+  })
+})
+
+describe('express-session habits fail loudly', () => {
+  it('refuses a callback to regenerate and destroy with the fix', async () => {
+    const sessions = make({})
+    const s = await sessions.load({})
+    const cb = (() => {}) as never
+    await expect(s.regenerate(cb)).rejects.toThrow(
+      /takes no callback.*await req.session.regenerate\(\)/,
+    )
+    await expect(s.destroy(cb)).rejects.toThrow(/await req.session.destroy\(\)/)
+  })
+
+  it('refuses a misspelled regenerate option', async () => {
+    const s = await make({}).load({})
+    await expect(s.regenerate({ userID: 'u1' } as never)).rejects.toThrow(/did you mean "userId"/)
+  })
+
+  it('throws in development when a property is assigned on the session object', async () => {
+    const s = await make({ production: false }).load({})
+    expect(() => {
+      ;(s as unknown as Record<string, unknown>).user = { id: 'u1' }
+    }).toThrow(TypeError)
+  })
+})
+
+describe('session.set accepts only what JSON stores unchanged', () => {
+  it.each([
+    ['a BigInt', 1n, /bigint/],
+    ['a function', () => 1, /function/],
+    ['a Date', new Date(0), /Date, not a plain object.*toISOString/],
+    ['NaN', Number.NaN, /NaN/],
+    ['a nested Map', { m: new Map() }, /"x"\.m is a Map/],
+    ['a symbol', Symbol('s'), /symbol/],
+  ])('refuses %s with ERR_INVALID_VALUE and stores nothing', async (_name, value, message) => {
+    const sessions = make({})
+    const s = await sessions.load({})
+    expect(() => s.set('x', value)).toThrow(message)
+    expect(codeOf(() => s.set('x', value))).toMatch(/^ERR_INVALID_VALUE/)
+    expect(s.exists).toBe(false)
+  })
+
+  it('refuses a cycle', async () => {
+    const s = await make({}).load({})
+    const a: Record<string, unknown> = {}
+    a.self = a
+    expect(codeOf(() => s.set('x', a))).toMatch(/ERR_INVALID_VALUE: .*cycle/)
+  })
+
+  it('accepts nested plain JSON, shared (non-cyclic) references included', async () => {
+    const s = await make({}).load({})
+    const shared = { n: 1 }
+    s.set('x', { a: [1, 'two', null, true, { b: shared }], c: shared })
+    expect(s.get('x')).toEqual({ a: [1, 'two', null, true, { b: { n: 1 } }], c: { n: 1 } })
+  })
+})

@@ -1,0 +1,80 @@
+// Strict options: an unknown key is almost always a typo (`plugin` for `plugins`, `idleTimout`)
+// or a habit from another library (`secret`, `resave`), and ignoring it silently can switch a
+// defence off. So every options object is checked against its known keys at construction.
+import { TesseraError } from './errors.js'
+
+/** Options of other session libraries, with what to write instead (shown in the error). */
+const MIGRATION: Readonly<Record<string, string>> = {
+  secret:
+    'Tessera needs no cookie secret: tokens are 256 random bits and the store keeps only their hash. Remove it',
+  resave: 'Tessera writes only the keys a request changed. Remove it',
+  saveUninitialized:
+    'Tessera creates a session on the first session.set() (or session.ensure()). Remove it',
+  rolling: 'activity extends the idle deadline by itself (see touchInterval). Remove it',
+  genid: 'token generation is not configurable (256-bit CSPRNG). Remove it',
+  name: "write cookie: { name: '…' }",
+  maxAge: "write absoluteTimeout: '12h' (and regenerate({ persistent: true }) for remember-me)",
+  expires: "write absoluteTimeout: '12h'",
+  proxy: 'trusted proxies are an adapter option: trustProxy',
+  unset: 'session.delete(key) removes a key; session.destroy() ends the session',
+}
+
+/** Levenshtein distance, capped: options are short words. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!
+    row[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
+      prev = cur
+    }
+  }
+  return row[b.length]!
+}
+
+/**
+ * The known key closest to `key` (case-insensitive, or within two edits), for "did you mean".
+ *
+ * @example
+ * closest('plugin', ['plugins', 'trustProxy']) // 'plugins'
+ */
+export function closest(key: string, known: readonly string[]): string | null {
+  let best: string | null = null
+  let bestDistance = 3
+  for (const k of known) {
+    if (k.toLowerCase() === key.toLowerCase()) return k
+    const d = distance(key, k)
+    if (d < bestDistance) {
+      best = k
+      bestDistance = d
+    }
+  }
+  return best
+}
+
+/**
+ * Throws `ERR_CONFIG` when `options` has a key not in `known`, with "did you mean" or a
+ * migration hint. `where` names the call (`createSessions`, `csrf()`, …).
+ *
+ * @example
+ * assertKnownKeys(options, ['store', 'idleTimeout'], 'createSessions')
+ */
+export function assertKnownKeys(
+  options: object | undefined,
+  known: readonly string[],
+  where: string,
+): void {
+  if (options === undefined || options === null) return
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue
+    const guess = closest(key, known)
+    const hint =
+      MIGRATION[key] ?? (guess ? `did you mean "${guess}"?` : `known options: ${known.join(', ')}`)
+    throw new TesseraError(
+      'ERR_CONFIG',
+      `Tessera configuration: ${where}: unknown option "${key}": ${hint}`,
+    )
+  }
+}
