@@ -55,9 +55,10 @@ export class PreLoginTokens {
     return this.#ttlMs
   }
 
-  /** A fresh nonce for the pre-login cookie. */
+  /** A fresh nonce for the pre-login cookie (32 bytes from the pooled CSPRNG). */
   static nonce(): string {
-    return randomBytes(32).toString('base64url')
+    const at = takeRandom(32)
+    return randomPool().toString('base64url', at, at + 32)
   }
 
   /** True when `value` has the shape of a nonce this class makes. */
