@@ -3,7 +3,10 @@ import { requireOptional } from '../core/optional.js'
 import type { TokenKey } from './keys.js'
 import { ACCESS_TOKEN_TYP, type AccessClaims } from './policy.js'
 
-const { SignJWT } = requireOptional<typeof import('jose')>('jose', 'token mode (tessera-session/jwt)')
+const { SignJWT } = requireOptional<typeof import('jose')>(
+  'jose',
+  'token mode (tessera-session/jwt)',
+)
 
 /** What the issuer decides per token; `iat`, `exp` and `jti` are computed. */
 export interface AccessTokenInput {

@@ -1,4 +1,4 @@
-import { errors, type JWTHeaderParameters, jwtVerify } from 'jose'
+import type { JWTHeaderParameters } from 'jose'
 import type { KeyObject } from 'node:crypto'
 import { requireOptional } from '../core/optional.js'
 import {

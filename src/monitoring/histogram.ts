@@ -1,4 +1,8 @@
-import { Histogram, type Registry } from 'prom-client'
+import type { Registry } from 'prom-client'
+import { requireOptional } from '../core/optional.js'
+
+const { Histogram } = requireOptional<typeof import('prom-client')>('prom-client', 'sessionMetrics')
+type Histogram<T extends string = string> = import('prom-client').Histogram<T>
 
 /** One label value's buckets; `observe` is a short scan and three additions, no allocation. */
 export class Series {

@@ -1,10 +1,18 @@
-import { Counter, Gauge, Registry } from 'prom-client'
 import { type Clock, systemClock } from '../core/clock.js'
 import type { EventListener, SessionEvent } from '../core/events.js'
 import type { SessionManager } from '../core/manager.js'
+import { requireOptional } from '../core/optional.js'
 import type { Plugin } from '../http/types.js'
 import { ActiveSessions } from './active.js'
 import { FastHistogram } from './histogram.js'
+
+const { Counter, Gauge, Registry } = requireOptional<typeof import('prom-client')>(
+  'prom-client',
+  'sessionMetrics',
+)
+type Counter<T extends string = string> = import('prom-client').Counter<T>
+type Gauge<T extends string = string> = import('prom-client').Gauge<T>
+type Registry = import('prom-client').Registry
 
 /** Options of {@link sessionMetrics}. */
 export interface MetricsOptions {

@@ -1,5 +1,5 @@
-import { createClient, createCluster } from 'redis'
 import type { EventLevel, SessionEvent, SessionEventType } from '../../core/events.js'
+import { lazyOptional } from '../../core/optional.js'
 import { canonicalRecord } from './columns.js'
 import { type AuditKind, auditKind } from './kind.js'
 import {
@@ -116,11 +116,11 @@ function connectFromUrl(url: string): StreamClient {
       .split(',')
       .filter(Boolean)
       .map((hp) => ({ url: `redis://${hp}`, disableOfflineQueue: true }))
-    const cluster = createCluster({ rootNodes })
+    const cluster = redis().createCluster({ rootNodes })
     cluster.on('error', () => {})
     return cluster as unknown as StreamClient
   }
-  const client = createClient({ url, disableOfflineQueue: true })
+  const client = redis().createClient({ url, disableOfflineQueue: true })
   client.on('error', () => {})
   return client as unknown as StreamClient
 }
