@@ -112,7 +112,12 @@ for (const t of topologies) {
       const index = userKey(userId)
       expect(Number(await redis.send(index, ['ZCARD', index]))).toBe(4)
       // Native expiry runs on the server's clock: wait for it (bounded), nothing else can.
-      await until(async () => (await store.get(short[0]!.id)) === null, 5000, 'expiry')
+      const first = `${prefix}s:{${short[0]!.id}}`
+      await until(
+        async () => Number(await redis.send(first, ['EXISTS', first])) === 0,
+        5000,
+        'expiry',
+      )
       expect((await store.listByUser(userId)).map((s) => s.id)).toEqual([keep.id])
       expect(Number(await redis.send(index, ['ZCARD', index]))).toBe(1)
 

@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest'
 import type { SessionRecord } from '../../core/record.js'
 import {
   decodeRecord,
+  decodeTombstone,
   encodeHeader,
   encodePatch,
   encodeRecord,
+  encodeTombstone,
   handleOf,
   mergeMeta,
   metaTextOf,
@@ -109,6 +111,43 @@ describe('the Redis record codec', () => {
     )
     // Fields of no known kind are ignored.
     expect(decodeRecord('id', [...good, 'x:y', 'z'])).toEqual(sample())
+  })
+
+  it('writes a tombstone for a signed-in session only, and reads it back as that session, expired and empty', () => {
+    fc.assert(
+      fc.property(record, (r) => {
+        const text = encodeTombstone(r)
+        if (r.userId === null) expect(text).toBe('')
+        else
+          expect(decodeTombstone(r.id, text)).toEqual({
+            ...r,
+            data: {},
+            meta: {},
+            version: 0,
+            idleExpiresAt: Math.min(r.lastSeenAt, r.idleExpiresAt),
+          })
+      }),
+    )
+    // Its owner may be any text, newlines included: only the first newline separates.
+    const r = { ...sample(), userId: 'a\nb {c}' }
+    expect(decodeTombstone('id', encodeTombstone(r))?.userId).toBe('a\nb {c}')
+  })
+
+  it('reads a tombstone it did not write as nothing', () => {
+    for (const bad of [
+      null,
+      7,
+      '',
+      'u',
+      '[1,2,3,null,4,5,"h"]',
+      'x\nu',
+      '[1,2,3,null,4,5]\nu',
+      '[1,2,3,null,4,5,7]\nu',
+      '[1,2,3,"x",4,5,"h"]\nu',
+      '[1,2,3,null,4,5,"h",{}]\nu',
+      '{}\nu',
+    ])
+      expect(decodeTombstone('id', bad)).toBeNull()
   })
 
   it('finds the handle and the meta text where the Lua scripts find them', () => {

@@ -34,6 +34,8 @@ export function redisKeys(prefix: string) {
     /** Session hash; its alias shares the `{id}` tag, so `get` is one slot. */
     session: (id: string) => `${prefix}s:{${id}}`,
     alias: (id: string) => `${prefix}a:{${id}}`,
+    /** Tombstone of a signed-in session (see {@link encodeTombstone}); same `{id}` tag. */
+    tombstone: (id: string) => `${prefix}t:{${id}}`,
     /** Handle → user id, for revocation by handle without knowing the user. */
     handle: (handle: string) => `${prefix}h:{${handle}}`,
     /**
@@ -172,6 +174,71 @@ function readHeader(r: SessionRecord, value: string): boolean {
   // JSON.parse makes a `__proto__` key an own property, never a prototype.
   r.meta = meta as SessionMeta
   return true
+}
+
+/**
+ * The tombstone of a signed-in session: its six instants and handle as in `$` (no metadata,
+ * no data), a newline, then the raw user id. Written with the session, PXAT its absolute
+ * deadline, so that after the session key expires its token still reads as expired. Anonymous
+ * sessions get none (''): a flood of pre-sessions must not leave state behind for hours.
+ *
+ * @example
+ * encodeTombstone(record) // '[1700000000000,…,"Kw7NYcd54en0Iwm10QAvKg"]\nalice'
+ */
+export function encodeTombstone(r: SessionRecord): string {
+  if (r.userId === null) return ''
+  const head = JSON.stringify([
+    r.createdAt,
+    r.lastSeenAt,
+    r.renewedAt,
+    r.authenticatedAt,
+    r.idleExpiresAt,
+    r.absoluteExpiresAt,
+    r.handle,
+  ])
+  return `${head}\n${r.userId}`
+}
+
+/**
+ * The record an expired session's tombstone stands for: its owner, handle and instants, empty
+ * data and metadata, version 0. Its idle deadline reads as its last activity, an instant every
+ * app server's clock has passed, so that clock skew between the app and Redis can never make
+ * it look live. Null when the value is not one {@link encodeTombstone} wrote.
+ *
+ * @example
+ * decodeTombstone(id, await client.get(`tessera:t:{${id}}`))?.idleExpiresAt // the last activity
+ */
+export function decodeTombstone(id: string, value: unknown): SessionRecord | null {
+  if (typeof value !== 'string') return null
+  const cut = value.indexOf('\n')
+  if (cut < 0) return null
+  let h: unknown
+  try {
+    h = JSON.parse(value.slice(0, cut))
+  } catch {
+    return null
+  }
+  if (
+    !Array.isArray(h) ||
+    h.length !== 7 ||
+    !h.slice(0, 6).every((v, i) => isInstant(v) || (i === 3 && v === null)) ||
+    typeof h[6] !== 'string'
+  )
+    return null
+  return {
+    id,
+    handle: h[6],
+    userId: value.slice(cut + 1),
+    data: {},
+    createdAt: h[0],
+    lastSeenAt: h[1],
+    renewedAt: h[2],
+    authenticatedAt: h[3],
+    idleExpiresAt: Math.min(h[1], h[4]),
+    absoluteExpiresAt: h[5],
+    meta: {},
+    version: 0,
+  }
 }
 
 /**

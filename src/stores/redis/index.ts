@@ -17,6 +17,15 @@
  *                `{<id>}` tag with the session key, so deleting the old key and writing its
  *                alias is one atomic script on one slot. `get` is one HGETALL; only a miss
  *                reads the alias (and a hit on it, the new key).
+ *   P t:{<id>}   string, tombstone of a signed-in session (instants, handle, user id; no
+ *                data, no metadata), PXAT the absolute deadline. Written with the session and
+ *                deleted with it by every script that ends it on purpose (destroy, revocation,
+ *                rotation, eviction), so it outlives the key only when Redis expired it: a miss
+ *                that finds it reads as that session, expired (idleExpiresAt = last activity,
+ *                data {}), and the manager reports session_expired and
+ *                session_use_after_expire, then destroys it (tombstone included). A miss reads
+ *                alias and tombstone in one script (same `{<id>}` tag); a hit never reads them.
+ *                Anonymous sessions get none: a flood of pre-sessions leaves nothing behind.
  *   P u:{u<hex user>} sorted set, the user's session ids scored by last activity (eviction order).
  *   P l:{u<hex user>} hash (Cluster), pending successor id → the id it replaces, while a
  *                replacement is between its admission and its take: the two count as one

@@ -1,9 +1,4 @@
-import { requireOptional } from '../../core/optional.js'
-
-const { defineScript } = requireOptional<typeof import('redis')>(
-  'redis',
-  'redisStore (tessera-session/stores/redis)',
-)
+import { defineScript } from 'redis'
 
 // The Lua run by the Redis store. Every script but the two `*_ALL` ones touches only the keys it
 // declares, and those share one hash tag, so each is atomic on a Cluster too. The `*_ALL`
@@ -115,15 +110,24 @@ local function admit(ix, id, seen, deadline, replaces, max, reject, pending, now
   index_expire(ix)
   return evicted
 end
-local function write_session(s, deadline, fields, from)
+-- A signed-in session's tombstone t (same {id} tag as s) is written with it and outlives it
+-- until the absolute deadline, so a token whose key expired reads as expired, not unknown.
+-- Everything that ends a session on purpose (destroy, revoke, rotation, eviction) deletes it
+-- in the same step: a revoked or rotated id never reads as expired.
+local function write_session(s, t, deadline, absolute, tomb, fields, from)
   redis.call('DEL', s)
   sliced('HSET', s, fields, from, #fields)
   redis.call('PEXPIREAT', s, deadline)
+  if tomb ~= '' then redis.call('SET', t, tomb, 'PXAT', absolute) end
 end
-local function take(s)
+local function take(s, t)
   local f = redis.call('HGETALL', s)
-  if #f > 0 then redis.call('DEL', s) end
+  redis.call('DEL', s, t)
   return f
+end
+-- The tombstone of session key s (standalone scripts, which may derive key names).
+local function tomb_of(s)
+  return (string.gsub(s, 's:{', 't:{', 1))
 end
 local function field(f, name)
   for i = 1, #f, 2 do if f[i] == name then return f[i + 1] end end
@@ -159,16 +163,16 @@ end
 -- recreates it) or is at another version, -1 when the meta changed since the caller read it
 -- (nothing written), else {has user 1|0, userId, seen, deadline} (an empty user id is still a
 -- user). Every applied patch adds one to the version, in this same step.
-local function update_session(s, argv, i)
+local function update_session(s, t, argv, i)
   local cur = redis.call('HMGET', s, '$', '$u', '$v')
   local nums, rest = header_parse(cur[1])
   local version = version_of(cur[3])
   if not nums or not version then return false end
   local nset = tonumber(argv[i])
   local nunset = tonumber(argv[i + 1 + 2 * nset])
-  local t = i + 2 + 2 * nset + nunset
-  local seen, idle, auth, before, after = argv[t], argv[t + 1], argv[t + 2], argv[t + 3], argv[t + 4]
-  if argv[t + 5] ~= '' and version ~= tonumber(argv[t + 5]) then return false end
+  local j = i + 2 + 2 * nset + nunset
+  local seen, idle, auth, before, after = argv[j], argv[j + 1], argv[j + 2], argv[j + 3], argv[j + 4]
+  if argv[j + 5] ~= '' and version ~= tonumber(argv[j + 5]) then return false end
   if after ~= '' then
     local q = string.find(rest, '"', 2, true)
     if string.sub(rest, q + 2, -2) ~= before then return -1 end
@@ -183,12 +187,17 @@ local function update_session(s, argv, i)
     redis.call('HSET', s, '$', '[' .. table.concat(nums, ',') .. ',' .. rest)
   end
   redis.call('HINCRBY', s, '$v', 1)
+  local user = cur[2]
+  if user and (seen ~= '' or auth ~= '' or idle ~= '') then
+    -- XX: never creates one (anonymous sessions and older ones have none).
+    redis.call('SET', t, '[' .. table.concat(nums, ',') .. ',' .. string.match(rest, '^"[^"]*"') ..
+      ']\\n' .. user, 'XX', 'KEEPTTL')
+  end
   local deadline = 0
   if idle ~= '' then
     deadline = math.min(tonumber(idle), tonumber(nums[6]))
     redis.call('PEXPIREAT', s, deadline)
   end
-  local user = cur[2]
   return {user and 1 or 0, user or '', nums[2], deadline}
 end
 -- True when the record in s is live and, with expect ~= '', at that version: the condition of
@@ -214,9 +223,9 @@ const script = (body: string) =>
     transformReply: () => null as never,
   })
 
-/** KEYS s. ARGV deadline, field, value, … Writes a whole session. */
+/** KEYS s, t. ARGV deadline, absolute, tombstone ('' none), field, value, … Writes a whole session. */
 export const WRITE = script(`
-write_session(KEYS[1], ARGV[1], ARGV, 2)
+write_session(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV, 4)
 return 1`)
 
 /**
@@ -232,15 +241,15 @@ if not r then return {0} end
 table.insert(r, 1, 1)
 return r`)
 
-/** KEYS s, a. ARGV alias target ('' none), grace-until ms. Deletes; returns the fields. */
+/** KEYS s, t. Deletes a session and its tombstone; returns the session's fields. */
 export const TAKE = script(`
-local f = take(KEYS[1])
-local untl = tonumber(ARGV[2])
--- No alias for a session that is already gone: a revoked token must stay dead.
-if #f > 0 and ARGV[1] ~= '' and untl > now_ms() then
-  redis.call('SET', KEYS[2], ARGV[1], 'PXAT', untl)
-end
-return f`)
+return take(KEYS[1], KEYS[2])`)
+
+/**
+ * KEYS a, t (one {id} tag). What a miss found: {alias target or false, tombstone or false}.
+ */
+export const MISS = script(`
+return redis.call('MGET', KEYS[1], KEYS[2])`)
 
 /**
  * Cluster replacement, first step. KEYS old s. ARGV new id, expected version ('' any), claim
@@ -261,7 +270,7 @@ local old = redis.call('HMGET', KEYS[1], '$', '$u')
 return {1, handle_of(old[1]) or '', old[2]}`)
 
 /**
- * Cluster replacement, last step. KEYS old s, old a. ARGV new id, grace-until ms, expected
+ * Cluster replacement, last step. KEYS old s, old a, old t. ARGV new id, grace-until ms, expected
  * version ('' any). Deletes the old record (alias to the new id until grace-until) only if the
  * new id still holds its claim and the version still matches; returns its fields, or nothing
  * (and releases the claim) when the replacement lost.
@@ -273,7 +282,7 @@ if not replaceable(KEYS[1], ARGV[3]) then
   redis.call('HDEL', KEYS[1], '$c')
   return {}
 end
-local f = take(KEYS[1])
+local f = take(KEYS[1], KEYS[3])
 local untl = tonumber(ARGV[2])
 if untl > now_ms() then redis.call('SET', KEYS[2], ARGV[1], 'PXAT', untl) end
 return f`)
@@ -289,9 +298,12 @@ export const DROP = script(`
 index_drop(index_of(KEYS[1], KEYS[2], KEYS[3]), ARGV)
 return 1`)
 
-/** KEYS s. ARGV patch (see update_session). {has user, userId, seen, deadline}, -1 or nil (gone, or another version). */
+/**
+ * KEYS s, t. ARGV patch (see update_session). {has user, userId, seen, deadline}, -1 or nil
+ * (gone, or another version).
+ */
 export const UPDATE = script(`
-return update_session(KEYS[1], ARGV, 1)`)
+return update_session(KEYS[1], KEYS[2], ARGV, 1)`)
 
 /** KEYS u, x, l. ARGV id, seen, deadline (0 when unchanged). */
 export const TOUCH = script(`
@@ -299,11 +311,11 @@ touch_index(index_of(KEYS[1], KEYS[2], KEYS[3]), ARGV[1], ARGV[2], tonumber(ARGV
 return 1`)
 
 /**
- * Standalone only. KEYS s. ARGV prefix, patch…: the session and its index in one step. 1, 0
+ * Standalone only. KEYS s, t. ARGV prefix, patch…: the session and its index in one step. 1, 0
  * (gone, or another version) or -1 (meta changed: read again).
  */
 export const UPDATE_ALL = script(`
-local r = update_session(KEYS[1], ARGV, 2)
+local r = update_session(KEYS[1], KEYS[2], ARGV, 2)
 if not r then return 0 end
 if r == -1 then return -1 end
 if r[1] == 1 then
@@ -314,9 +326,9 @@ return 1`)
 
 /**
  * Standalone only: login, rotation and the cap as one atomic step.
- * KEYS s, u, x, h, old s, old a, l (u, x, h, l are '' for anonymous sessions).
+ * KEYS s, u, x, h, old s, old a, l, t (u, x, h, l are '' for anonymous sessions).
  * ARGV prefix, id, deadline, seen, absolute, userId, replaces, max, policy, grace-until,
- * expected version of replaces ('' any), field, value, …  Returns {2} (before writing
+ * expected version of replaces ('' any), tombstone ('' none), field, value, …  Returns {2} (before writing
  * anything) when the replaced record is gone or at another version, {0} when the cap refuses,
  * else {1, replaced fields, evicted id, its fields, …}.
  */
@@ -327,27 +339,28 @@ local now = now_ms()
 -- A replacement whose old record is gone (renewed, regenerated, revoked) or changed writes
 -- nothing: before the cap, so a lost race is never refused by it and never evicts.
 if replaces ~= '' and not replaceable(KEYS[5], ARGV[11]) then return {2} end
-write_session(KEYS[1], deadline, ARGV, 12)
+write_session(KEYS[1], KEYS[8], deadline, ARGV[5], ARGV[12], ARGV, 13)
 local evicted = {}
 if KEYS[2] ~= '' then
   evicted = admit(index_of(KEYS[2], KEYS[3], KEYS[7]), id, ARGV[4], deadline, replaces,
     tonumber(ARGV[8]), ARGV[9] == 'r', false, now)
   if not evicted then
-    redis.call('DEL', KEYS[1])
+    redis.call('DEL', KEYS[1], KEYS[8])
     return {0}
   end
   redis.call('SET', KEYS[4], user, 'PXAT', ARGV[5])
 end
 local out = {1, {}}
 for _, ev in ipairs(evicted) do
-  local f = take(prefix .. 's:{' .. ev .. '}')
+  local es = prefix .. 's:{' .. ev .. '}'
+  local f = take(es, tomb_of(es))
   local h = handle_of(field(f, '$'))
   if h then redis.call('DEL', prefix .. 'h:{' .. h .. '}') end
   out[#out + 1] = ev
   out[#out + 1] = f
 end
 if replaces ~= '' then
-  local f = take(KEYS[5])
+  local f = take(KEYS[5], tomb_of(KEYS[5]))
   local untl = tonumber(ARGV[10])
   if #f > 0 and untl > now then redis.call('SET', KEYS[6], id, 'PXAT', untl) end
   local ou, oh = field(f, '$u'), handle_of(field(f, '$'))

@@ -9,8 +9,10 @@ import type {
 } from '../../core/store.js'
 import {
   decodeRecord,
+  decodeTombstone,
   encodePatch,
   encodeRecord,
+  encodeTombstone,
   FIELDS,
   handleOf,
   mergeMeta,
@@ -24,6 +26,7 @@ import {
   CLAIM,
   CREATE_ALL,
   DROP,
+  MISS,
   RELEASE,
   TAKE,
   TAKE_CLAIMED,
@@ -64,23 +67,21 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
   const report = (task: string, error: unknown): void =>
     notify({ type: 'background_error', task, error })
 
-  /** Deletes one session key (keeping an alias to `aliasTo` until `graceUntil`). */
-  const take = async (id: string, aliasTo = '', graceUntil = 0): Promise<SessionRecord | null> =>
-    decodeRecord(
-      id,
-      asFlat(
-        await runScript(conn, TAKE, [k.session(id), k.alias(id)], [aliasTo, String(graceUntil)]),
-      ),
-    )
+  /** Deletes one session key and its tombstone. */
+  const take = async (id: string): Promise<SessionRecord | null> =>
+    decodeRecord(id, asFlat(await runScript(conn, TAKE, [k.session(id), k.tombstone(id)], [])))
 
   // Rotation deletes the old key and writes its alias in one script, so a miss that has an
-  // alias saw a completed rotation. Misses cost a second read; renewals a third.
-  const viaAlias = async (id: string): Promise<SessionRecord | null> => {
-    const a = k.alias(id)
-    const to = await conn.send(a, ['GET', a])
-    if (typeof to !== 'string' || !SAFE.test(to)) return null
-    const t = k.session(to)
-    return decodeRecord(to, asFlat(await conn.send(t, ['HGETALL', t])))
+  // alias saw a completed rotation; one that has a tombstone, an expiry (anything else that
+  // ends a session deletes the tombstone with it). Misses cost a second read (alias and
+  // tombstone share the `{id}` tag: one script), renewals a third.
+  const miss = async (id: string): Promise<SessionRecord | null> => {
+    const [to, tomb] = asFlat(await runScript(conn, MISS, [k.alias(id), k.tombstone(id)], []))
+    if (typeof to === 'string' && SAFE.test(to)) {
+      const t = k.session(to)
+      return decodeRecord(to, asFlat(await conn.send(t, ['HGETALL', t])))
+    }
+    return decodeTombstone(id, tomb)
   }
 
   const hit = (
@@ -88,7 +89,7 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
     id: string,
   ): SessionRecord | null | Promise<SessionRecord | null> => {
     const flat = asFlat(reply)
-    return flat.length > 0 ? decodeRecord(id, flat) : viaAlias(id)
+    return flat.length > 0 ? decodeRecord(id, flat) : miss(id)
   }
 
   const drop = async (userId: string, ids: string[]): Promise<void> => {
@@ -97,8 +98,8 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
     await runScript(conn, DROP, [u.activity, u.deadlines, u.links], ids)
   }
 
-  const del = async (key: string): Promise<void> => {
-    await conn.send(key, ['DEL', key])
+  const del = async (key: string, ...more: string[]): Promise<void> => {
+    await conn.send(key, ['DEL', key, ...more])
   }
 
   /** Deletes a session, then its index entry and handle key (in that order: see index.ts). */
@@ -142,6 +143,7 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
       o.replaces ? k.session(o.replaces) : '',
       o.replaces ? k.alias(o.replaces) : '',
       u?.links ?? '',
+      k.tombstone(r.id),
     ]
     const reply = asFlat(await runScript(conn, CREATE_ALL, keys, [prefix, ...argv]))
     if (Number(reply[0]) === 0) throw limitError()
@@ -168,6 +170,7 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
     max: number,
   ): Promise<CreateResult> => {
     const s = k.session(r.id)
+    const t = k.tombstone(r.id)
     const old = o.replaces === undefined ? null : k.session(o.replaces)
     const expect = o.expectVersion === undefined ? '' : String(o.expectVersion)
     let oldHandle: string | null = null
@@ -183,7 +186,12 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
     }
     let evictedIds: string[] = []
     try {
-      await runScript(conn, WRITE, [s], [String(expiresAt(r)), ...encodeRecord(r)])
+      await runScript(
+        conn,
+        WRITE,
+        [s, t],
+        [String(expiresAt(r)), String(r.absoluteExpiresAt), encodeTombstone(r), ...encodeRecord(r)],
+      )
       if (r.userId !== null) {
         const u = k.user(r.userId)
         let reply: string[]
@@ -205,11 +213,11 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
             ),
           )
         } catch (error) {
-          await del(s).catch((e: unknown) => report('cleanup', e))
+          await del(s, t).catch((e: unknown) => report('cleanup', e))
           throw error
         }
         if (Number(reply[0]) !== 1) {
-          await del(s)
+          await del(s, t)
           if (Number(reply[0]) === 2) {
             // The replaced record left the user's index after the claim (evicted, revoked or
             // expired): nothing was admitted or evicted.
@@ -235,7 +243,7 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
           await runScript(
             conn,
             TAKE_CLAIMED,
-            [old!, k.alias(o.replaces)],
+            [old!, k.alias(o.replaces), k.tombstone(o.replaces)],
             [r.id, String(o.graceUntil ?? 0), expect],
           ),
         ),
@@ -284,6 +292,7 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
         o.limit?.policy === 'reject-new' ? 'r' : 'e',
         String(o.graceUntil ?? 0),
         o.expectVersion === undefined ? '' : String(o.expectVersion),
+        encodeTombstone(r),
         ...encodeRecord(r),
       ])
     },
@@ -291,6 +300,7 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
     async update(id, patch: SessionPatch) {
       if (!SAFE.test(id)) return false
       const s = k.session(id)
+      const t = k.tombstone(id)
       // Metadata shares the `$` field with the instants, so a meta change is a compare-and-set
       // on its text: read, merge here (lossless JSON), and let the script apply the whole patch
       // only if no other meta change landed in between (else read again). Touches and data
@@ -305,11 +315,11 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
           argv = encodePatch(patch, before, after)
         } else argv = encodePatch(patch)
         if (conn.singleNode) {
-          const done = Number(await runScript(conn, UPDATE_ALL, [s], [prefix, ...argv]))
+          const done = Number(await runScript(conn, UPDATE_ALL, [s, t], [prefix, ...argv]))
           if (done === -1) continue
           return done === 1
         }
-        const reply = await runScript(conn, UPDATE, [s], argv)
+        const reply = await runScript(conn, UPDATE, [s, t], argv)
         if (Number(reply) === -1) continue
         if (!Array.isArray(reply)) return false
         const [hasUser, userId, seen, deadline] = reply.map(String)
