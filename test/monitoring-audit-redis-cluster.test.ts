@@ -25,7 +25,9 @@ auditBackendSuite('Redis Cluster', {
     return admin ? redisAudit({ url, key }) : null
   },
   drop: async () => {
+    // The security stream is a second key (another slot): one DEL each.
     await admin?.del(key)
+    await admin?.del(`${key}:security`)
     await admin?.close()
   },
 })

@@ -18,7 +18,7 @@ auditBackendSuite('Redis', {
     return admin ? redisAudit({ url, key }) : null
   },
   drop: async () => {
-    await admin?.del(key)
+    await admin?.del([key, `${key}:security`])
     await admin?.close()
   },
 })
