@@ -3,9 +3,10 @@ import { createClient, createCluster } from 'redis'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createSessions } from '../src/core/manager.js'
 import type { SessionRecord } from '../src/core/record.js'
-import type { SessionStore } from '../src/core/store.js'
+import type { SessionStore, StoreNotice } from '../src/core/store.js'
 import { generateHandle, generateToken, hashToken } from '../src/core/token.js'
 import { redisClusterStore, redisStore } from '../src/stores/redis/index.js'
+import { DROP } from '../src/stores/redis/lua.js'
 import { redisAnswers, serviceGate } from './services/availability.js'
 import { clusterNodes } from './services/redis-cluster.js'
 import { inspectRedis, type RedisInspector } from './services/redis-inspect.js'
@@ -198,11 +199,14 @@ for (const t of topologies) {
       const handle = await usage(`${prefix}h:{${r.handle}}`)
       const index = await usage(userKey(r.userId!))
       const deadlines = await usage(`${prefix}x:${userKey(r.userId!).slice(prefix.length + 2)}`)
+      const tombstone = await usage(`${prefix}t:{${r.id}}`)
+      const total = session + handle + index + deadlines + tombstone
       console.info(
-        `[redis ${t.name}] bytes per session: session hash ${session}, handle key ${handle}, user index (2 zsets, 1 member) ${index + deadlines}; total ${session + handle + index + deadlines}`,
+        `[redis ${t.name}] bytes per session: session hash ${session}, handle key ${handle}, user index (2 zsets, 1 member) ${index + deadlines}, tombstone ${tombstone}; total ${total}`,
       )
       expect(session).toBeGreaterThan(0)
-      expect(session + handle + index + deadlines).toBeLessThan(2048)
+      expect(tombstone).toBeGreaterThan(0)
+      expect(total).toBeLessThan(2048)
     })
 
     if (t.name === 'Redis Cluster') {
@@ -241,6 +245,47 @@ describe('redis store options', () => {
     expect(client.isOpen).toBe(true)
     await client.close()
   })
+
+  it.runIf(standaloneUp)(
+    'reports a failed index prune to its observer and still lists the user',
+    async () => {
+      const client = createClient({ url: REDIS_URL, disableOfflineQueue: true })
+      await client.connect()
+      // The real client, except that the prune script (DROP) fails once, as in an outage.
+      let failDrop = true
+      const faulty = Object.assign(Object.create(client) as typeof client, {
+        sendCommand: (args: ReadonlyArray<string>) => {
+          if (failDrop && args[0] === 'EVALSHA' && args[1] === DROP.SHA1) {
+            failDrop = false
+            return Promise.reject(new Error('injected: connection lost'))
+          }
+          return client.sendCommand(args)
+        },
+      })
+      const keyPrefix = `tessera-test:${randomBytes(4).toString('hex')}:`
+      const store = redisStore({ client: faulty, keyPrefix })
+      const notices: StoreNotice[] = []
+      store.observe?.((n) => notices.push(n))
+      const userId = `u-${randomBytes(3).toString('hex')}`
+      const live = record(userId)
+      const gone = record(userId)
+      await store.create(live)
+      await store.create(gone)
+      // A member whose key is gone (what an expiry leaves): listing prunes it.
+      await client.sendCommand(['DEL', `${keyPrefix}s:{${gone.id}}`])
+      expect((await store.listByUser(userId)).map((s) => s.id)).toEqual([live.id])
+      expect(failDrop).toBe(false)
+      expect(notices).toHaveLength(1)
+      expect(notices[0]).toMatchObject({ type: 'background_error', task: 'prune' })
+      // The next listing prunes it for real.
+      await store.listByUser(userId)
+      const index = `${keyPrefix}u:{u${Buffer.from(userId).toString('hex')}}`
+      expect(await client.sendCommand(['ZRANGE', index, '0', '-1'])).toEqual([live.id])
+      await store.destroy(live.id)
+      await store.close()
+      await client.close()
+    },
+  )
 
   it.runIf(clusterUp)('uses a cluster client you bring, and leaves it open on close', async () => {
     const cluster = createCluster({ rootNodes: clusterNodes(CLUSTER_URL).map((url) => ({ url })) })
