@@ -100,7 +100,8 @@ describe('a full run of the reference app with monitoring on', () => {
     const tokens = new Set<string>()
     for (const c of clients) {
       for (const sc of c.setCookies) {
-        const v = /^__Host-sid=([^;]*)/.exec(sc)?.[1]
+        // Session tokens and pre-login CSRF nonces alike.
+        const v = /^__Host-sid(?:-csrf)?=([^;]*)/.exec(sc)?.[1]
         if (v) tokens.add(v)
       }
     }
