@@ -91,6 +91,10 @@ describe('configuration errors', () => {
     expect(await startupError({ SESSION_RENEWAL_INTERVAL: '100ms' })).toMatch(
       /^SESSION_RENEWAL_INTERVAL="100ms" is invalid/,
     )
+    // Checked by the library (longer than the grace window): still named by its variable.
+    expect(await startupError({ SESSION_RENEWAL_INTERVAL: '5s' })).toMatch(
+      /^SESSION_RENEWAL_INTERVAL is invalid: renewal.interval/,
+    )
     // Token keys are read from the process environment by the token routes.
     vi.stubEnv('TOKEN_REFRESH_SECRET', 'short')
     try {
