@@ -1,6 +1,7 @@
-import pg from 'pg'
+import type pg from 'pg'
 import { type Clock, systemClock } from '../../core/clock.js'
 import { configAssert, storeUnavailable, TesseraError } from '../../core/errors.js'
+import { requireOptional } from '../../core/optional.js'
 import type { SessionRecord } from '../../core/record.js'
 import type { CreateOptions, CreateResult, SessionStore, StoreNotice } from '../../core/store.js'
 import { encodeEntries, escapeText, type PgSessionRow, recordParams, rowToRecord } from './codec.js'
@@ -49,7 +50,7 @@ const ignore = () => {}
  */
 export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   configAssert(
-    typeof options?.connectionString === 'string' || options?.pool instanceof pg.Pool,
+    typeof options?.connectionString === 'string' || options?.pool instanceof driver.Pool,
     'postgresStore needs { connectionString } or { pool }',
   )
   const prefix = options.tablePrefix ?? 'tessera_'
@@ -58,7 +59,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const owned = !options.pool
   const pool =
     options.pool ??
-    new pg.Pool({
+    new driver.Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
       // Fail fast (→ 503) instead of queueing forever while the server is away.

@@ -1,4 +1,9 @@
-import { defineScript } from 'redis'
+import { requireOptional } from '../../core/optional.js'
+
+const { defineScript } = requireOptional<typeof import('redis')>(
+  'redis',
+  'redisStore (tessera-session/stores/redis)',
+)
 
 // The Lua run by the Redis store. Every script but the two `*_ALL` ones touches only the keys it
 // declares, and those share one hash tag, so each is atomic on a Cluster too. The `*_ALL`

@@ -1,6 +1,7 @@
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import { type Clock, systemClock } from '../../core/clock.js'
 import { configAssert, storeUnavailable, TesseraError } from '../../core/errors.js'
+import { requireOptional } from '../../core/optional.js'
 import type { SessionRecord } from '../../core/record.js'
 import type {
   CreateOptions,
@@ -77,7 +78,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   )
   let db: Database.Database
   try {
-    db = new Database(options.path, { timeout: busyTimeoutMs })
+    db = new BetterSqlite3(options.path, { timeout: busyTimeoutMs })
   } catch (cause) {
     throw new TesseraError('ERR_CONFIG', `Tessera configuration: cannot open SQLite database`, {
       cause,
