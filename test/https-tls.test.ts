@@ -204,7 +204,8 @@ describe('the TLS listener', () => {
     const r = await call('https', port, 'GET', '/api/csrf')
     expect(r.status).toBe(200)
     expect(r.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains')
-    expect(r.headers['set-cookie']?.[0]).toMatch(/^__Host-sid=.*; Secure/)
+    // Without a session, /api/csrf sets the pre-login nonce cookie: same attributes.
+    expect(r.headers['set-cookie']?.[0]).toMatch(/^__Host-sid-csrf=.*; Secure/)
     const missing = await call('https', port, 'GET', '/nope')
     expect(missing.status).toBe(404)
     expect(missing.headers['strict-transport-security']).toMatch(/max-age=31536000/)

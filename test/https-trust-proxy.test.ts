@@ -132,7 +132,10 @@ describe('the reference app behind a trusted proxy', () => {
     try {
       const events: Array<{ ip?: string | undefined }> = []
       running.app.sessions.on((e) => events.push(e))
-      await fetch(`${running.url}/api/csrf`, { headers: { 'x-forwarded-for': '198.51.100.7' } })
+      // An unknown (well-formed) session token: an event carrying the client's address.
+      await fetch(`${running.url}/api/me`, {
+        headers: { 'x-forwarded-for': '198.51.100.7', cookie: `__Host-sid=${'A'.repeat(43)}` },
+      })
       expect(events.some((e) => e.ip === '198.51.100.7')).toBe(true)
     } finally {
       await running.close()
@@ -141,7 +144,10 @@ describe('the reference app behind a trusted proxy', () => {
     try {
       const events: Array<{ ip?: string | undefined }> = []
       running.app.sessions.on((e) => events.push(e))
-      await fetch(`${running.url}/api/csrf`, { headers: { 'x-forwarded-for': '198.51.100.7' } })
+      // An unknown (well-formed) session token: an event carrying the client's address.
+      await fetch(`${running.url}/api/me`, {
+        headers: { 'x-forwarded-for': '198.51.100.7', cookie: `__Host-sid=${'A'.repeat(43)}` },
+      })
       expect(events.length).toBeGreaterThan(0)
       expect(events.every((e) => e.ip === '127.0.0.1')).toBe(true)
     } finally {
