@@ -49,11 +49,9 @@ export class Gate {
    */
   readonly act = async (release: () => Promise<unknown>): Promise<void> => {
     await release()
-    do {
-      await this.#tail
-      // Let continuations (pure microtask work, plus drivers that resolve on a later tick)
-      // reach their next gate or finish.
-      await new Promise((r) => setImmediate(r))
-    } while (this.#inFlight > 0)
+    // Let the released request reach its real call, then wait for the call; the scheduler
+    // itself then lets continuations (microtask work) run up to their next gate.
+    for (let i = 0; i < 10; i++) await Promise.resolve()
+    while (this.#inFlight > 0) await this.#tail
   }
 }

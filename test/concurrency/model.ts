@@ -55,6 +55,8 @@ export class Model {
   #seq = 0
   #epoch = 0
   readonly tokens = new Map<string, IssuedToken>()
+  /** Tokens a check found dead (no store holds them, or they expired): they must stay dead. */
+  readonly seenDead = new Set<string>()
   /** Tokens that must never authenticate again, with the reason. */
   readonly deadTokens = new Map<string, string>()
   /** Sessions (by handle) that ended for good: no token may reach them again. */

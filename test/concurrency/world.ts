@@ -53,6 +53,7 @@ export interface WorldParts {
 }
 
 const REFRESH_SECRET = 'c'.repeat(43)
+const LABELS = process.env.CONCURRENCY_LABELS === '1'
 
 /**
  * One schedule's system under test: a session manager (and token mode) whose every store call
@@ -126,14 +127,14 @@ export class World {
     }))
   }
 
-  /** Runs `fn` as the request `label` (store calls are labelled with it in the schedule). */
-  as<T>(label: string, fn: () => Promise<T>): Promise<T> {
-    return this.#who.run(`${label}#${++this.#ops}`, fn)
-  }
-
-  /** The label of the running request. */
-  get who(): string {
-    return this.#who.getStore() ?? '?'
+  /**
+   * Runs `fn` as the request `label`. With `CONCURRENCY_LABELS=1` its store calls carry the
+   * label in the schedule's report (async context tracking slows every promise down, so it
+   * is off by default; a counterexample replays the same with it on).
+   */
+  as<T>(label: string, fn: (name: string) => Promise<T>): Promise<T> {
+    const name = `${label}#${++this.#ops}`
+    return LABELS ? this.#who.run(name, () => fn(name)) : fn(name)
   }
 
   /** Counts an outcome of `op`. */
