@@ -33,7 +33,7 @@ export interface RequestContext {
 export interface RequestLocals {
   /** The CSP nonce of this response (security headers plugin). */
   cspNonce?: string
-  /** A fresh masked CSRF token for this session (CSRF plugin). Starts a pre-session if needed. */
+  /** A fresh masked CSRF token (CSRF plugin): session-bound, else pre-login or a new pre-session. */
   csrfToken?: () => string
   [key: string]: unknown
 }
