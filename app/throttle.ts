@@ -86,7 +86,7 @@ export async function appThrottle(
   const secret = env.DEVICE_COOKIE_SECRET ?? randomBytes(32).toString('base64url')
   if (Buffer.byteLength(secret) < 32)
     throw new ConfigError(
-      'DEVICE_COOKIE_SECRET is invalid: must be at least 32 bytes; run `npx tessera keygen`',
+      'DEVICE_COOKIE_SECRET is invalid: must be at least 32 bytes; run `npx tessera-session keygen`',
     )
   const { counters, close } = await countersFromUrl(storeUrl)
   return {

@@ -1,4 +1,4 @@
-// Express 5 with Tessera. In your app: import { expressSessions } from 'tessera/express'
+// Express 5 with Tessera. In your app: import { expressSessions } from 'tessera-session/express'
 import express from 'express'
 import { expressSessions } from '../src/adapters/express/index.js'
 import { createSessions, memoryStore } from '../src/index.js'

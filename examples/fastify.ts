@@ -1,4 +1,4 @@
-// Fastify 5 with Tessera. In your app: import { fastifySessions } from 'tessera/fastify'
+// Fastify 5 with Tessera. In your app: import { fastifySessions } from 'tessera-session/fastify'
 import Fastify from 'fastify'
 import { fastifySessions } from '../src/adapters/fastify/index.js'
 import { createSessions, memoryStore } from '../src/index.js'

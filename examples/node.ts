@@ -1,4 +1,4 @@
-// node:http with Tessera. In your app: import { nodeHandler } from 'tessera/node'
+// node:http with Tessera. In your app: import { nodeHandler } from 'tessera-session/node'
 import { createServer } from 'node:http'
 import { nodeHandler } from '../src/adapters/node/index.js'
 import { createSessions, memoryStore } from '../src/index.js'

@@ -2,7 +2,7 @@
  * Tessera: secure, fast, framework-neutral sessions.
  *
  * @example
- * import { createSessions, memoryStore } from 'tessera'
+ * import { createSessions, memoryStore } from 'tessera-session'
  * const sessions = createSessions({ store: memoryStore() })
  */
 export * from './core/index.js'

@@ -8,7 +8,7 @@ const run = promisify(execFile)
 const tessera = (...args: string[]) =>
   run(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { cwd: process.cwd() })
 
-describe('npx tessera keygen', () => {
+describe('npx tessera-session keygen', () => {
   it('prints an Ed25519 private JWK by default, with the kid Tessera computes', async () => {
     const { stdout } = await tessera('keygen')
     const jwk = JSON.parse(stdout)

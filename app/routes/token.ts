@@ -17,7 +17,7 @@ export const TOKEN_AUDIENCE = 'tessera-bank-api'
 
 /**
  * The reference app's token mode. Keys come from `TOKEN_SIGNING_KEY` (PEM, JWK or an HS256
- * secret from `npx tessera keygen`) and `TOKEN_REFRESH_SECRET`; without them, fresh random keys
+ * secret from `npx tessera-session keygen`) and `TOKEN_REFRESH_SECRET`; without them, fresh random keys
  * are made at start (tokens then do not survive a restart: clients sign in again).
  * `TOKEN_REVOCATION` picks `stateful` (default) or `stateless+denylist`.
  */

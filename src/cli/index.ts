@@ -1,16 +1,16 @@
 #!/usr/bin/env node
 /**
- * The `tessera` command. `tessera keygen` prints a new signing key or secret.
+ * The `tessera-session` command. `tessera-session keygen` prints a new signing key or secret.
  *
  * @example
- * // npx tessera keygen --alg ES256 > jwt-key.json
+ * // npx tessera-session keygen --alg ES256 > jwt-key.json
  */
 import { KEYGEN_USAGE, keygen, parseKeygenArgs } from './keygen.js'
 
-const USAGE = `usage: tessera <command>
+const USAGE = `usage: tessera-session <command>
 
 commands:
-  keygen   generate a token signing key or a secret (tessera keygen --help)`
+  keygen   generate a token signing key or a secret (tessera-session keygen --help)`
 
 /**
  * Runs the CLI; returns the process exit code. Output goes to the given writers.
@@ -33,7 +33,7 @@ export function main(
       out(keygen(parseKeygenArgs(rest)))
       return 0
     } catch (error) {
-      err(`tessera keygen: ${error instanceof Error ? error.message : String(error)}`)
+      err(`tessera-session keygen: ${error instanceof Error ? error.message : String(error)}`)
       err(KEYGEN_USAGE)
       return 2
     }
@@ -42,7 +42,7 @@ export function main(
     out(USAGE)
     return command === undefined ? 2 : 0
   }
-  err(`tessera: unknown command ${JSON.stringify(command)}`)
+  err(`tessera-session: unknown command ${JSON.stringify(command)}`)
   err(USAGE)
   return 2
 }

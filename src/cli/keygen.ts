@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { MIN_SECRET_BYTES, parseKey, type TokenAlg } from '../jwt/keys.js'
 
-/** Parsed arguments of `tessera keygen`. */
+/** Parsed arguments of `tessera-session keygen`. */
 export interface KeygenArgs {
   alg: TokenAlg
   format: 'jwk' | 'pem'
@@ -9,12 +9,12 @@ export interface KeygenArgs {
 }
 
 /**
- * Usage text of `tessera keygen`.
+ * Usage text of `tessera-session keygen`.
  *
  * @example
  * console.log(KEYGEN_USAGE)
  */
-export const KEYGEN_USAGE = `usage: tessera keygen [--alg EdDSA|ES256|HS256] [--format jwk|pem] [--bytes N]
+export const KEYGEN_USAGE = `usage: tessera-session keygen [--alg EdDSA|ES256|HS256] [--format jwk|pem] [--bytes N]
 
   EdDSA (default) and ES256 print a private key (JWK with kid and alg, or PKCS#8 PEM);
   its public half is what /.well-known/jwks.json serves.

@@ -66,7 +66,7 @@ const defaultStatus: Record<TesseraErrorCode, number> = {
  * Throws an `ERR_CONFIG` error when `condition` is false. Used for start-up validation.
  *
  * @example
- * configAssert(secret.length >= 32, 'secret must be at least 32 bytes; run `npx tessera keygen`')
+ * configAssert(secret.length >= 32, 'secret must be at least 32 bytes; run `npx tessera-session keygen`')
  */
 export function configAssert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new TesseraError('ERR_CONFIG', `Tessera configuration: ${message}`)

@@ -36,7 +36,7 @@ export interface SessionOptions {
   production?: boolean | undefined
   /** `Clear-Site-Data` sent on logout. Default `"cache", "cookies", "storage"`; false to omit. */
   clearSiteData?: string | false | undefined
-  /** Parses a User-Agent into a device (see `tessera/monitoring`). Default: none. */
+  /** Parses a User-Agent into a device (see `tessera-session/monitoring`). Default: none. */
   deviceParser?: ((userAgent: string) => DeviceInfo) | undefined
 }
 

@@ -2,7 +2,7 @@
  * Your session data's shape. Augment it once and every `session.get`/`set` is typed:
  *
  * @example
- * declare module 'tessera' {
+ * declare module 'tessera-session' {
  *   interface SessionData { cart: string[]; theme: 'dark' | 'light' }
  * }
  */

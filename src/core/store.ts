@@ -92,7 +92,7 @@ export type StoreNotice =
 /**
  * The store contract: small, promise-based, keyed by token hashes. Every method rejects with
  * `TesseraError('ERR_STORE_UNAVAILABLE')` when the backend cannot be reached. Run
- * `runStoreConformance` from `tessera/testing` against any implementation.
+ * `runStoreConformance` from `tessera-session/testing` against any implementation.
  *
  * Stores return records as they hold them; the session manager decides expiry with its own
  * clock. Stores may forget a record once `expiresAt(record)` has passed (native TTL or sweep).

@@ -3,7 +3,7 @@
  * token bound to the session (or, before login, to a signed pre-login cookie).
  *
  * @example
- * import { csrf, verifyCsrf } from 'tessera/csrf'
+ * import { csrf, verifyCsrf } from 'tessera-session/csrf'
  * createPipeline(sessions, [csrf({ sessions, origins: ['https://bank.example'] })])
  */
 export {

@@ -2,7 +2,7 @@
  * Security headers with a per-response CSP nonce.
  *
  * @example
- * import { securityHeaders } from 'tessera/headers'
+ * import { securityHeaders } from 'tessera-session/headers'
  * createPipeline(sessions, [securityHeaders()])
  */
 export { CompiledCsp, compileCsp } from './csp.js'

@@ -3,7 +3,7 @@
  * JSON data islands and the request's CSP nonce.
  *
  * @example
- * import { html, cspNonce } from 'tessera/html'
+ * import { html, cspNonce } from 'tessera-session/html'
  * const page = html`<link rel="stylesheet" href="/static/app.css" nonce="${cspNonce(req)}">
  *   <h1>Hello ${user.name}</h1><a href="${user.website}">site</a>`
  */

@@ -3,7 +3,7 @@
  * local use, the plain-HTTP redirector, and the production start-up guard.
  *
  * @example
- * import { createSecureServer, httpsRedirect } from 'tessera/https'
+ * import { createSecureServer, httpsRedirect } from 'tessera-session/https'
  * createSecureServer(handler, { certFile: 'cert.pem', keyFile: 'key.pem' }).listen(443)
  * http.createServer(httpsRedirect({ origin: 'https://bank.example' })).listen(80)
  */

@@ -2,7 +2,7 @@
  * Token mode for APIs: JWT access tokens and rotating refresh tokens tied to Tessera sessions.
  *
  * @example
- * import { bearerAuth, createTokenMode, KeySet } from 'tessera/jwt'
+ * import { bearerAuth, createTokenMode, KeySet } from 'tessera-session/jwt'
  * const tokens = createTokenMode({ sessions, keys: KeySet.generate(), issuer, audience, refreshSecret })
  * const pipeline = createPipeline(sessions, [bearerAuth(tokens)])
  */

@@ -32,7 +32,7 @@ export class KeySet {
   constructor(inputs: readonly KeyInput[], options: { clock?: Clock | undefined } = {}) {
     configAssert(
       Array.isArray(inputs) && inputs.length > 0,
-      'at least one token signing key is required (run `npx tessera keygen`)',
+      'at least one token signing key is required (run `npx tessera-session keygen`)',
     )
     this.#clock = options.clock ?? systemClock
     const keys = inputs.map(parseKey)

@@ -56,7 +56,7 @@ function toKeyObject(key: KeyInput['key'], alg: TokenAlg | undefined): KeyObject
     )
     configAssert(
       B64URL.test(text),
-      'an HS256 secret must be base64url (run `npx tessera keygen --alg HS256`)',
+      'an HS256 secret must be base64url (run `npx tessera-session keygen --alg HS256`)',
     )
     return secretKey(Buffer.from(text, 'base64url'))
   }
@@ -72,7 +72,7 @@ function toKeyObject(key: KeyInput['key'], alg: TokenAlg | undefined): KeyObject
 function secretKey(bytes: Buffer): KeyObject {
   configAssert(
     bytes.length >= MIN_SECRET_BYTES,
-    `an HS256 secret must have at least ${MIN_SECRET_BYTES * 8} bits (got ${bytes.length * 8}); run \`npx tessera keygen --alg HS256\``,
+    `an HS256 secret must have at least ${MIN_SECRET_BYTES * 8} bits (got ${bytes.length * 8}); run \`npx tessera-session keygen --alg HS256\``,
   )
   return createSecretKey(bytes)
 }
@@ -97,7 +97,7 @@ function thumbprint(jwk: JsonWebKey): string {
   return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url')
 }
 
-// A JWK (as `tessera keygen` prints it) may name its own kid and alg; explicit options win.
+// A JWK (as `tessera-session keygen` prints it) may name its own kid and alg; explicit options win.
 function jwkNaming(input: KeyInput): { kid?: string; alg?: TokenAlg } {
   let jwk: unknown = input.key
   if (typeof jwk === 'string' && jwk.trim().startsWith('{')) {

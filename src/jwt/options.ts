@@ -82,7 +82,7 @@ export const TOKEN_DEFAULTS = Object.freeze({
 function refreshKey(secret: unknown): KeyObject {
   configAssert(
     typeof secret === 'string' || secret instanceof Uint8Array,
-    'refreshSecret is required (run `npx tessera keygen --alg HS256`)',
+    'refreshSecret is required (run `npx tessera-session keygen --alg HS256`)',
   )
   const bytes =
     typeof secret === 'string'
@@ -92,7 +92,7 @@ function refreshKey(secret: unknown): KeyObject {
       : Buffer.from(secret)
   configAssert(
     bytes.length >= MIN_SECRET_BYTES,
-    `refreshSecret must be base64url with at least ${MIN_SECRET_BYTES * 8} bits; run \`npx tessera keygen --alg HS256\``,
+    `refreshSecret must be base64url with at least ${MIN_SECRET_BYTES * 8} bits; run \`npx tessera-session keygen --alg HS256\``,
   )
   return createSecretKey(bytes)
 }

@@ -5,7 +5,7 @@
  *
  * @example
  * import { anomalyRules, auditLog, createDeviceParser, instrumentStore, logSink, memoryAudit,
- *   sessionMetrics } from 'tessera/monitoring'
+ *   sessionMetrics } from 'tessera-session/monitoring'
  * const metrics = sessionMetrics()
  * const sessions = createSessions({
  *   store: instrumentStore(store, metrics),

@@ -5,7 +5,7 @@ import type { AttemptCounters } from './counters.js'
 
 /** Options of the device cookie issued after a successful login. */
 export interface DeviceCookieOptions {
-  /** HMAC key, at least 32 bytes (`npx tessera keygen`). Every app process needs the same one. */
+  /** HMAC key, at least 32 bytes (`npx tessera-session keygen`). Every app process needs the same one. */
   secret: string | Uint8Array
   /** Cookie name. Default `__Host-tessera-device`. */
   name?: string
@@ -110,7 +110,7 @@ function budget(given: unknown, fallback: Budget, where: string): Budget {
 function device(given: unknown): ResolvedThrottleOptions['device'] {
   configAssert(
     given === false || (given !== null && typeof given === 'object'),
-    'deviceCookie must be { secret } (32+ bytes, e.g. from `npx tessera keygen`) or false',
+    'deviceCookie must be { secret } (32+ bytes, e.g. from `npx tessera-session keygen`) or false',
   )
   if (given === false) return false
   onlyKeys(given, DEVICE_KEYS, 'deviceCookie')
@@ -123,7 +123,7 @@ function device(given: unknown): ResolvedThrottleOptions['device'] {
         : null
   configAssert(
     secret !== null && secret.length >= 32,
-    'deviceCookie.secret must be at least 32 bytes; run `npx tessera keygen` for one',
+    'deviceCookie.secret must be at least 32 bytes; run `npx tessera-session keygen` for one',
   )
   const name = o.name ?? THROTTLE_DEFAULTS.deviceCookieName
   configAssert(

@@ -2,7 +2,7 @@
  * The persistent audit log: a batching writer ({@link auditLog}) over one of four backends.
  *
  * @example
- * import { auditLog, auditFromUrl } from 'tessera/monitoring'
+ * import { auditLog, auditFromUrl } from 'tessera-session/monitoring'
  * const audit = auditLog(await auditFromUrl('sqlite:data/tessera.db'), { retention: '30d' })
  * sessions.on(audit.listener)
  */

@@ -119,8 +119,8 @@ function prefixOf(o: RedisStoreCommonOptions): string {
  * within `commandTimeoutMs` with `ERR_STORE_UNAVAILABLE`; the client reconnects by itself.
  *
  * @example
- * import { createSessions } from 'tessera'
- * import { redisStore } from 'tessera/stores/redis'
+ * import { createSessions } from 'tessera-session'
+ * import { redisStore } from 'tessera-session/stores/redis'
  * const sessions = createSessions({ store: redisStore({ url: 'redis://127.0.0.1:6379' }) })
  */
 export function redisStore(options: RedisStoreOptions): SessionStore {
