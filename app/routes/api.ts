@@ -140,9 +140,8 @@ export async function reauth(
 
 /**
  * Ends every session of `target` on an admin's order (the admin's own current session
- * excepted), and records who gave it: one `session_revoked` event for the target user whose
- * `reason` names the acting admin (`admin:<id>`) and whose IP and User-Agent are the admin's.
- * The per-session events of the manager follow with reason `admin`.
+ * excepted), and records who gave it: each `session_revoked` event names the acting admin
+ * (`reason: 'admin:<id>'`) and carries the admin's IP and User-Agent.
  *
  * @example
  * const revoked = await adminRevokeUser(app, req, requireAdmin(app, req), target)
@@ -153,19 +152,15 @@ export async function adminRevokeUser(
   admin: User,
   target: User,
 ): Promise<number> {
-  // Logged first, so the order survives even when the revocation fails half-way.
-  app.sessions.emit({
-    type: 'session_revoked',
-    level: 'warn',
-    userId: target.id,
-    handle: null,
-    ip: req.session.request.ip,
-    userAgent: req.session.request.userAgent,
-    reason: `admin:${admin.id}`,
-  })
+  // Every session_revoked event names the acting admin, their address and browser.
   return app.sessions.revokeUser(target.id, {
     except: admin.id === target.id ? currentSessionId(req) : null,
     reason: 'admin',
+    actor: {
+      userId: admin.id,
+      ip: req.session.request.ip,
+      userAgent: req.session.request.userAgent,
+    },
   })
 }
 

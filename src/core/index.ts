@@ -17,7 +17,12 @@ export {
   type SessionEvent,
   type SessionEventType,
 } from './events.js'
-export { createSessions, SessionManager, type SessionSummary } from './manager.js'
+export {
+  createSessions,
+  type RevocationActor,
+  SessionManager,
+  type SessionSummary,
+} from './manager.js'
 export { HIGH_ASSURANCE, SESSION_DEFAULTS, type SessionOptions } from './options.js'
 export {
   type DeviceInfo,

@@ -23,6 +23,19 @@ import { hashToken, isWellFormedToken } from './token.js'
 export type { SessionSummary }
 
 /**
+ * Who revokes a session (an admin, the user from another device): recorded on the
+ * `session_revoked` events, so the audit trail names the actor, not only the victim.
+ */
+export interface RevocationActor {
+  /** The acting user's id (reported as `reason: '<reason>:<userId>'`). */
+  userId?: string | undefined
+  /** The acting request's client IP. */
+  ip?: string | undefined
+  /** The acting request's User-Agent. */
+  userAgent?: string | undefined
+}
+
+/**
  * The session manager: loads, validates and commits sessions, and manages a user's sessions.
  * Framework-free: adapters hand it plain values (a Cookie header, an IP, a User-Agent).
  *
@@ -160,7 +173,8 @@ export class SessionManager {
       const type: SessionEventType =
         found.kind === 'duplicate' ? 'session_cookie_duplicate' : 'session_token_malformed'
       this.#host.emit(type, 'warn', request, null)
-      return new Session(this.#host, request, null)
+      // Cleared like an unknown one, so a browser stops sending a cookie that can never work.
+      return new Session(this.#host, request, null, true)
     }
     const token = found.value
     const id = hashToken(token)
@@ -233,12 +247,12 @@ export class SessionManager {
    */
   async revoke(
     handle: string,
-    options: { userId?: string; reason?: string } = {},
+    options: { userId?: string; reason?: string; actor?: RevocationActor } = {},
   ): Promise<boolean> {
     const record = await this.#call(() =>
       this.#store.destroyByHandle(handle, { userId: options.userId }),
     )
-    if (record) this.#revoked(record, options.reason ?? 'user')
+    if (record) this.#revoked(record, options.reason ?? 'user', options.actor)
     return record !== null
   }
 
@@ -250,7 +264,7 @@ export class SessionManager {
    */
   async revokeUser(
     userId: string,
-    options: { except?: string | null; reason?: string } = {},
+    options: { except?: string | null; reason?: string; actor?: RevocationActor } = {},
   ): Promise<number> {
     const except = options.except
     const keep = except ? ((await this.#call(() => this.#store.get(except)))?.handle ?? null) : null
@@ -267,20 +281,23 @@ export class SessionManager {
         const record = await this.#call(() => this.#store.destroyByHandle(handle, { userId }))
         if (record && !ended.has(handle)) {
           ended.add(handle)
-          this.#revoked(record, options.reason ?? 'admin')
+          this.#revoked(record, options.reason ?? 'admin', options.actor)
         }
       }
     }
     return ended.size
   }
 
-  #revoked(record: SessionRecord, reason: string): void {
+  #revoked(record: SessionRecord, reason: string, actor?: RevocationActor): void {
     this.emit({
       type: 'session_revoked',
       level: 'info',
       userId: record.userId,
       handle: record.handle,
-      reason,
+      // Who ended it: the revoking request's address and browser, and the acting user.
+      ip: actor?.ip,
+      userAgent: actor?.userAgent,
+      reason: actor?.userId ? `${reason}:${actor.userId}` : reason,
     })
   }
 

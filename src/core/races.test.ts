@@ -235,3 +235,33 @@ describe('"end other sessions" while the current one renews', () => {
     expect(await store.listByUser('u1')).toHaveLength(1)
   })
 })
+
+describe('revocations name their actor (issue 13.10)', () => {
+  it('puts the acting user, address and browser on every session_revoked event', async () => {
+    const { sessions, events } = setup()
+    await login(sessions)
+    await login(sessions)
+    const actor = { userId: 'admin1', ip: '198.51.100.4', userAgent: 'AdminBrowser/1' }
+    expect(await sessions.revokeUser('u1', { reason: 'admin', actor })).toBe(2)
+    const revoked = events.filter((e) => e.type === 'session_revoked')
+    expect(revoked).toHaveLength(2)
+    for (const e of revoked)
+      expect(e).toMatchObject({
+        userId: 'u1',
+        reason: 'admin:admin1',
+        ip: actor.ip,
+        userAgent: actor.userAgent,
+      })
+  })
+})
+
+describe('cookies that can never work are cleared (issue 13.1)', () => {
+  it('answers a malformed or duplicated cookie as anonymous with a clearing cookie', async () => {
+    const { sessions } = setup()
+    for (const header of ['__Host-sid=not-a-token', '__Host-sid=a; __Host-sid=b']) {
+      const s = await sessions.load({ cookie: header })
+      expect(s.exists).toBe(false)
+      expect(s.setCookie).toMatch(/^__Host-sid=;.*Max-Age=0/)
+    }
+  })
+})
