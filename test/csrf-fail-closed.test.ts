@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import express from 'express'
@@ -67,6 +67,14 @@ const routes = {
   },
 }
 
+// A deferred route that forgets verifyCsrf and streams its answer (head written by write()).
+function streamForgetfully(h: Harness, res: ServerResponse): void {
+  h.ran.forgetful++
+  res.statusCode = 200
+  res.write('handler output, part 1')
+  res.end('part 2')
+}
+
 type Serve = (h: Harness) => Promise<{ url: string; close(): Promise<void> }>
 
 async function listen(server: Server): Promise<{ url: string; close(): Promise<void> }> {
@@ -97,6 +105,9 @@ const serveExpress: Serve = (h) => {
   })
   app.post('/forms/forgetful', (_req, res) => {
     res.json(routes.forgetful(h))
+  })
+  app.post('/forms/streamed', (_req, res) => {
+    streamForgetfully(h, res)
   })
   // Express turns the thrown ERR_CSRF into a 500 by default; answer it as the apps do.
   app.use(((error, _req, res, _next) => {
@@ -174,6 +185,7 @@ const serveNode: Serve = (h) =>
           if (path === '/forms/careful')
             return send(200, routes.careful(h, req.tessera, await formOf(req)))
           if (path === '/forms/forgetful') return send(200, routes.forgetful(h))
+          if (path === '/forms/streamed') return streamForgetfully(h, res)
           send(404, { error: 'not found' })
         } catch (error) {
           send((error as { status?: number }).status ?? 500, { error: 'refused' })
@@ -257,6 +269,19 @@ for (const [name, serveApp] of FRAMEWORKS) {
           .map((e) => [e.reason, e.level]),
       ).toEqual([['token_unverified', 'critical']])
     })
+
+    if (name === 'Express' || name === 'node:http') {
+      it('cuts off a streamed answer of a deferred route that never verified its token', async () => {
+        const reply = await post('/forms/streamed', 'x=1').then(
+          async (res) => ({ status: res.status, body: await res.text() }),
+          () => null,
+        )
+        // The connection is dropped before the head: no status, no handler output.
+        expect(reply).toBeNull()
+        // The server carries on.
+        expect((await post('/forms/careful', `csrf=${encodeURIComponent(token)}`)).status).toBe(200)
+      })
+    }
 
     it('lets a deferred form route that verifies its token answer normally', async () => {
       const res = await post('/forms/careful', `csrf=${encodeURIComponent(token)}`)
