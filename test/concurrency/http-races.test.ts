@@ -176,6 +176,8 @@ for (const b of backends) {
           ])
           expect(renewed.status).toBe(200)
           expect(old.status).toBe(200)
+          // Another tab still on the old cookie, inside the grace window.
+          expect((await post('/transfer', s.cookie, s.csrf)).status).toBe(200)
           // Whichever answer the browser saw last, the page's token still works.
           for (const now of [jar(s.cookie, renewed, old), jar(s.cookie, old, renewed)])
             expect((await post('/transfer', now, s.csrf)).status).toBe(200)

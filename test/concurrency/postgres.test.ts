@@ -10,5 +10,5 @@ concurrencySuite(
   db.up,
   // Every store call is a round trip (a replacement a transaction of several): fewer
   // schedules keep this file near a minute in `npm test`; the full count runs in verify.
-  100,
+  { runs: 100, overlapRuns: 50 },
 )

@@ -27,4 +27,5 @@ concurrencySuite(
     }
   },
   up,
+  { runs: 200, overlapRuns: 100 },
 )

@@ -24,4 +24,5 @@ concurrencySuite(
     }
   },
   up,
+  { runs: 200, overlapRuns: 100 },
 )

@@ -8,13 +8,10 @@ import { checkInvariants } from './check.js'
 import { steps } from './commands.js'
 import { type Stats, World } from './world.js'
 
-/**
- * Schedules per store: `CONCURRENCY_RUNS` (10 000 in `npm run verify:concurrency`), else the
- * suite's default (a few hundred: each store's file stays under a minute in `npm test`).
- */
-const RUNS_FROM_ENV = process.env.CONCURRENCY_RUNS ? Number(process.env.CONCURRENCY_RUNS) : null
+const fromEnv = (name: string): number | null =>
+  process.env[name] ? Number(process.env[name]) : null
 /** Steps per schedule. */
-export const MAX_STEPS = Number(process.env.CONCURRENCY_STEPS ?? 12)
+export const MAX_STEPS = fromEnv('CONCURRENCY_STEPS') ?? 12
 
 /** A backend under test; `close` removes whatever the suite left in it. */
 export interface Backend {
@@ -22,11 +19,25 @@ export interface Backend {
   close(): Promise<void>
 }
 
+/** Schedule counts of one store's suite when the environment does not set them. */
+export interface SuiteCounts {
+  /** Serialised schedules (`CONCURRENCY_RUNS`; 10 000 in `npm run verify:concurrency`). */
+  runs: number
+  /**
+   * Overlapping schedules (`CONCURRENCY_OVERLAP_RUNS`): 0 for stores whose engine answers
+   * in-process (one call can never interleave with another inside it).
+   */
+  overlapRuns: number
+}
+
 /**
- * The model-based concurrency suite over one store: `RUNS` random schedules of concurrent
- * requests (logins, reads, writes, renewals, regenerations, logouts, revocations, password
- * changes, token logins and refreshes, clock moves), the invariants checked after every step.
- * `up` false (a missing service) skips loudly; the service gate has already thrown under CI.
+ * The model-based concurrency suite over one store: random schedules of concurrent requests
+ * (logins, reads, writes, renewals, regenerations, logouts, revocations, password changes,
+ * token logins and refreshes, clock moves), the invariants checked after every step. Twice:
+ * with store calls serialised in the scheduler's order (replayable, shrinks to a minimal
+ * interleaving of the lifecycle), and with calls overlapping at the backend (races the store's
+ * own atomicity too). `up` false (a missing service) skips loudly; under CI the service gate
+ * has already thrown.
  *
  * @example
  * concurrencySuite('memory', (clock) => ({ store: memoryStore({ clock }), close: async () => {} }))
@@ -35,9 +46,11 @@ export function concurrencySuite(
   name: string,
   open: (clock: ReturnType<typeof manualClock>) => Backend | Promise<Backend>,
   up = true,
-  defaultRuns = 200,
+  counts: SuiteCounts = { runs: 200, overlapRuns: 0 },
 ): void {
-  const RUNS = RUNS_FROM_ENV ?? defaultRuns
+  const runs = fromEnv('CONCURRENCY_RUNS') ?? counts.runs
+  const overlapRuns =
+    counts.overlapRuns > 0 ? (fromEnv('CONCURRENCY_OVERLAP_RUNS') ?? counts.overlapRuns) : 0
   describe.runIf(up)(`concurrency model on ${name}`, () => {
     // One clock for the backend and every schedule; each schedule sets it to the real "now"
     // first (Redis expires keys by its own clock, so deadlines must lie in the real future).
@@ -54,20 +67,32 @@ export function concurrencySuite(
         ([op, outcomes]) =>
           `  ${op.padEnd(10)} ${[...outcomes].map(([o, n]) => `${o} ${n}`).join(', ')}`,
       )
-      console.info(`concurrency model on ${name}: ${RUNS} schedules\n${lines.join('\n')}`)
+      console.info(`concurrency model on ${name}, outcomes:\n${lines.join('\n')}`)
     })
 
-    it(`keeps every invariant over ${RUNS} random schedules`, async () => {
-      await fc.assert(
-        fc.asyncProperty(fc.scheduler(), steps(MAX_STEPS), async (s, cmds) => {
-          clock.set(Date.now())
-          const runId = randomBytes(4).toString('hex')
-          const world = new World({ store: backend.store, clock, keys, s, runId, stats })
-          await fc.asyncModelRun(() => ({ model: {}, real: world }), cmds)
-          await checkInvariants(world, 'at the end', true)
-        }),
-        { numRuns: RUNS, endOnFailure: process.env.CONCURRENCY_SHRINK === '0' },
-      )
-    }, 60_000 + RUNS * 1000)
+    const property = (overlap: boolean) =>
+      fc.asyncProperty(fc.scheduler(), steps(MAX_STEPS), async (s, cmds) => {
+        clock.set(Date.now())
+        const runId = randomBytes(4).toString('hex')
+        const world = new World({ store: backend.store, clock, keys, s, runId, stats, overlap })
+        await fc.asyncModelRun(() => ({ model: {}, real: world }), cmds)
+        await checkInvariants(world, 'at the end', true)
+      })
+
+    it(
+      `keeps every invariant over ${runs} random schedules`,
+      async () => {
+        await fc.assert(property(false), { numRuns: runs })
+      },
+      60_000 + runs * 1000,
+    )
+
+    it.runIf(overlapRuns > 0)(
+      `keeps every invariant over ${overlapRuns} random schedules with store calls overlapping`,
+      async () => {
+        await fc.assert(property(true), { numRuns: overlapRuns })
+      },
+      60_000 + overlapRuns * 1000,
+    )
   })
 }

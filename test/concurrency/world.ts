@@ -50,6 +50,8 @@ export interface WorldParts {
   /** Unique per schedule, so schedules sharing one backend never see each other's users. */
   runId: string
   stats: Stats
+  /** Store calls overlap at the backend instead of running one at a time (see {@link Gate}). */
+  overlap: boolean
 }
 
 const REFRESH_SECRET = 'c'.repeat(43)
@@ -86,7 +88,7 @@ export class World {
     this.clock = p.clock
     this.s = p.s
     this.stats = p.stats
-    this.gate = new Gate(p.s)
+    this.gate = new Gate(p.s, p.overlap)
     const options = {
       clock: p.clock,
       production: false,
