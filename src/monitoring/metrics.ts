@@ -1,15 +1,13 @@
 import { type Clock, systemClock } from '../core/clock.js'
 import type { EventListener, SessionEvent } from '../core/events.js'
 import type { SessionManager } from '../core/manager.js'
-import { requireOptional } from '../core/optional.js'
+import { lazyOptional } from '../core/optional.js'
 import type { Plugin } from '../http/types.js'
 import { ActiveSessions } from './active.js'
 import { FastHistogram } from './histogram.js'
 
-const { Counter, Gauge, Registry } = requireOptional<typeof import('prom-client')>(
-  'prom-client',
-  'sessionMetrics',
-)
+// Loaded by the first sessionMetrics(), so importing tessera-session/monitoring needs no prom-client.
+const promClient = lazyOptional<typeof import('prom-client')>('prom-client', 'sessionMetrics')
 type Counter<T extends string = string> = import('prom-client').Counter<T>
 type Gauge<T extends string = string> = import('prom-client').Gauge<T>
 type Registry = import('prom-client').Registry
@@ -80,6 +78,7 @@ export class SessionMetrics {
   readonly #guards = new Map<string, LabelGuard>()
 
   constructor(options: MetricsOptions = {}) {
+    const { Counter, Gauge, Registry } = promClient()
     this.registry = options.registry ?? new Registry()
     const registers = [this.registry]
     const p = options.prefix ?? 'tessera_'
