@@ -43,8 +43,12 @@ function send(
   })
 }
 
+/** The session cookie a response set, else the pre-login nonce cookie (other cookies skipped). */
 function cookieOf(r: Reply): string | undefined {
-  const set = r.headers['set-cookie']?.[0]
+  const all = r.headers['set-cookie'] ?? []
+  const set =
+    all.find((c) => c.startsWith('__Host-sid=')) ??
+    all.find((c) => c.startsWith('__Host-sid-csrf='))
   return set?.split(';')[0]
 }
 
