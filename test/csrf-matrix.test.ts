@@ -45,7 +45,7 @@ function send(
 
 /** The session cookie a response set, else the pre-login nonce cookie (other cookies skipped). */
 function cookieOf(r: Reply): string | undefined {
-  const all = r.headers['set-cookie'] ?? []
+  const all = ([] as string[]).concat(r.headers['set-cookie'] ?? [])
   const set =
     all.find((c) => c.startsWith('__Host-sid=')) ??
     all.find((c) => c.startsWith('__Host-sid-csrf='))

@@ -6,14 +6,13 @@
  * import { csrf, verifyCsrf } from 'tessera-session/csrf'
  * createPipeline(sessions, [csrf({ sessions, origins: ['https://bank.example'] })])
  */
+export { CSRF_SECRET_LABEL, CsrfGuard } from './guard.js'
 export {
-  CSRF_SECRET_LABEL,
   type CsrfOptions,
   type CsrfRefusal,
-  CsrfGuard,
   type PreLoginOptions,
   refusalLevel,
-} from './guard.js'
+} from './options.js'
 export { parseOrigins, SourceCheck, type SourceRefusal } from './origin.js'
 export { RoutedInput, routedPath } from './path.js'
 export { csrf, verifyCsrf } from './plugin.js'

@@ -1,9 +1,11 @@
 import { configAssert, TesseraError } from '../core/errors.js'
 import type { Plugin, Rejection, RequestContext } from '../http/types.js'
-import { type CsrfOptions, CsrfGuard } from './guard.js'
+import { CsrfGuard } from './guard.js'
+import type { CsrfOptions } from './options.js'
 
 // Where these used to live; kept so existing imports still resolve.
-export { CSRF_SECRET_LABEL, type CsrfOptions, type CsrfRefusal, CsrfGuard } from './guard.js'
+export { CSRF_SECRET_LABEL, CsrfGuard } from './guard.js'
+export type { CsrfOptions, CsrfRefusal } from './options.js'
 
 const REFUSED: Rejection = Object.freeze({
   status: 403,
