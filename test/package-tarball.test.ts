@@ -223,7 +223,7 @@ describe('the packed tarball installed into an empty project', { timeout: 120_00
       const login = await call(
         'POST',
         '/login',
-        { 'x-csrf-token': csrfToken },
+        { 'x-csrf-token': csrfToken! },
         { user: 'alice', password: 'demo' },
       )
       expect(login.status).toBe(200)
