@@ -68,7 +68,8 @@ const clientOp: fc.Arbitrary<Op> = fc.record({
   client: fc.nat(1),
   action: fc.oneof(
     { weight: 1, arbitrary: fc.constant('tokenLogin' as const) },
-    { weight: 3, arbitrary: fc.constant('refresh' as const) },
+    { weight: 2, arbitrary: fc.constant('refresh' as const) },
+    { weight: 2, arbitrary: fc.constant('refreshRace' as const) },
   ),
 })
 

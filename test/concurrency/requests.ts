@@ -20,7 +20,7 @@ const SIGNED_IN_ONLY: ReadonlySet<BrowserAction> = new Set(['reauth', 'revokeOne
 export type Op =
   | { kind: 'browser'; browser: number; action: BrowserAction; key: 'k0' | 'k1'; pick: number }
   | { kind: 'revokeAll'; user: number }
-  | { kind: 'client'; client: number; action: 'tokenLogin' | 'refresh' }
+  | { kind: 'client'; client: number; action: 'tokenLogin' | 'refresh' | 'refreshRace' }
 
 /** A step's request as a short readable label (counterexamples read as a list of these). */
 export function opLabel(op: Op): string {
@@ -81,9 +81,9 @@ export function perform(w: World, op: Op): Promise<void> {
       case 'revokeAll':
         return revokeAll(w, who, w.users[op.user]!)
       case 'client':
-        return op.action === 'tokenLogin'
-          ? tokenLogin(w, who, w.clients[op.client]!)
-          : refresh(w, who, w.clients[op.client]!)
+        if (op.action === 'tokenLogin') return tokenLogin(w, who, w.clients[op.client]!)
+        if (op.action === 'refresh') return refresh(w, who, w.clients[op.client]!)
+        return refreshRace(w, who, w.clients[op.client]!)
     }
   })
 }
@@ -276,6 +276,20 @@ async function tokenLogin(w: World, who: string, c: ApiClient): Promise<void> {
     m.tick()
     w.count('tokenLogin', outcomeOf(error))
   }
+}
+
+/**
+ * Two tabs of one client refresh at once, one of them twice in a row (each refresh arrives
+ * through the scheduler): one refresh may then span another complete refresh (issue 12,
+ * case 9). A last refresh with the newest token shows whether the family moved back.
+ */
+async function refreshRace(w: World, who: string, c: ApiClient): Promise<void> {
+  const again = async () => {
+    await w.gate.pause(`${who}: arrive again`)
+    await refresh(w, who, c)
+  }
+  await Promise.all([refresh(w, who, c), again().then(again)])
+  await again()
 }
 
 async function refresh(w: World, who: string, c: ApiClient): Promise<void> {

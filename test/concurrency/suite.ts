@@ -87,12 +87,15 @@ export function concurrencySuite(
       60_000 + runs * 1000,
     )
 
-    it.runIf(overlapRuns > 0)(
-      `keeps every invariant over ${overlapRuns} random schedules with store calls overlapping`,
-      async () => {
-        await fc.assert(property(true), { numRuns: overlapRuns })
-      },
-      60_000 + overlapRuns * 1000,
-    )
+    // Not registered at all for in-process engines (a skipped test would read as a gap).
+    if (overlapRuns > 0) {
+      it(
+        `keeps every invariant over ${overlapRuns} random schedules with store calls overlapping`,
+        async () => {
+          await fc.assert(property(true), { numRuns: overlapRuns })
+        },
+        60_000 + overlapRuns * 1000,
+      )
+    }
   })
 }
