@@ -3,7 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { manualClock } from '../src/core/clock.js'
 import type { SessionEvent } from '../src/core/events.js'
 import type { SessionStore } from '../src/core/store.js'
-import { PRE_LOGIN_TOKEN_LENGTH, PreLoginTokens } from '../src/csrf/index.js'
+import { createSessions } from '../src/core/manager.js'
+import { csrf, PRE_LOGIN_TOKEN_LENGTH, PreLoginTokens } from '../src/csrf/index.js'
 import { memoryStore } from '../src/stores/memory/index.js'
 import { type RunningApp, startApp } from './helpers/client.js'
 
@@ -73,6 +74,23 @@ describe('pre-login CSRF tokens', () => {
     expect(() => new PreLoginTokens(new Uint8Array(31), 60_000)).toThrow(/at least 32 bytes/)
     expect(() => new PreLoginTokens(SECRET, 10)).toThrow(/ttl/)
     expect(() => new PreLoginTokens(SECRET, 2 * 86_400_000)).toThrow(/ttl/)
+  })
+})
+
+describe('the preLogin option', () => {
+  const sessions = createSessions({ store: memoryStore({ quiet: true }) })
+  const origins = ['https://bank.example']
+  it('refuses, at start-up, no login paths, a bad cookie name, the session cookie’s name, a short secret', () => {
+    const bad: Array<[unknown, RegExp]> = [
+      [{ paths: [] }, /paths must list the login endpoints/],
+      [{ paths: ['/login'], cookie: 'a b' }, /cookie name/],
+      [{ paths: ['/login'], cookie: '__Host-sid' }, /other than the session cookie/],
+      [{ paths: ['/login'], secret: 'short' }, /at least 32 bytes/],
+      [{ paths: ['/login'], ttl: 'forever' }, /ttl/],
+    ]
+    for (const [preLogin, why] of bad)
+      expect(() => csrf({ sessions, origins, preLogin: preLogin as never })).toThrow(why)
+    expect(() => csrf({ sessions, origins, preLogin: { paths: ['/login'] } })).not.toThrow()
   })
 })
 

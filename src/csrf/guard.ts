@@ -32,6 +32,7 @@ export const CSRF_SECRET_LABEL = 'tessera/csrf'
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE'])
 const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data'])
 const HEADER_NAME = /^[a-z0-9-]+$/
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 const NO_STORE: [string, string] = ['cache-control', 'no-store']
 // Derived secrets kept per guard (see CsrfGuard.#secret): 10 000 × ~150 bytes.
 const SECRET_CACHE_SIZE = 10_000
@@ -80,8 +81,8 @@ export class CsrfGuard {
     this.#prePaths = new Set(pre?.paths ?? [])
     this.#preCookie = pre?.cookie ?? `${this.#cookieName}-csrf`
     configAssert(
-      this.#preCookie !== this.#cookieName,
-      'csrf.preLogin.cookie must differ from the session cookie',
+      COOKIE_NAME.test(this.#preCookie) && this.#preCookie !== this.#cookieName,
+      'csrf.preLogin.cookie must be a cookie name (RFC 9110 token) other than the session cookie',
     )
     this.#preCookieSuffix = `${o.sessions.options.cookieAttributes}; Max-Age=${Math.floor(
       (this.#pre?.ttlMs ?? 0) / 1000,
