@@ -3,7 +3,8 @@
 // an authenticated `GET /api/me`, on the reference app over SQLite and over Redis.
 // Target: anonymous ≥ 0.5× authenticated on the same store.
 //
-//   npx tsx bench/anonymous.ts  (or npm run bench:anonymous)          (BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_REDIS_URL to tune)
+//   npx tsx bench/anonymous.ts   (or npm run bench:anonymous)
+//   tune with BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_REDIS_URL
 //
 // The app runs in its own process; the load comes from bench/loadgen/builtin.mjs (another
 // process), in alternating rounds so that drift on a shared machine hits both cases alike.
