@@ -9,12 +9,18 @@ import { type AuditBackend, type AuditQuery, queryLimit, sqlIdentifier } from '.
 // Loaded on first use, so importing tessera-session/monitoring loads no database driver.
 const driver = lazyOptional<typeof pg>('pg', 'postgresAudit')
 
+/** A pg `Pool`, declared by shape so that Tessera's public types do not need `@types/pg`. */
+export interface PgPool {
+  query(...args: never[]): unknown
+  end(): unknown
+}
+
 /** Options of {@link postgresAudit}: a connection string, or a pool to share. */
 export interface PostgresAuditOptions {
   /** `postgres://…`; a pool of up to 2 connections is opened (audit writes are batched). */
   connectionString?: string | undefined
   /** An existing pool; not ended by `close()`. */
-  pool?: pg.Pool | undefined
+  pool?: PgPool | undefined
   /** Table name. Default `tessera_audit`. */
   table?: string | undefined
   /** Most lifecycle rows kept (enforced when pruning). Default 1 000 000. */
@@ -39,7 +45,7 @@ export function postgresAudit(options: PostgresAuditOptions): AuditBackend {
   const table = sqlIdentifier(options.table ?? 'tessera_audit')
   const owned = !options.pool
   const pool =
-    options.pool ??
+    (options.pool as pg.Pool | undefined) ??
     new (driver().Pool)({
       connectionString: options.connectionString,
       max: 2,

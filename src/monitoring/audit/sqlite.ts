@@ -9,12 +9,22 @@ import { type AuditBackend, type AuditQuery, queryLimit, sqlIdentifier } from '.
 // Loaded on first use, so importing tessera-session/monitoring loads no database driver.
 const sqlite = lazyOptional<typeof Database>('better-sqlite3', 'sqliteAudit')
 
+/**
+ * An open better-sqlite3 `Database`, declared by shape so that Tessera's public types do not
+ * need `@types/better-sqlite3`.
+ */
+export interface SqliteDatabase {
+  prepare(...args: never[]): unknown
+  exec(...args: never[]): unknown
+  close(): unknown
+}
+
 /** Options of {@link sqliteAudit}: a file path, or an open database to share. */
 export interface SqliteAuditOptions {
   /** Database file (it may be the session store's file: the audit log has its own table). */
   path?: string | undefined
   /** An open better-sqlite3 database; not closed by `close()`. */
-  database?: Database.Database | undefined
+  database?: SqliteDatabase | undefined
   /** Table name. Default `tessera_audit`. */
   table?: string | undefined
   /** Most lifecycle rows kept (enforced when pruning). Default 1 000 000. */
@@ -35,7 +45,9 @@ export interface SqliteAuditOptions {
 export function sqliteAudit(options: SqliteAuditOptions): AuditBackend {
   const table = sqlIdentifier(options.table ?? 'tessera_audit')
   const owned = !options.database
-  const db = options.database ?? new (sqlite())(options.path ?? ':memory:')
+  const db =
+    (options.database as Database.Database | undefined) ??
+    new (sqlite())(options.path ?? ':memory:')
   if (owned) {
     // WAL lets the session store's connection and this one work on the same file side by side.
     db.pragma('journal_mode = WAL')
