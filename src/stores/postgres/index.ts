@@ -141,6 +141,47 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     return { evicted }
   }
 
+  /** Runs `fn` in one transaction on a checked-out client; any failure rolls back and is an outage. */
+  const transaction = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    let client: pg.PoolClient
+    try {
+      await ensureSchema()
+      client = await pool.connect()
+    } catch (error) {
+      throw storeUnavailable(error)
+    }
+    // A checked-out client has no pool listener: if the server drops it between two of our
+    // queries, its 'error' event would otherwise crash the process. The failing query rejects.
+    client.on('error', ignore)
+    try {
+      await client.query('BEGIN')
+      const result = await fn(client)
+      await client.query('COMMIT')
+      client.off('error', ignore)
+      client.release()
+      return result
+    } catch (error) {
+      // A client whose ROLLBACK fails is broken: destroy it instead of pooling it.
+      const rollback = await client.query('ROLLBACK').then(
+        () => undefined,
+        (e: unknown) => (e instanceof Error ? e : new Error('rollback failed')),
+      )
+      client.off('error', ignore)
+      client.release(rollback)
+      throw storeUnavailable(error)
+    }
+  }
+
+  // Ending a user's sessions waits for that user's in-flight creations (renewals,
+  // regenerations) to commit, by taking the same advisory lock: under READ COMMITTED a plain
+  // DELETE would miss a successor row inserted after its snapshot, and a logout racing a
+  // renewal would leave the renewed session alive.
+  const underUserLock = <T>(userId: string, fn: (client: pg.PoolClient) => Promise<T>) =>
+    transaction(async (client) => {
+      await client.query(q.lockUser([t.lockSpace, userId]))
+      return fn(client)
+    })
+
   const sweep = async (): Promise<number> => {
     const now = clock.now()
     let total = 0
@@ -180,33 +221,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       return one((await query(q.get([escapeText(id), clock.now()]))).rows)
     },
     async create(record, o = {}): Promise<CreateResult> {
-      let client: pg.PoolClient
-      try {
-        await ensureSchema()
-        client = await pool.connect()
-      } catch (error) {
-        throw storeUnavailable(error)
-      }
-      // A checked-out client has no pool listener: if the server drops it between two of our
-      // queries, its 'error' event would otherwise crash the process. The failing query rejects.
-      client.on('error', ignore)
-      try {
-        await client.query('BEGIN')
-        const result = await createTx(client, record, o)
-        await client.query('COMMIT')
-        client.off('error', ignore)
-        client.release()
-        return result
-      } catch (error) {
-        // A client whose ROLLBACK fails is broken: destroy it instead of pooling it.
-        const rollback = await client.query('ROLLBACK').then(
-          () => undefined,
-          (e: unknown) => (e instanceof Error ? e : new Error('rollback failed')),
-        )
-        client.off('error', ignore)
-        client.release(rollback)
-        throw storeUnavailable(error)
-      }
+      return transaction((client) => createTx(client, record, o))
     },
     async update(id, patch) {
       const set = encodeEntries(patch.set)
@@ -234,12 +249,19 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       return (await query(q.listByUser([escapeText(userId)]))).rows.map(rowToRecord)
     },
     async destroyByHandle(handle, o = {}) {
-      const owner = o.userId === undefined ? null : escapeText(o.userId)
-      return one((await query(q.deleteByHandle([escapeText(handle), owner]))).rows)
+      if (o.userId === undefined)
+        return one((await query(q.deleteByHandle([escapeText(handle), null]))).rows)
+      const owner = escapeText(o.userId)
+      return underUserLock(owner, async (client) =>
+        one((await client.query<PgSessionRow>(q.deleteByHandle([escapeText(handle), owner]))).rows),
+      )
     },
     async destroyByUser(userId, o = {}) {
       const except = o.except === undefined ? null : escapeText(o.except)
-      return (await query(q.deleteByUser([escapeText(userId), except]))).rows.map(rowToRecord)
+      const owner = escapeText(userId)
+      return underUserLock(owner, async (client) =>
+        (await client.query<PgSessionRow>(q.deleteByUser([owner, except]))).rows.map(rowToRecord),
+      )
     },
     async ping() {
       try {
