@@ -17,6 +17,9 @@ export class Gate {
   // The real call in flight, if any: the next released call waits for it.
   #tail: Promise<unknown> = Promise.resolve()
   #inFlight = 0
+  // Requests running, and requests waiting at a gate.
+  #live = 0
+  #parked = 0
 
   /**
    * With `overlap`, released calls reach the backend at once, several in flight together: the
@@ -30,7 +33,36 @@ export class Gate {
 
   /** Suspends until the scheduler releases `label` (a request's arrival, say). */
   async pause(label: string): Promise<void> {
-    await this.#s.schedule(Promise.resolve(), label)
+    this.#parked++
+    try {
+      await this.#s.schedule(Promise.resolve(), label)
+    } finally {
+      this.#parked--
+    }
+  }
+
+  /**
+   * Runs `fn` as one request (a chain of awaits): the scheduler picks its next task only once
+   * every running request is parked at a gate or finished, so work between gates that is not
+   * a store call (signing a token, say) cannot decide the order either.
+   */
+  async track<T>(fn: () => Promise<T>): Promise<T> {
+    this.#live++
+    try {
+      return await fn()
+    } finally {
+      this.#live--
+    }
+  }
+
+  /** Awaits another tracked request from inside one (the waiting one is not running meanwhile). */
+  async join<T>(other: Promise<T>): Promise<T> {
+    this.#live--
+    try {
+      return await other
+    } finally {
+      this.#live++
+    }
   }
 
   /** Runs `fn` against the backend once the scheduler releases `label`. */
@@ -60,6 +92,12 @@ export class Gate {
     // Let the released request reach its real call, then wait for the call; the scheduler
     // itself then lets continuations (microtask work) run up to their next gate.
     for (let i = 0; i < 10; i++) await Promise.resolve()
-    while (this.#inFlight > 0) await this.#tail
+    if (this.#overlap) return
+    // Bounded: a request stuck outside any gate would otherwise stall the schedule.
+    for (let spin = 0; spin < 10_000; spin++) {
+      if (this.#inFlight > 0) await this.#tail
+      else if (this.#parked < this.#live) await new Promise((r) => setImmediate(r))
+      else return
+    }
   }
 }

@@ -68,10 +68,21 @@ export class Model {
   /** Login instant of each session handle (bounds its absolute deadline). */
   readonly startedAt = new Map<string, number>()
   readonly families = new Map<string, Family>()
+  /** Refreshes in flight per family, each marked once another one overlapped it. */
+  readonly #refreshing = new Map<string, Set<{ overlapped: boolean }>>()
   /** Access tokens handed out, by family handle. */
   readonly access: { token: string; family: string; by: string }[] = []
   /** Per user: the arrival of every op that may end sessions of that user, and its end. */
   readonly enders: { userId: string; from: Seq; to: Seq | null }[] = []
+
+  refreshing(family: string): Set<{ overlapped: boolean }> {
+    let set = this.#refreshing.get(family)
+    if (!set) {
+      set = new Set()
+      this.#refreshing.set(family, set)
+    }
+    return set
+  }
 
   tick(): Seq {
     return ++this.#seq

@@ -288,7 +288,9 @@ async function refreshRace(w: World, who: string, c: ApiClient): Promise<void> {
     await w.gate.pause(`${who}: arrive again`)
     await refresh(w, who, c)
   }
-  await Promise.all([refresh(w, who, c), again().then(again)])
+  const other = w.gate.track(() => again().then(again))
+  await refresh(w, who, c)
+  await w.gate.join(other)
   await again()
 }
 
@@ -298,10 +300,16 @@ async function refresh(w: World, who: string, c: ApiClient): Promise<void> {
   const family = c.family
   // A client without a token signs in first.
   if (sent === null || family === null) return tokenLogin(w, who, c)
-  const arrive = m.tick()
+  m.tick()
   const sentGen = parseRefreshToken(sent)!.gen
+  // Refreshes of one family in flight together: the loser of such a race may get a 401
+  // (documented); a refresh that raced nobody must never be refused.
+  const running = m.refreshing(family)
+  const mine = { overlapped: running.size > 0 }
+  for (const other of running) other.overlapped = true
+  running.add(mine)
   try {
-    const pair = await w.tokens.refresh(sent)
+    const pair = await w.tokens.refresh(sent).finally(() => running.delete(mine))
     m.tick()
     w.count('refresh', 'ok')
     const next = parseRefreshToken(pair.refresh_token)!
@@ -331,8 +339,7 @@ async function refresh(w: World, who: string, c: ApiClient): Promise<void> {
       m.endedMaybe(f.userId, f.arrivedAt) ||
       now >= f.lastSeenAt + LIMITS.idleMs ||
       now >= f.createdAt + LIMITS.absoluteMs ||
-      // A client that already holds a newer token than the one it sent raced itself.
-      sentGen < f.gen - 1
+      mine.overlapped
     if (!excused) {
       throw new Violation(
         `${who}: the newest refresh token (generation ${sentGen}, family ${family}) of a live family was refused with ${code}`,
@@ -342,6 +349,5 @@ async function refresh(w: World, who: string, c: ApiClient): Promise<void> {
       c.refresh = null
       c.family = null
     }
-    void arrive
   }
 }

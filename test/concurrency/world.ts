@@ -136,7 +136,7 @@ export class World {
    */
   as<T>(label: string, fn: (name: string) => Promise<T>): Promise<T> {
     const name = `${label}#${++this.#ops}`
-    return LABELS ? this.#who.run(name, () => fn(name)) : fn(name)
+    return this.gate.track(() => (LABELS ? this.#who.run(name, () => fn(name)) : fn(name)))
   }
 
   /** Counts an outcome of `op`. */
