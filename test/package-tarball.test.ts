@@ -238,6 +238,70 @@ describe('the packed tarball installed into an empty project', { timeout: 120_00
     expect(stderr).not.toMatch(/Error/)
   })
 
+  it('type-checks a strict consumer without the database drivers or their types', async () => {
+    // skipLibCheck off, so every .d.ts the consumer reaches is checked. Frameworks and the
+    // monitoring libraries (which ship their own types) are there; pg, better-sqlite3, redis,
+    // jose and @types/pg, @types/better-sqlite3 are not.
+    for (const d of DRIVERS) await rm(join(dir, 'node_modules', d), { force: true })
+    for (const p of [
+      '@types/node',
+      'express',
+      '@types/express',
+      'fastify',
+      'hono',
+      'pino',
+      'prom-client',
+    ]) {
+      await link(p)
+    }
+    await writeFile(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2022',
+          strict: true,
+          skipLibCheck: false,
+          noEmit: true,
+          types: ['node'],
+        },
+        files: ['consumer.mts', 'consumer.cts'],
+      }),
+    )
+    const names = `createSessions, memoryStore, nodeHandler, expressSessions, fastifySessions, honoSessions,
+      csrf, securityHeaders, html, httpsRedirect, runStoreConformance, logSink, memoryAudit,
+      sqliteAudit, postgresAudit, sessionMetrics`
+    const from: Record<string, string> = {
+      '': 'createSessions, memoryStore',
+      '/node': 'nodeHandler',
+      '/express': 'expressSessions',
+      '/fastify': 'fastifySessions',
+      '/hono': 'honoSessions',
+      '/csrf': 'csrf',
+      '/headers': 'securityHeaders',
+      '/html': 'html',
+      '/https': 'httpsRedirect',
+      '/testing': 'runStoreConformance',
+      '/monitoring': 'logSink, memoryAudit, sqliteAudit, postgresAudit, sessionMetrics',
+    }
+    // The same import syntax in both: a .cts file compiles it to require(), so TypeScript
+    // resolves it with the CommonJS conditions, as a CommonJS project would.
+    const source = `${Object.entries(from)
+      .map(([s, n]) => `import { ${n} } from '${NAME}${s}'`)
+      .join('\n')}
+const sessions = createSessions({ store: memoryStore() })
+export const used = [sessions, ${names}]
+`
+    await writeFile(join(dir, 'consumer.mts'), source)
+    await writeFile(join(dir, 'consumer.cts'), source)
+    await run(
+      process.execPath,
+      [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'],
+      dir,
+    )
+  })
+
   it('ships the tessera-session command', async () => {
     const out = await run(
       join(dir, 'node_modules', '.bin', NAME),
