@@ -340,7 +340,7 @@ export class SessionManager {
  * `ERR_CONFIG` here, at start-up.
  *
  * @example
- * import { createSessions, memoryStore } from 'tessera'
+ * import { createSessions, memoryStore } from 'tessera-session'
  * const sessions = createSessions({ store: memoryStore(), idleTimeout: '15m' })
  */
 export function createSessions(options: SessionOptions): SessionManager {
