@@ -71,6 +71,22 @@ export async function checkInvariants(w: World, when: string, everything = false
       if (ended) fail(`session ${r.handle} is still listed after it ended (${ended})`)
     }
   }
+  // A refresh token family never moves back: the newest token of a live family that raced no
+  // other refresh is never refused.
+  for (const r of m.refusals.splice(0)) {
+    const f = m.families.get(r.family)
+    if (!f) continue
+    const excused =
+      m.endedHandles.has(r.family) ||
+      m.evicted.has(r.family) ||
+      m.endedMaybe(f.userId, f.arrivedAt) ||
+      now >= f.lastSeenAt + LIMITS.idleMs ||
+      now >= f.createdAt + LIMITS.absoluteMs
+    if (!excused)
+      fail(
+        `${r.what} (family ${r.family}, newest handed out ${f.gen}) was refused with ${r.code}, racing no other refresh of it`,
+      )
+  }
   for (const a of m.access) {
     const ended = m.endedHandles.get(a.family)
     if (!ended) continue

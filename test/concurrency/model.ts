@@ -68,6 +68,8 @@ export class Model {
   /** Login instant of each session handle (bounds its absolute deadline). */
   readonly startedAt = new Map<string, number>()
   readonly families = new Map<string, Family>()
+  /** Refreshes refused while racing no other refresh of their family, to judge after the step. */
+  readonly refusals: { family: string; sentGen: number; code: string; what: string }[] = []
   /** Refreshes in flight per family, each marked once another one overlapped it. */
   readonly #refreshing = new Map<string, Set<{ overlapped: boolean }>>()
   /** Access tokens handed out, by family handle. */
