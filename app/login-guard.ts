@@ -36,7 +36,7 @@ export async function verifyThrottled(
   const throttle = app.throttle
   // Malformed input is refused without a hash, so it needs no budget either.
   if (!throttle || typeof username !== 'string' || typeof password !== 'string')
-    return guarded(res, () => app.users.verify(username, password))
+    return guarded(res, () => app.users.verify(username, password, false))
   const { ip, userAgent } = req.session.request
   const t = await throttle.begin({ username, ip, cookieHeader: req.headers.cookie })
   if (!t.ok) return refuse(res, 429, t.retryAfterSec)

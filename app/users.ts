@@ -99,11 +99,12 @@ export class UserDirectory {
   }
 
   /**
-   * The user if the password matches, else null (same cost either way). `priority` lets a
-   * known device ahead of the queue. Throws `ERR_TOO_MANY_REQUESTS` (status 503) when too many
-   * hashes are already running and waiting.
+   * The user if the password matches, else null (same cost either way). `priority` puts the
+   * check in the queue that starts first: the default, for signed-in users (re-auth, password
+   * change); sign-ins pass false for strangers and true for known devices. Throws
+   * `ERR_TOO_MANY_REQUESTS` (status 503) when too many hashes are already running and waiting.
    */
-  async verify(username: unknown, password: unknown, priority = false): Promise<User | null> {
+  async verify(username: unknown, password: unknown, priority = true): Promise<User | null> {
     if (typeof username !== 'string' || typeof password !== 'string' || password.length > 1024)
       return null
     const user = this.#byName.get(username)
