@@ -269,15 +269,17 @@ export class SessionManager {
     const except = options.except
     const keep = except ? ((await this.#call(() => this.#store.get(except)))?.handle ?? null) : null
     const ended = new Set<string>()
-    // Two passes: the second catches a successor written (under a handle being ended) between
-    // the first listing and the deletion of its predecessor, on stores where those two steps
-    // are not one atomic operation.
+    const targeted = new Set<string>()
+    // Two passes: the second revisits every handle of the first, to catch a successor written
+    // (under that handle) between the listing and the deletion of its predecessor, on stores
+    // where those two steps are not one atomic operation.
     for (let pass = 0; pass < 2; pass++) {
       const records = await this.#call(() => this.#store.listByUser(userId))
       const handles = new Set(
-        records.map((r) => r.handle).filter((h) => h !== keep && (pass === 0 || ended.has(h))),
+        records.map((r) => r.handle).filter((h) => h !== keep && (pass === 0 || targeted.has(h))),
       )
       for (const handle of handles) {
+        targeted.add(handle)
         const record = await this.#call(() => this.#store.destroyByHandle(handle, { userId }))
         if (record && !ended.has(handle)) {
           ended.add(handle)

@@ -51,6 +51,9 @@ const META_ATTEMPTS = 16
 // replaceable again after this long. Safety never depends on it: the final take checks the claim.
 const CLAIM_MS = 10_000
 
+// Rounds of find-and-delete in destroyByHandle (each round after the first is a lost race).
+const HANDLE_ROUNDS = 8
+
 const asFlat = (reply: unknown): string[] => (Array.isArray(reply) ? (reply as string[]) : [])
 
 /**
@@ -350,11 +353,17 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
         owner = await conn.send(h, ['GET', h])
       }
       if (typeof owner !== 'string') return null
-      // A handle survives rotation, so during a renewal it may name two ids: end both.
-      const matches = (await listByUser(owner)).filter((r) => r.handle === handle)
-      const ended = (await Promise.all(matches.map((r) => destroy(r.id)))).filter(
-        (r): r is SessionRecord => r !== null,
-      )
+      // Finding the ids (the user's index) and deleting them are separate steps, so a renewal
+      // or re-authentication that commits in between leaves its successor under the same
+      // handle: look again until the handle names nothing (a successor needs a live
+      // predecessor, so this ends). A handle may name two ids during a renewal: end both.
+      const ended: SessionRecord[] = []
+      for (let round = 0; round < HANDLE_ROUNDS; round++) {
+        const matches = (await listByUser(owner)).filter((r) => r.handle === handle)
+        if (matches.length === 0) break
+        for (const r of await Promise.all(matches.map((m) => destroy(m.id))))
+          if (r !== null) ended.push(r)
+      }
       return ended.sort((a, b) => b.renewedAt - a.renewedAt)[0] ?? null
     },
 
