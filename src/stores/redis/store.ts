@@ -117,7 +117,13 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
     return record
   }
 
-  const listByUser = async (userId: string): Promise<SessionRecord[]> => {
+  const listByUser = async (userId: string): Promise<SessionRecord[]> =>
+    (await listing(userId)).records
+
+  /** The user's records, and whether some indexed id had no key (replaced or ended meanwhile). */
+  const listing = async (
+    userId: string,
+  ): Promise<{ records: SessionRecord[]; vanished: boolean }> => {
     const u = k.user(userId)
     const ids = asFlat(await conn.send(u.activity, ['ZRANGE', u.activity, '0', '-1']))
     const flats = await Promise.all(
@@ -133,7 +139,7 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
     // Safe to prune: a session key is always written before its id enters the index. The
     // listing is complete without it, so a failed prune is reported, not thrown.
     await drop(userId, gone).catch((e: unknown) => report('prune', e))
-    return out
+    return { records: out, vanished: gone.length > 0 }
   }
 
   const createAtomic = async (r: SessionRecord, o: CreateOptions, argv: string[]) => {
@@ -359,8 +365,11 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
       // predecessor, so this ends). A handle may name two ids during a renewal: end both.
       const ended: SessionRecord[] = []
       for (let round = 0; round < HANDLE_ROUNDS; round++) {
-        const matches = (await listByUser(owner)).filter((r) => r.handle === handle)
-        if (matches.length === 0) break
+        const { records, vanished } = await listing(owner)
+        const matches = records.filter((r) => r.handle === handle)
+        // An indexed id whose key vanished between the two reads of the listing may have been
+        // replaced by a successor the listing's index read came too early to see: look again.
+        if (matches.length === 0 && !vanished) break
         for (const r of await Promise.all(matches.map((m) => destroy(m.id))))
           if (r !== null) ended.push(r)
       }
