@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import type Database from 'better-sqlite3'
 import { type Clock, systemClock } from '../../core/clock.js'
 import { configAssert, storeUnavailable, TesseraError } from '../../core/errors.js'
@@ -78,11 +80,16 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   )
   let db: Database.Database
   try {
+    // `./data/sessions.db` on a fresh checkout: create the folder rather than crash.
+    if (options.path !== ':memory:' && !options.path.startsWith('file:'))
+      mkdirSync(dirname(resolve(options.path)), { recursive: true })
     db = new BetterSqlite3(options.path, { timeout: busyTimeoutMs })
   } catch (cause) {
-    throw new TesseraError('ERR_CONFIG', `Tessera configuration: cannot open SQLite database`, {
-      cause,
-    })
+    throw new TesseraError(
+      'ERR_CONFIG',
+      `Tessera configuration: cannot open SQLite database at ${JSON.stringify(options.path)}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    )
   }
   db.pragma('journal_mode = WAL')
   db.pragma(`synchronous = ${synchronous.toUpperCase()}`)

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -58,7 +58,9 @@ describe('SQLite store', () => {
     expect(() =>
       sqliteStore({ path: ':memory:', synchronous: 'off' as unknown as 'full' }),
     ).toThrow(/synchronous/)
-    expect(() => sqliteStore({ path: join(dir, 'missing-dir', 'x.db') })).toThrow(
+    // A missing folder is created (see versions.test.ts); a file in the way cannot be.
+    writeFileSync(join(dir, 'in-the-way'), 'x')
+    expect(() => sqliteStore({ path: join(dir, 'in-the-way', 'x.db') })).toThrow(
       /cannot open SQLite/,
     )
   })

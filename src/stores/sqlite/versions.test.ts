@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -123,5 +123,22 @@ describe('SQLite store record versions', () => {
     expect(await a.get(old.id)).toBeNull()
     await a.close()
     await b.close()
+  })
+})
+
+describe('opening a database file', () => {
+  it('creates missing folders on the way to the file', () => {
+    const root = mkdtempSync(join(tmpdir(), 'tessera-dir-'))
+    const path = join(root, 'data', 'nested', 'sessions.db')
+    const store = sqliteStore({ path })
+    expect(existsSync(path)).toBe(true)
+    void store.close()
+  })
+
+  it('names the path when the database cannot be opened', () => {
+    const root = mkdtempSync(join(tmpdir(), 'tessera-dir-'))
+    const file = join(root, 'plain-file')
+    writeFileSync(file, 'not a folder')
+    expect(() => sqliteStore({ path: join(file, 'sessions.db') })).toThrow(/plain-file/)
   })
 })
