@@ -130,3 +130,28 @@ export function changesPatch(
   patch.idleExpiresAt = Math.min(now + idleMs, rec.absoluteExpiresAt)
   return patch
 }
+
+/**
+ * The data a regeneration writes: the old data with this request's changes (none with
+ * `keepData: false`). When another user signs in over a signed-in session, nothing of the
+ * previous user's data (a role, a cart) may leak into theirs unless the app names it in `carry`.
+ *
+ * @example
+ * const data = regeneratedData(changes, old, { userId: 'bob', carry: ['theme'] })
+ */
+export function regeneratedData(
+  changes: ChangeSet,
+  base: SessionRecord | null,
+  options: RegenerateOptions,
+): Record<string, unknown> {
+  const merged = changes.apply(options.keepData === false || !base ? {} : base.data)
+  const switching =
+    base !== null &&
+    base.userId !== null &&
+    options.userId !== undefined &&
+    options.userId !== base.userId
+  if (!switching) return merged
+  const kept: Record<string, unknown> = {}
+  for (const key of options.carry ?? []) if (Object.hasOwn(merged, key)) kept[key] = merged[key]
+  return kept
+}

@@ -9,31 +9,13 @@ import {
 } from './events.js'
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js'
 import type { SessionRecord } from './record.js'
+import { endUserSessions, noticeEvent, type RevocationActor, revokedEvent } from './revocation.js'
 import { type RequestInfo, Session, type SessionHost } from './session.js'
-import type {
-  CreateOptions,
-  CreateResult,
-  SessionPatch,
-  SessionStore,
-  StoreNotice,
-} from './store.js'
+import type { CreateOptions, CreateResult, SessionPatch, SessionStore } from './store.js'
 import { liveSummaries, type SessionSummary } from './summary.js'
 import { hashToken, isWellFormedToken } from './token.js'
 
-export type { SessionSummary }
-
-/**
- * Who revokes a session (an admin, the user from another device): recorded on the
- * `session_revoked` events, so the audit trail names the actor, not only the victim.
- */
-export interface RevocationActor {
-  /** The acting user's id (reported as `reason: '<reason>:<userId>'`). */
-  userId?: string | undefined
-  /** The acting request's client IP. */
-  ip?: string | undefined
-  /** The acting request's User-Agent. */
-  userAgent?: string | undefined
-}
+export type { RevocationActor, SessionSummary }
 
 /**
  * The session manager: loads, validates and commits sessions, and manages a user's sessions.
@@ -78,28 +60,8 @@ export class SessionManager {
         })
       },
     }
-    this.#store.observe?.((notice) => this.#notice(notice))
-  }
-
-  // Work a store does on its own must be visible to operators, not swallowed.
-  #notice(notice: StoreNotice): void {
-    if (notice.type === 'evicted') {
-      const r = notice.record
-      this.emit({
-        type: 'session_evicted',
-        level: r.userId === null ? 'info' : 'warn',
-        userId: r.userId,
-        handle: r.handle,
-        reason: 'store_full',
-      })
-      return
-    }
-    const error = notice.error
-    this.emit({
-      type: 'store_background_error',
-      level: 'warn',
-      reason: `${notice.task}: ${error instanceof Error ? error.message : String(error)}`,
-    })
+    // Work a store does on its own must be visible to operators, not swallowed.
+    this.#store.observe?.((notice) => this.emit(noticeEvent(notice)))
   }
 
   /** Subscribes to events; returns the unsubscribe function. */
@@ -252,7 +214,7 @@ export class SessionManager {
     const record = await this.#call(() =>
       this.#store.destroyByHandle(handle, { userId: options.userId }),
     )
-    if (record) this.#revoked(record, options.reason ?? 'user', options.actor)
+    if (record) this.emit(revokedEvent(record, options.reason ?? 'user', options.actor))
     return record !== null
   }
 
@@ -268,39 +230,14 @@ export class SessionManager {
   ): Promise<number> {
     const except = options.except
     const keep = except ? ((await this.#call(() => this.#store.get(except)))?.handle ?? null) : null
-    const ended = new Set<string>()
-    const targeted = new Set<string>()
-    // Two passes: the second revisits every handle of the first, to catch a successor written
-    // (under that handle) between the listing and the deletion of its predecessor, on stores
-    // where those two steps are not one atomic operation.
-    for (let pass = 0; pass < 2; pass++) {
-      const records = await this.#call(() => this.#store.listByUser(userId))
-      const handles = new Set(
-        records.map((r) => r.handle).filter((h) => h !== keep && (pass === 0 || targeted.has(h))),
-      )
-      for (const handle of handles) {
-        targeted.add(handle)
-        const record = await this.#call(() => this.#store.destroyByHandle(handle, { userId }))
-        if (record && !ended.has(handle)) {
-          ended.add(handle)
-          this.#revoked(record, options.reason ?? 'admin', options.actor)
-        }
-      }
-    }
-    return ended.size
-  }
-
-  #revoked(record: SessionRecord, reason: string, actor?: RevocationActor): void {
-    this.emit({
-      type: 'session_revoked',
-      level: 'info',
-      userId: record.userId,
-      handle: record.handle,
-      // Who ended it: the revoking request's address and browser, and the acting user.
-      ip: actor?.ip,
-      userAgent: actor?.userAgent,
-      reason: actor?.userId ? `${reason}:${actor.userId}` : reason,
-    })
+    const reason = options.reason ?? 'admin'
+    return endUserSessions(
+      this.#store,
+      (fn) => this.#call(fn),
+      userId,
+      keep,
+      (record) => this.emit(revokedEvent(record, reason, options.actor)),
+    )
   }
 
   /** Finds a live session by store id (used by the token mode); null if gone or expired. */

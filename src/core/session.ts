@@ -7,31 +7,14 @@ import {
 } from './commit.js'
 import { TesseraError } from './errors.js'
 import { assertJsonValue } from './json-value.js'
-import { anonymousRecord, regeneratedRecord } from './lifecycle.js'
+import { anonymousRecord, regeneratedData, regeneratedRecord } from './lifecycle.js'
 import type { SessionData, SessionRecord } from './record.js'
 import type { RegenerateOptions, RequestInfo, SessionHost } from './session-host.js'
 import { SessionState } from './session-state.js'
-import { assertKnownKeys } from './strict.js'
+import { checkRegenerateOptions, refuseCallback } from './strict.js'
 import { deriveSecret, generateToken } from './token.js'
 
 export type { RegenerateOptions, RequestInfo, SessionHost }
-
-const REGENERATE_KEYS = [
-  'userId',
-  'keepData',
-  'authenticated',
-  'persistent',
-  'meta',
-  'carry',
-] as const
-
-// express-session's callback style would hang the request: nothing ever calls the callback.
-function refuseCallback(arg: unknown, method: string): void {
-  if (typeof arg === 'function')
-    throw new TypeError(
-      `session.${method}() takes no callback: it returns a promise. Write \`await req.session.${method}()\``,
-    )
-}
 
 /** What the manager found for the request's cookie (core-only). */
 export interface Loaded {
@@ -197,8 +180,7 @@ export class Session {
    * request meanwhile: nothing is written, and the response clears the cookie.
    */
   async regenerate(options: RegenerateOptions = {}): Promise<void> {
-    refuseCallback(options, 'regenerate')
-    assertKnownKeys(options, REGENERATE_KEYS, 'session.regenerate')
+    checkRegenerateOptions(options)
     const s = this.#s
     if (s.state === 'destroyed')
       throw new TesseraError('ERR_SESSION_DESTROYED', 'cannot regenerate a destroyed session')
@@ -208,7 +190,7 @@ export class Session {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const now = o.clock.now()
       const token = generateToken()
-      const data = this.#regeneratedData(base, options)
+      const data = regeneratedData(s.changes, base, options)
       const predecessor = { old: base, data, request: s.request }
       const { record, newLogin } = regeneratedRecord(predecessor, options, token, now, o)
       const limit =
@@ -250,24 +232,6 @@ export class Session {
       }
     }
     throw sessionConflict()
-  }
-
-  #regeneratedData(
-    base: SessionRecord | null,
-    options: RegenerateOptions,
-  ): Record<string, unknown> {
-    const merged = this.#s.changes.apply(options.keepData === false || !base ? {} : base.data)
-    const switching =
-      base !== null &&
-      base.userId !== null &&
-      options.userId !== undefined &&
-      options.userId !== base.userId
-    if (!switching) return merged
-    // Another user signs in over a signed-in session: nothing of the previous user's data
-    // (a role, a cart) may leak into theirs unless the app names it.
-    const kept: Record<string, unknown> = {}
-    for (const key of options.carry ?? []) if (Object.hasOwn(merged, key)) kept[key] = merged[key]
-    return kept
   }
 
   /**

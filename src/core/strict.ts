@@ -78,3 +78,30 @@ export function assertKnownKeys(
     )
   }
 }
+
+const REGENERATE_KEYS = ['userId', 'keepData', 'authenticated', 'persistent', 'meta', 'carry']
+
+/**
+ * Throws a TypeError when a callback is passed where a promise is returned: express-session's
+ * callback style would hang the request, since nothing ever calls the callback.
+ *
+ * @example
+ * refuseCallback(options, 'destroy')
+ */
+export function refuseCallback(arg: unknown, method: string): void {
+  if (typeof arg === 'function')
+    throw new TypeError(
+      `session.${method}() takes no callback: it returns a promise. Write \`await req.session.${method}()\``,
+    )
+}
+
+/**
+ * Checks the argument of `session.regenerate()`: no callback, no unknown option.
+ *
+ * @example
+ * checkRegenerateOptions({ userId: 'u1', authenticated: true })
+ */
+export function checkRegenerateOptions(options: object): void {
+  refuseCallback(options, 'regenerate')
+  assertKnownKeys(options, REGENERATE_KEYS, 'session.regenerate')
+}
