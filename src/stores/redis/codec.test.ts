@@ -3,16 +3,15 @@ import { describe, expect, it } from 'vitest'
 import type { SessionRecord } from '../../core/record.js'
 import {
   decodeRecord,
-  decodeTombstone,
   encodeHeader,
   encodePatch,
   encodeRecord,
-  encodeTombstone,
   handleOf,
   mergeMeta,
   metaTextOf,
   redisKeys,
 } from './codec.js'
+import { decodeTombstone, encodeTombstone } from './tombstone.js'
 
 const instant = fc.integer({ min: 0, max: 4_102_444_800_000 })
 const jsonValue = fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown)
