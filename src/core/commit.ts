@@ -43,7 +43,7 @@ export function sessionConflict(): TesseraError {
  */
 export function hasPendingWrites(s: SessionState): boolean {
   if (s.state === 'unsaved') return true
-  return s.state === 'live' && (s.changes.any || s.touch || s.renewal !== null)
+  return s.state === 'live' && (s.changed || s.touch || s.renewal !== null)
 }
 
 /**
@@ -103,7 +103,7 @@ async function renew(s: SessionState): Promise<void> {
 
 /** Per-key changes and the touch as one `update`; none at all for a read-only request. */
 async function write(s: SessionState): Promise<void> {
-  if (!s.changes.any && !s.touch) return
+  if (!s.changed && !s.touch) return
   const o = s.host.options
   let rec = s.record!
   for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -117,7 +117,7 @@ async function write(s: SessionState): Promise<void> {
         idleExpiresAt: patch.idleExpiresAt!,
         version: rec.version + 1,
       }
-      s.changes.clear()
+      s.forgetChanges()
       s.touch = false
       return
     }
@@ -132,7 +132,7 @@ async function write(s: SessionState): Promise<void> {
 
 /** The session ended under this request: a lost write is an error, a lost touch is not. */
 function lost(s: SessionState): void {
-  const lostWrite = s.changes.any
+  const lostWrite = s.changed
   s.end()
   if (lostWrite) throw sessionEnded()
 }

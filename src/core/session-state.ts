@@ -8,6 +8,9 @@ import type { SessionRecord } from './record.js'
 import { secretKeyOf } from './secret-link.js'
 import type { RequestInfo, SessionHost } from './session-host.js'
 
+// What `lookup` answers for every key of a request that changed none (shared, never built).
+const UNCHANGED = Object.freeze({ changed: false, value: undefined })
+
 /**
  * - `empty`: no session. `unsaved`: a pre-session made in this request, written at commit.
  * - `live`: a record exists in the store (loaded, or written by this request).
@@ -29,7 +32,7 @@ export class SessionState {
   token: string | null = null
   /** The token resolves through a renewal grace alias (`record` is the successor's). */
   viaAlias = false
-  readonly changes = new ChangeSet()
+  #changes: ChangeSet | null = null
   /** Activity is due a write at commit. */
   touch = false
   /** Token and secret key of a scheduled periodic renewal. */
@@ -42,6 +45,27 @@ export class SessionState {
     readonly host: SessionHost,
     readonly request: RequestInfo,
   ) {}
+
+  /** This request's pending changes, made on the first write: a read-only request allocates none. */
+  get changes(): ChangeSet {
+    if (this.#changes === null) this.#changes = new ChangeSet()
+    return this.#changes
+  }
+
+  /** True when this request set or removed a key. */
+  get changed(): boolean {
+    return this.#changes !== null && this.#changes.any
+  }
+
+  /** Whether `key` was changed in this request, and to what. */
+  lookup(key: string): { changed: boolean; value: unknown } {
+    return this.#changes === null ? UNCHANGED : this.#changes.lookup(key)
+  }
+
+  /** Forgets the pending changes (written, or the session ended). */
+  forgetChanges(): void {
+    this.#changes = null
+  }
 
   get exists(): boolean {
     return this.state === 'live' || this.state === 'unsaved'
@@ -64,13 +88,13 @@ export class SessionState {
     this.token = token
     this.viaAlias = false
     this.touch = false
-    if (state === 'live') this.changes.clear()
+    if (state === 'live') this.#changes = null
   }
 
   /** No session from here on: clearing cookie, `Clear-Site-Data`, no-store. */
   end(): void {
     this.state = 'destroyed'
-    this.changes.clear()
+    this.#changes = null
     this.renewal = null
     this.touch = false
     this.cookie('', 0)

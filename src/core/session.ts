@@ -132,7 +132,7 @@ export class Session {
   get<K extends keyof SessionData & string>(key: K): SessionData[K] | undefined
   get(key: string): unknown
   get(key: string): unknown {
-    const change = this.#s.changes.lookup(key)
+    const change = this.#s.lookup(key)
     if (change.changed) return change.value
     return this.exists ? this.#s.record?.data[key] : undefined
   }
