@@ -1,5 +1,5 @@
 import { parseDuration } from '../src/core/duration.js'
-import { parseTrustProxy } from '../src/http/client.js'
+import { parseTrustProxy } from '../src/pipeline/client.js'
 
 /** The reference app's configuration, read from the environment (see REFERENCE_APP.md). */
 export interface AppConfig {

@@ -1,7 +1,7 @@
 import type { Clock } from '../src/core/clock.js'
 import type { SessionManager } from '../src/core/manager.js'
 import type { SessionStore } from '../src/core/store.js'
-import type { Plugin } from '../src/http/types.js'
+import type { Plugin } from '../src/pipeline/types.js'
 import { auditFromUrl } from '../src/monitoring/audit/from-url.js'
 import { AuditLog } from '../src/monitoring/audit/log.js'
 import { createDeviceParser, type DeviceParser } from '../src/monitoring/device.js'

@@ -6,7 +6,7 @@
  * const sessions = createSessions({ store: memoryStore() })
  */
 export * from './core/index.js'
-export * from './http/index.js'
+export * from './pipeline/index.js'
 export { type CsrfOptions, csrf, verifyCsrf } from './csrf/index.js'
 export {
   SECURITY_HEADERS,

@@ -12,8 +12,8 @@ import { nodeHandler } from '../src/adapters/node/index.js'
 import type { SessionEvent } from '../src/core/events.js'
 import { createSessions, type SessionManager } from '../src/core/manager.js'
 import { csrf, verifyCsrf } from '../src/csrf/index.js'
-import { createPipeline, type Pipeline } from '../src/http/pipeline.js'
-import type { RequestContext } from '../src/http/types.js'
+import { createPipeline, type Pipeline } from '../src/pipeline/pipeline.js'
+import type { RequestContext } from '../src/pipeline/types.js'
 import { memoryStore } from '../src/stores/memory/index.js'
 
 // The app of issue 13.7, on each framework: JSON routes under /api/ check nothing themselves

@@ -6,7 +6,7 @@ import type { SessionEvent } from '../src/core/events.js'
 import { createSessions } from '../src/core/manager.js'
 import { csrf, verifyCsrf } from '../src/csrf/index.js'
 import { securityHeaders } from '../src/headers/index.js'
-import { createPipeline } from '../src/http/pipeline.js'
+import { createPipeline } from '../src/pipeline/pipeline.js'
 import { memoryStore } from '../src/stores/memory/index.js'
 
 // Form posts carry the token in a `csrf` field, which the route passes to verifyCsrf(); bearer

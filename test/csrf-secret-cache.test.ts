@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { createSessions } from '../src/core/manager.js'
 import { CsrfGuard } from '../src/csrf/index.js'
-import type { RequestContext } from '../src/http/types.js'
+import type { RequestContext } from '../src/pipeline/types.js'
 import { memoryStore } from '../src/stores/memory/index.js'
 
 // The guard keeps derived CSRF secrets by session id so a check costs no SHA-256; the cache

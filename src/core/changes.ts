@@ -1,7 +1,7 @@
 // A request's pending changes to its session data: per-key sets and removals, applied to the
 // store as one patch at commit (so concurrent requests that change different keys both
 // persist), or folded into the record that a regeneration or renewal writes.
-import { setOwn } from './own.js'
+import { setOwn } from '../internal/own.js'
 
 /**
  * The keys one request set or removed, in order. Empty until the first change, so a

@@ -46,4 +46,4 @@ export {
   isWellFormedToken,
   timingSafeEqualString,
 } from './token.js'
-export { setOwn } from './own.js'
+export { setOwn } from '../internal/own.js'

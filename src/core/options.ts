@@ -3,7 +3,7 @@ import { systemClock } from './clock.js'
 import { type CookieOptions, cookieAttributes, resolveCookieOptions } from './cookie.js'
 import { type Duration, parseDuration } from './duration.js'
 import { configAssert } from './errors.js'
-import { assertKnownKeys } from './strict.js'
+import { assertKnownKeys } from '../internal/strict.js'
 import type { DeviceInfo } from './record.js'
 import type { LimitPolicy, SessionStore } from './store.js'
 

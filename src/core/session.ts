@@ -6,12 +6,12 @@ import {
   sessionEnded,
 } from './commit.js'
 import { TesseraError } from './errors.js'
-import { assertJsonValue } from './json-value.js'
+import { assertJsonValue } from '../internal/json-value.js'
 import { anonymousRecord, regeneratedData, regeneratedRecord } from './lifecycle.js'
 import type { SessionData, SessionRecord } from './record.js'
 import type { RegenerateOptions, RequestInfo, SessionHost } from './session-host.js'
 import { SessionState } from './session-state.js'
-import { checkRegenerateOptions, refuseCallback } from './strict.js'
+import { checkRegenerateOptions, refuseCallback } from '../internal/strict.js'
 import { deriveSecret, generateToken } from './token.js'
 
 export type { RegenerateOptions, RequestInfo, SessionHost }

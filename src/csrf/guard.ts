@@ -2,14 +2,14 @@ import { readCookie, serializeCookie } from '../core/cookie.js'
 import { parseDuration } from '../core/duration.js'
 import { configAssert } from '../core/errors.js'
 import type { SessionManager } from '../core/manager.js'
-import type { HeaderList, RequestContext, RequestInput } from '../http/types.js'
+import type { HeaderList, RequestContext, RequestInput } from '../pipeline/types.js'
 import { type CsrfOptions, type CsrfRefusal, refusalLevel } from './options.js'
 import { parseOrigins, SourceCheck } from './origin.js'
 import { RoutedInput, routedPath } from './path.js'
 import { PreLoginTokens } from './pre-login.js'
 import { maskToken, verifyToken } from './token.js'
 
-declare module '../http/types.js' {
+declare module '../pipeline/types.js' {
   interface RequestLocals {
     /**
      * CSRF state of this request (CSRF plugin): `verified` (token, bearer, exempt path, or

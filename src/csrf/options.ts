@@ -1,7 +1,7 @@
 import type { Duration } from '../core/duration.js'
 import type { EventLevel } from '../core/events.js'
 import type { SessionManager } from '../core/manager.js'
-import type { RequestInput } from '../http/types.js'
+import type { RequestInput } from '../pipeline/types.js'
 import type { SourceRefusal } from './origin.js'
 
 /** Why a request was refused: the `reason` of its `malicious_csrf` event. */

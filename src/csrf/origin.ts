@@ -1,5 +1,5 @@
 import { configAssert } from '../core/errors.js'
-import type { RequestInput } from '../http/types.js'
+import type { RequestInput } from '../pipeline/types.js'
 
 /** Why a request's source was refused (the `reason` of the `malicious_csrf` event). */
 export type SourceRefusal =

@@ -1,4 +1,4 @@
-import type { RequestInput } from '../http/types.js'
+import type { RequestInput } from '../pipeline/types.js'
 
 /**
  * The path as the most lenient router would match it: percent-decoded, lower-cased, repeated

@@ -1,5 +1,5 @@
 import { configAssert, TesseraError } from '../core/errors.js'
-import type { Plugin, Rejection, RequestContext } from '../http/types.js'
+import type { Plugin, Rejection, RequestContext } from '../pipeline/types.js'
 import { CsrfGuard } from './guard.js'
 import type { CsrfOptions } from './options.js'
 

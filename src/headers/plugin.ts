@@ -1,5 +1,5 @@
 import { configAssert } from '../core/errors.js'
-import type { HeaderList, Plugin, RequestContext } from '../http/types.js'
+import type { HeaderList, Plugin, RequestContext } from '../pipeline/types.js'
 import { compileCsp } from './csp.js'
 import { type CspDirectives, SECURITY_HEADERS } from './defaults.js'
 import { randomBase64 } from './random-pool.js'

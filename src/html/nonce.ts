@@ -1,4 +1,4 @@
-import type { RequestLocals } from '../http/types.js'
+import type { RequestLocals } from '../pipeline/types.js'
 
 /** Anything that carries the request's plugin locals: a pipeline context or an adapter request. */
 export type HasLocals = { locals: RequestLocals } | { tessera: { locals: RequestLocals } }

@@ -1,10 +1,10 @@
 import { readCookie } from '../core/cookie.js'
-import type { Plugin, RequestContext, RequestInput } from '../http/types.js'
+import type { Plugin, RequestContext, RequestInput } from '../pipeline/types.js'
 import { ACCESS_COOKIE } from './bff.js'
 import type { RefusalReason } from './policy.js'
 import type { AccessAuth, TokenMode } from './token-mode.js'
 
-declare module '../http/types.js' {
+declare module '../pipeline/types.js' {
   interface RequestLocals {
     /** The verified access token of this request (bearer plugin), when one was sent and valid. */
     bearer?: AccessAuth

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { requireOptional } from '../core/optional.js'
+import { requireOptional } from '../internal/optional.js'
 import type { TokenKey } from './keys.js'
 import { ACCESS_TOKEN_TYP, type AccessClaims } from './policy.js'
 

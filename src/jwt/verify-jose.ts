@@ -1,6 +1,6 @@
 import type { JWTHeaderParameters } from 'jose'
 import type { KeyObject } from 'node:crypto'
-import { requireOptional } from '../core/optional.js'
+import { requireOptional } from '../internal/optional.js'
 import {
   type AccessClaims,
   checkHeader,

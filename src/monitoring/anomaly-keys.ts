@@ -1,4 +1,4 @@
-import type { Rejection } from '../http/types.js'
+import type { Rejection } from '../pipeline/types.js'
 
 /**
  * Session data keys (reserved `$` prefix) of the anomaly rules: the accepted IP and User-Agent

@@ -1,7 +1,7 @@
 import type { SessionEvent } from '../core/events.js'
 import type { SessionManager } from '../core/manager.js'
 import type { DeviceInfo, SessionRecord } from '../core/record.js'
-import type { Plugin, Rejection, RequestContext } from '../http/types.js'
+import type { Plugin, Rejection, RequestContext } from '../pipeline/types.js'
 import type { AccessAuth } from '../jwt/token-mode.js'
 import { FLAG_KEY, IP_KEY, REAUTH, UA_KEY } from './anomaly-keys.js'
 

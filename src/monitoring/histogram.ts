@@ -1,5 +1,5 @@
 import type { Histogram, Registry } from 'prom-client'
-import { lazyOptional } from '../core/optional.js'
+import { lazyOptional } from '../internal/optional.js'
 
 const promClient = lazyOptional<typeof import('prom-client')>('prom-client', 'sessionMetrics')
 

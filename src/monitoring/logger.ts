@@ -1,6 +1,6 @@
 import type pino from 'pino'
 import type { EventListener, SessionEvent } from '../core/events.js'
-import { lazyOptional } from '../core/optional.js'
+import { lazyOptional } from '../internal/optional.js'
 import { cleanEvent } from './sanitize.js'
 
 const loadPino = lazyOptional<typeof pino>('pino', 'createEventLogger / logSink')

@@ -1,8 +1,8 @@
 import { type Clock, systemClock } from '../core/clock.js'
 import type { EventListener, SessionEvent } from '../core/events.js'
 import type { SessionManager } from '../core/manager.js'
-import { lazyOptional } from '../core/optional.js'
-import type { Plugin } from '../http/types.js'
+import { lazyOptional } from '../internal/optional.js'
+import type { Plugin } from '../pipeline/types.js'
 import { ActiveSessions } from './active.js'
 import { FastHistogram } from './histogram.js'
 

@@ -1,5 +1,5 @@
 import type { SessionManager } from '../core/manager.js'
-import type { Plugin } from '../http/types.js'
+import type { Plugin } from '../pipeline/types.js'
 import { type AnomalyOptions, type AnomalyPlugin, anomalyRules } from './anomaly.js'
 import { AuditLog } from './audit/log.js'
 import type { AuditBackend } from './audit/types.js'

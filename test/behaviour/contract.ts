@@ -1,6 +1,6 @@
 import { TesseraError } from '../../src/core/errors.js'
 import type { SessionManager } from '../../src/core/manager.js'
-import type { Plugin, RequestContext } from '../../src/http/types.js'
+import type { Plugin, RequestContext } from '../../src/pipeline/types.js'
 
 /**
  * The tiny app every adapter serves for the behaviour suite. Each framework wires the same

@@ -1,6 +1,6 @@
 import { storeUnavailable } from '../../src/core/errors.js'
 import type { SessionStore } from '../../src/core/store.js'
-import type { Plugin } from '../../src/http/types.js'
+import type { Plugin } from '../../src/pipeline/types.js'
 
 type StoreMethod = Exclude<keyof SessionStore, 'close' | 'getSync' | 'observe'>
 

@@ -1,7 +1,7 @@
 import { createSessions, type SessionManager } from '../../../src/core/manager.js'
 import type { DeviceInfo } from '../../../src/core/record.js'
 import type { SessionStore } from '../../../src/core/store.js'
-import type { Plugin } from '../../../src/http/types.js'
+import type { Plugin } from '../../../src/pipeline/types.js'
 import { nextLoginUser, skip, USER } from '../serve.mjs'
 import { benchStore, countingStore, type OpCounts } from './stores.js'
 

@@ -5,7 +5,7 @@ import { listenLoopback } from '../../../test/behaviour/apps/listen.js'
 import type { RunningApp } from '../../../test/behaviour/contract.js'
 import { createSessions } from '../../core/manager.js'
 import { securityHeaders } from '../../headers/index.js'
-import type { Plugin } from '../../http/types.js'
+import type { Plugin } from '../../pipeline/types.js'
 import { memoryStore } from '../../stores/memory/index.js'
 import { type ExpressSessionsOptions, expressSessions } from './index.js'
 

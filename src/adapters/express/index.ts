@@ -1,10 +1,10 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { SessionManager } from '../../core/manager.js'
 import type { Session } from '../../core/session.js'
-import { parseTrustProxy } from '../../http/client.js'
-import { contextOf, hookResponse, NodeRequestInput, sendRejection } from '../../http/node-io.js'
-import { type Begun, createPipeline, type Pipeline, toRejection } from '../../http/pipeline.js'
-import type { Plugin, RequestContext } from '../../http/types.js'
+import { parseTrustProxy } from '../../pipeline/client.js'
+import { contextOf, hookResponse, NodeRequestInput, sendRejection } from '../../pipeline/node-io.js'
+import { type Begun, createPipeline, type Pipeline, toRejection } from '../../pipeline/pipeline.js'
+import type { Plugin, RequestContext } from '../../pipeline/types.js'
 
 declare global {
   // Express types its request through this global namespace; merging here types `req.session`.

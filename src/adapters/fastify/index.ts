@@ -6,17 +6,17 @@ import type {
 } from 'fastify'
 import { SessionManager } from '../../core/manager.js'
 import type { Session } from '../../core/session.js'
-import { parseTrustProxy } from '../../http/client.js'
-import { NodeRequestInput } from '../../http/node-io.js'
+import { parseTrustProxy } from '../../pipeline/client.js'
+import { NodeRequestInput } from '../../pipeline/node-io.js'
 import {
   type Begun,
   createPipeline,
   type Pipeline,
   rejectionBody,
   toRejection,
-} from '../../http/pipeline.js'
-import { JSON_CONTENT_TYPE, rejectionHeaders, vetoHeaders } from '../../http/respond.js'
-import type { Plugin, RequestContext } from '../../http/types.js'
+} from '../../pipeline/pipeline.js'
+import { JSON_CONTENT_TYPE, rejectionHeaders, vetoHeaders } from '../../pipeline/respond.js'
+import type { Plugin, RequestContext } from '../../pipeline/types.js'
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { createSessions } from '../../core/manager.js'
-import type { Plugin } from '../../http/types.js'
+import type { Plugin } from '../../pipeline/types.js'
 import { memoryStore } from '../../stores/memory/index.js'
 import { type HonoSessionsOptions, honoSessions } from './index.js'
 

@@ -2,11 +2,16 @@ import type { Context, MiddlewareHandler } from 'hono'
 import type { GetConnInfo } from 'hono/conninfo'
 import { SessionManager } from '../../core/manager.js'
 import type { Session } from '../../core/session.js'
-import { parseTrustProxy } from '../../http/client.js'
-import { putHeaders, refusalResponse } from '../../http/fetch-io.js'
-import { createPipeline, type Pipeline, rejectionBody, toRejection } from '../../http/pipeline.js'
-import { JSON_CONTENT_TYPE, vetoHeaders } from '../../http/respond.js'
-import type { HeaderList, Plugin, RequestContext } from '../../http/types.js'
+import { parseTrustProxy } from '../../pipeline/client.js'
+import { putHeaders, refusalResponse } from '../../pipeline/fetch-io.js'
+import {
+  createPipeline,
+  type Pipeline,
+  rejectionBody,
+  toRejection,
+} from '../../pipeline/pipeline.js'
+import { JSON_CONTENT_TYPE, vetoHeaders } from '../../pipeline/respond.js'
+import type { HeaderList, Plugin, RequestContext } from '../../pipeline/types.js'
 import { HonoInput } from './input.js'
 
 declare module 'hono' {

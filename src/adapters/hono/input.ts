@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import type { GetConnInfo } from 'hono/conninfo'
-import { clientInfo, normalizeIp, type TrustProxy } from '../../http/client.js'
-import type { RequestInput } from '../../http/types.js'
+import { clientInfo, normalizeIp, type TrustProxy } from '../../pipeline/client.js'
+import type { RequestInput } from '../../pipeline/types.js'
 
 type RawHeaders = Record<string, string | string[] | undefined>
 type NodeServerEnv =

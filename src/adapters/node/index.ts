@@ -1,10 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { SessionManager } from '../../core/manager.js'
 import type { Session } from '../../core/session.js'
-import { parseTrustProxy } from '../../http/client.js'
-import { applyHeaders, NodeRequestInput, sendRejection, vetoResponse } from '../../http/node-io.js'
-import { createPipeline, type Pipeline, toRejection } from '../../http/pipeline.js'
-import type { Plugin, RequestContext } from '../../http/types.js'
+import { parseTrustProxy } from '../../pipeline/client.js'
+import {
+  applyHeaders,
+  NodeRequestInput,
+  sendRejection,
+  vetoResponse,
+} from '../../pipeline/node-io.js'
+import { createPipeline, type Pipeline, toRejection } from '../../pipeline/pipeline.js'
+import type { Plugin, RequestContext } from '../../pipeline/types.js'
 
 /** A Node request with its session attached. */
 export interface SessionRequest extends IncomingMessage {

@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import type { SessionEvent } from '../../core/events.js'
-import { lazyOptional } from '../../core/optional.js'
+import { lazyOptional } from '../../internal/optional.js'
 import { AUDIT_COLUMNS, type AuditRow, eventToColumns, rowToRecord } from './columns.js'
 import type { AuditKind } from './kind.js'
 import { KIND_SQL, rowCaps } from './sql-kinds.js'

@@ -1,5 +1,5 @@
 import type { EventLevel, SessionEvent, SessionEventType } from '../../core/events.js'
-import { lazyOptional } from '../../core/optional.js'
+import { lazyOptional } from '../../internal/optional.js'
 import { canonicalRecord } from './columns.js'
 import { type AuditKind, auditKind } from './kind.js'
 import {

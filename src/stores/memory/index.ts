@@ -1,7 +1,7 @@
 import { type Clock, systemClock } from '../../core/clock.js'
 import { TesseraError } from '../../core/errors.js'
 import { expiresAt, type SessionRecord } from '../../core/record.js'
-import { setOwn } from '../../core/own.js'
+import { setOwn } from '../../internal/own.js'
 import type {
   CreateOptions,
   CreateResult,

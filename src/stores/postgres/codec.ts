@@ -1,4 +1,4 @@
-import { setOwn } from '../../core/own.js'
+import { setOwn } from '../../internal/own.js'
 import type { SessionMeta, SessionRecord } from '../../core/record.js'
 
 // PostgreSQL text cannot hold U+0000 and jsonb refuses "\u0000", yet ids, handles, user ids

@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import { type Clock, systemClock } from '../../core/clock.js'
 import { configAssert, storeUnavailable, TesseraError } from '../../core/errors.js'
-import { requireOptional } from '../../core/optional.js'
+import { requireOptional } from '../../internal/optional.js'
 import type { SessionRecord } from '../../core/record.js'
 import type { CreateOptions, CreateResult, SessionStore, StoreNotice } from '../../core/store.js'
 import { encodeEntries, escapeText, type PgSessionRow, recordParams, rowToRecord } from './codec.js'

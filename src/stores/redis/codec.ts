@@ -1,5 +1,5 @@
 import type { SessionMeta, SessionRecord } from '../../core/record.js'
-import { setOwn } from '../../core/own.js'
+import { setOwn } from '../../internal/own.js'
 import type { SessionPatch } from '../../core/store.js'
 
 // One Redis hash per session. Every authenticated request reads it whole (HGETALL), and the

@@ -1,4 +1,4 @@
-import { requireOptional } from '../../core/optional.js'
+import { requireOptional } from '../../internal/optional.js'
 import type { Script } from './lua.js'
 import { Watchdog } from './watchdog.js'
 

@@ -1,4 +1,4 @@
-import { requireOptional } from '../../core/optional.js'
+import { requireOptional } from '../../internal/optional.js'
 import { PRELUDE } from './lua-prelude.js'
 
 const { defineScript } = requireOptional<typeof import('redis')>(

@@ -1,4 +1,4 @@
-import { setOwn } from '../../core/own.js'
+import { setOwn } from '../../internal/own.js'
 import type { SessionMeta, SessionRecord } from '../../core/record.js'
 import type { SessionPatch } from '../../core/store.js'
 

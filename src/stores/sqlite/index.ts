@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path'
 import type Database from 'better-sqlite3'
 import { type Clock, systemClock } from '../../core/clock.js'
 import { configAssert, storeUnavailable, TesseraError } from '../../core/errors.js'
-import { requireOptional } from '../../core/optional.js'
+import { requireOptional } from '../../internal/optional.js'
 import type { SessionRecord } from '../../core/record.js'
 import type {
   CreateOptions,

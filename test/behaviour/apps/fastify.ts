@@ -1,6 +1,6 @@
 import Fastify from 'fastify'
 import { fastifySessions } from '../../../src/adapters/fastify/index.js'
-import { createPipeline } from '../../../src/http/pipeline.js'
+import { createPipeline } from '../../../src/pipeline/pipeline.js'
 import { ROUTES, runRoute, type ServeApp } from '../contract.js'
 import { listenLoopback } from './listen.js'
 

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module'
-import { TesseraError } from './errors.js'
+import { TesseraError } from '../core/errors.js'
 
 /** The drivers Tessera can use; each is an optional peer dependency of the package. */
 export type OptionalPackage = 'better-sqlite3' | 'jose' | 'pg' | 'pino' | 'prom-client' | 'redis'

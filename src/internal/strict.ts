@@ -1,7 +1,7 @@
 // Strict options: an unknown key is almost always a typo (`plugin` for `plugins`, `idleTimout`)
 // or a habit from another library (`secret`, `resave`), and ignoring it silently can switch a
 // defence off. So every options object is checked against its known keys at construction.
-import { TesseraError } from './errors.js'
+import { TesseraError } from '../core/errors.js'
 
 /** Options of other session libraries, with what to write instead (shown in the error). */
 const MIGRATION: Readonly<Record<string, string>> = {

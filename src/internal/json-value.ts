@@ -1,7 +1,7 @@
 // Session data is stored as JSON on every store. A value JSON cannot carry faithfully (a
 // function, a BigInt, a cycle, a Date, NaN) would fail later as a store error, or come back
 // changed, so `session.set` refuses it at once, the same way on every store.
-import { TesseraError } from './errors.js'
+import { TesseraError } from '../core/errors.js'
 
 function problem(value: unknown, path: string, seen: Set<object>): string | null {
   switch (typeof value) {
