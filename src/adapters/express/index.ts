@@ -1,10 +1,10 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import { SessionManager } from '../../core/manager.js'
+import type { SessionManager } from '../../core/manager.js'
 import type { Session } from '../../core/session.js'
-import { parseTrustProxy } from '../../pipeline/client.js'
 import { contextOf, hookResponse, NodeRequestInput, sendRejection } from '../../pipeline/node-io.js'
-import { type Begun, createPipeline, type Pipeline, toRejection } from '../../pipeline/pipeline.js'
-import type { Plugin, RequestContext } from '../../pipeline/types.js'
+import type { Begun, Pipeline } from '../../pipeline/pipeline.js'
+import type { RequestContext } from '../../pipeline/types.js'
+import { type AdapterOptions, adapterSeam, refusal } from '../seam.js'
 
 declare global {
   // Express types its request through this global namespace; merging here types `req.session`.
@@ -18,16 +18,8 @@ declare global {
   }
 }
 
-/** Options of {@link expressSessions}. */
-export interface ExpressSessionsOptions {
-  /** Plugins (CSRF, headers, monitoring) when a bare `SessionManager` is passed. */
-  plugins?: Plugin[]
-  /**
-   * Proxy addresses whose `X-Forwarded-*` headers are believed. Tessera reads its own list
-   * rather than Express's `trust proxy` setting, so every adapter trusts alike.
-   */
-  trustProxy?: string | readonly string[]
-}
+/** Options of {@link expressSessions}: `plugins` and `trustProxy` (not Express's `trust proxy`). */
+export interface ExpressSessionsOptions extends AdapterOptions {}
 
 const exposed = new WeakSet<object>()
 
@@ -76,11 +68,9 @@ export function expressSessions(
   sessions: SessionManager | Pipeline,
   options: ExpressSessionsOptions = {},
 ): RequestHandler {
-  const pipeline =
-    sessions instanceof SessionManager ? createPipeline(sessions, options.plugins) : sessions
-  const trust = parseTrustProxy(options.trustProxy)
+  const { pipeline, trust } = adapterSeam(sessions, options)
   const start = ({ ctx, rejection }: Begun, req: Request, res: Response, next: NextFunction) => {
-    if (rejection || !ctx) return sendRejection(res, pipeline, ctx, rejection ?? toRejection(null))
+    if (rejection || !ctx) return sendRejection(res, pipeline, ctx, refusal(rejection))
     exposeOn(Object.getPrototypeOf(req))
     // Express announces itself by default; a fingerprint helps attackers pick exploits.
     res.removeHeader('x-powered-by')

@@ -4,19 +4,13 @@ import type {
   FastifyRequest,
   HookHandlerDoneFunction,
 } from 'fastify'
-import { SessionManager } from '../../core/manager.js'
+import type { SessionManager } from '../../core/manager.js'
 import type { Session } from '../../core/session.js'
-import { parseTrustProxy } from '../../pipeline/client.js'
 import { NodeRequestInput } from '../../pipeline/node-io.js'
-import {
-  type Begun,
-  createPipeline,
-  type Pipeline,
-  rejectionBody,
-  toRejection,
-} from '../../pipeline/pipeline.js'
+import { type Begun, type Pipeline, rejectionBody, toRejection } from '../../pipeline/pipeline.js'
 import { JSON_CONTENT_TYPE, rejectionHeaders, vetoHeaders } from '../../pipeline/respond.js'
-import type { Plugin, RequestContext } from '../../pipeline/types.js'
+import type { RequestContext } from '../../pipeline/types.js'
+import { type AdapterOptions, adapterSeam, refusal } from '../seam.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -27,24 +21,17 @@ declare module 'fastify' {
   }
 }
 
-/** Options of {@link fastifySessions}. */
-export interface FastifySessionsOptions {
+/**
+ * Options of {@link fastifySessions}: the sessions, plus `plugins` and `trustProxy` (Tessera's
+ * own list, not Fastify's `trustProxy` setting).
+ */
+export interface FastifySessionsOptions extends AdapterOptions {
   /** A `SessionManager` (with `plugins`) or a ready `Pipeline`. */
   sessions: SessionManager | Pipeline
-  /** Plugins (CSRF, headers, monitoring) when a bare `SessionManager` is passed. */
-  plugins?: Plugin[]
-  /**
-   * Proxy addresses whose `X-Forwarded-*` headers are believed. Tessera reads its own list
-   * rather than Fastify's `trustProxy`, so every adapter trusts alike.
-   */
-  trustProxy?: string | readonly string[]
 }
 
 const plugin: FastifyPluginCallback<FastifySessionsOptions> = (fastify, options, done) => {
-  const { sessions } = options
-  const pipeline =
-    sessions instanceof SessionManager ? createPipeline(sessions, options.plugins) : sessions
-  const trust = parseTrustProxy(options.trustProxy)
+  const { pipeline, trust } = adapterSeam(options.sessions, options)
   fastify.decorateRequest('session', null as unknown as Session)
   fastify.decorateRequest('tessera', null)
 
@@ -57,7 +44,7 @@ const plugin: FastifyPluginCallback<FastifySessionsOptions> = (fastify, options,
     if (rejection || !ctx) {
       // `tessera` stays null, so onSend neither commits nor adds headers a second time.
       // Replying from a callback hook ends the request here: `done` must not be called.
-      const r = rejection ?? toRejection(null)
+      const r = refusal(rejection)
       for (const [name, value] of rejectionHeaders(pipeline, ctx, r)) reply.header(name, value)
       reply.code(r.status).type(JSON_CONTENT_TYPE).send(rejectionBody(r))
       return

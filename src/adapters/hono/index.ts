@@ -1,17 +1,12 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import type { GetConnInfo } from 'hono/conninfo'
-import { SessionManager } from '../../core/manager.js'
+import type { SessionManager } from '../../core/manager.js'
 import type { Session } from '../../core/session.js'
-import { parseTrustProxy } from '../../pipeline/client.js'
 import { putHeaders, refusalResponse } from '../../pipeline/fetch-io.js'
-import {
-  createPipeline,
-  type Pipeline,
-  rejectionBody,
-  toRejection,
-} from '../../pipeline/pipeline.js'
+import { type Pipeline, rejectionBody, toRejection } from '../../pipeline/pipeline.js'
 import { JSON_CONTENT_TYPE, vetoHeaders } from '../../pipeline/respond.js'
-import type { HeaderList, Plugin, RequestContext } from '../../pipeline/types.js'
+import type { HeaderList, RequestContext } from '../../pipeline/types.js'
+import { type AdapterOptions, adapterSeam, refusal } from '../seam.js'
 import { HonoInput } from './input.js'
 
 declare module 'hono' {
@@ -23,12 +18,8 @@ declare module 'hono' {
   }
 }
 
-/** Options of {@link honoSessions}. */
-export interface HonoSessionsOptions {
-  /** Plugins (CSRF, headers, monitoring) when a bare `SessionManager` is passed. */
-  plugins?: Plugin[]
-  /** Proxy addresses whose `X-Forwarded-*` headers are believed. */
-  trustProxy?: string | readonly string[]
+/** Options of {@link honoSessions}: `plugins`, `trustProxy` and the runtime's peer address. */
+export interface HonoSessionsOptions extends AdapterOptions {
   /**
    * The runtime's peer-address helper (`getConnInfo` from `@hono/node-server/conninfo`,
    * `hono/bun`, `hono/deno`, …). Without it, `@hono/node-server`'s socket is read if present;
@@ -62,15 +53,13 @@ export function honoSessions(
   sessions: SessionManager | Pipeline,
   options: HonoSessionsOptions = {},
 ): MiddlewareHandler {
-  const pipeline =
-    sessions instanceof SessionManager ? createPipeline(sessions, options.plugins) : sessions
-  const trust = parseTrustProxy(options.trustProxy)
+  const { pipeline, trust } = adapterSeam(sessions, options)
   const { getConnInfo } = options
   return async (c, next) => {
     const begun = pipeline.begin(new HonoInput(c, trust, getConnInfo))
     const { ctx, rejection } = begun instanceof Promise ? await begun : begun
     if (rejection || !ctx) {
-      c.res = refusalResponse(pipeline, ctx, rejection ?? toRejection(null))
+      c.res = refusalResponse(pipeline, ctx, refusal(rejection))
       return
     }
     c.set('session', ctx.session)

@@ -1,15 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { SessionManager } from '../../core/manager.js'
+import type { SessionManager } from '../../core/manager.js'
 import type { Session } from '../../core/session.js'
-import { parseTrustProxy } from '../../pipeline/client.js'
 import {
   applyHeaders,
   NodeRequestInput,
   sendRejection,
   vetoResponse,
 } from '../../pipeline/node-io.js'
-import { createPipeline, type Pipeline, toRejection } from '../../pipeline/pipeline.js'
-import type { Plugin, RequestContext } from '../../pipeline/types.js'
+import { type Pipeline, toRejection } from '../../pipeline/pipeline.js'
+import type { RequestContext } from '../../pipeline/types.js'
+import { type AdapterOptions, adapterSeam, refusal } from '../seam.js'
 
 /** A Node request with its session attached. */
 export interface SessionRequest extends IncomingMessage {
@@ -17,13 +17,8 @@ export interface SessionRequest extends IncomingMessage {
   tessera: RequestContext
 }
 
-/** Options of {@link nodeHandler}. */
-export interface NodeAdapterOptions {
-  /** Plugins (CSRF, headers, monitoring) when a bare `SessionManager` is passed. */
-  plugins?: Plugin[]
-  /** Proxy addresses whose `X-Forwarded-*` headers are believed. */
-  trustProxy?: string | readonly string[]
-}
+/** Options of {@link nodeHandler}: `plugins` and `trustProxy`. */
+export interface NodeAdapterOptions extends AdapterOptions {}
 
 type Handler = (req: SessionRequest, res: ServerResponse) => unknown
 
@@ -43,13 +38,11 @@ export function nodeHandler(
   handler: Handler,
   options: NodeAdapterOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const pipeline =
-    sessions instanceof SessionManager ? createPipeline(sessions, options.plugins) : sessions
-  const trust = parseTrustProxy(options.trustProxy)
+  const { pipeline, trust } = adapterSeam(sessions, options)
   return async (req, res) => {
     const begun = pipeline.begin(new NodeRequestInput(req, trust))
     const { ctx, rejection } = begun instanceof Promise ? await begun : begun
-    if (rejection || !ctx) return sendRejection(res, pipeline, ctx, rejection ?? toRejection(null))
+    if (rejection || !ctx) return sendRejection(res, pipeline, ctx, refusal(rejection))
     const sreq = req as SessionRequest
     sreq.session = ctx.session
     sreq.tessera = ctx

@@ -1,0 +1,54 @@
+// The preamble every adapter shares: what it accepts (a SessionManager with plugins, or a ready
+// Pipeline), the options common to all four, and the fallback refusal. Kept in one place so the
+// adapters differ only in how they translate their framework's request and response.
+import { SessionManager } from '../core/manager.js'
+import { parseTrustProxy, type TrustProxy } from '../pipeline/client.js'
+import { createPipeline, type Pipeline, toRejection } from '../pipeline/pipeline.js'
+import type { Plugin, Rejection } from '../pipeline/types.js'
+
+/** Options every adapter takes. */
+export interface AdapterOptions {
+  /** Plugins (CSRF, headers, monitoring) when a bare `SessionManager` is passed. */
+  plugins?: Plugin[]
+  /**
+   * Proxy addresses whose `X-Forwarded-*` headers are believed. Tessera reads its own list
+   * rather than the framework's proxy setting, so every adapter trusts alike.
+   */
+  trustProxy?: string | readonly string[]
+}
+
+/** The option keys of {@link AdapterOptions}, for adapters that check their options' keys. */
+export const ADAPTER_OPTION_KEYS = ['plugins', 'trustProxy'] as const
+
+/** What an adapter runs on: one pipeline and its parsed proxy list, built once at start-up. */
+export interface AdapterSeam {
+  readonly pipeline: Pipeline
+  readonly trust: TrustProxy
+}
+
+/**
+ * Builds an adapter's pipeline (from a manager and `options.plugins`, or the pipeline given)
+ * and parses `options.trustProxy` once, so a bad proxy list fails at start-up.
+ *
+ * @example
+ * const { pipeline, trust } = adapterSeam(sessions, options)
+ */
+export function adapterSeam(
+  sessions: SessionManager | Pipeline,
+  options: AdapterOptions,
+): AdapterSeam {
+  const pipeline =
+    sessions instanceof SessionManager ? createPipeline(sessions, options.plugins) : sessions
+  return { pipeline, trust: parseTrustProxy(options.trustProxy) }
+}
+
+/**
+ * The refusal to answer when the pipeline gave no context: its own rejection, or the generic
+ * one for a request it could not start.
+ *
+ * @example
+ * if (rejection || !ctx) return sendRejection(res, pipeline, ctx, refusal(rejection))
+ */
+export function refusal(rejection: Rejection | null): Rejection {
+  return rejection ?? toRejection(null)
+}
