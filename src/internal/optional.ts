@@ -2,7 +2,14 @@ import { createRequire } from 'node:module'
 import { TesseraError } from '../core/errors.js'
 
 /** The drivers Tessera can use; each is an optional peer dependency of the package. */
-export type OptionalPackage = 'better-sqlite3' | 'jose' | 'pg' | 'pino' | 'prom-client' | 'redis'
+export type OptionalPackage =
+  | 'better-sqlite3'
+  | 'jose'
+  | 'pg'
+  | 'pino'
+  | 'prom-client'
+  | 'redis'
+  | 'yaml'
 
 // `require` rather than `import()`: stores and sinks are built synchronously at start-up, and a
 // top-level `await import()` would stop CommonJS users from `require()`-ing the package. On the
