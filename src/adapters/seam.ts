@@ -1,10 +1,12 @@
 // The preamble every adapter shares: what it accepts (a SessionManager with plugins, or a ready
 // Pipeline), the options common to all four, and the fallback refusal. Kept in one place so the
 // adapters differ only in how they translate their framework's request and response.
+import { configAssert } from '../core/errors.js'
 import { SessionManager } from '../core/manager.js'
 import { parseTrustProxy, type TrustProxy } from '../pipeline/client.js'
 import { createPipeline, type Pipeline, toRejection } from '../pipeline/pipeline.js'
 import type { Plugin, Rejection } from '../pipeline/types.js'
+import { assertKnownKeys } from '../internal/strict.js'
 
 /** Options every adapter takes. */
 export interface AdapterOptions {
@@ -28,15 +30,24 @@ export interface AdapterSeam {
 
 /**
  * Builds an adapter's pipeline (from a manager and `options.plugins`, or the pipeline given)
- * and parses `options.trustProxy` once, so a bad proxy list fails at start-up.
+ * and parses `options.trustProxy` once, so a bad proxy list fails at start-up. An unknown
+ * option key throws `ERR_CONFIG` naming `where` (a singular `plugin` would otherwise turn CSRF
+ * off silently); `extraKeys` are the adapter's own options.
  *
  * @example
- * const { pipeline, trust } = adapterSeam(sessions, options)
+ * const { pipeline, trust } = adapterSeam(sessions, options, 'expressSessions')
  */
 export function adapterSeam(
   sessions: SessionManager | Pipeline,
   options: AdapterOptions,
+  where: string,
+  extraKeys: readonly string[] = [],
 ): AdapterSeam {
+  assertKnownKeys(options, [...ADAPTER_OPTION_KEYS, ...extraKeys], where)
+  configAssert(
+    sessions instanceof SessionManager || options.plugins === undefined,
+    `${where}: plugins are ignored when a Pipeline is passed; give them to createPipeline(sessions, plugins) instead`,
+  )
   const pipeline =
     sessions instanceof SessionManager ? createPipeline(sessions, options.plugins) : sessions
   return { pipeline, trust: parseTrustProxy(options.trustProxy) }

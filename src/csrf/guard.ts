@@ -2,8 +2,14 @@ import { readCookie, serializeCookie } from '../core/cookie.js'
 import { parseDuration } from '../core/duration.js'
 import { configAssert } from '../core/errors.js'
 import type { SessionManager } from '../core/manager.js'
+import { assertKnownKeys, optionKeys, refuseTinyDuration } from '../internal/strict.js'
 import type { HeaderList, RequestContext, RequestInput } from '../pipeline/types.js'
-import { type CsrfOptions, type CsrfRefusal, refusalLevel } from './options.js'
+import {
+  type CsrfOptions,
+  type CsrfRefusal,
+  type PreLoginOptions,
+  refusalLevel,
+} from './options.js'
 import { parseOrigins, SourceCheck } from './origin.js'
 import { RoutedInput, routedPath } from './path.js'
 import { PreLoginTokens } from './pre-login.js'
@@ -36,6 +42,22 @@ const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 const NO_STORE: [string, string] = ['cache-control', 'no-store']
 // Derived secrets kept per guard (see CsrfGuard.#secret): 10 000 × ~150 bytes.
 const SECRET_CACHE_SIZE = 10_000
+const CSRF_KEYS = optionKeys<CsrfOptions>({
+  sessions: true,
+  origins: true,
+  trustedOrigins: true,
+  header: true,
+  exemptPaths: true,
+  exemptWithoutSession: true,
+  deferForms: true,
+  preLogin: true,
+})
+const PRE_LOGIN_KEYS = optionKeys<PreLoginOptions>({
+  paths: true,
+  secret: true,
+  ttl: true,
+  cookie: true,
+})
 
 /**
  * The per-plugin logic, reachable from handlers through `ctx.locals.csrfGuard`.
@@ -60,6 +82,9 @@ export class CsrfGuard {
 
   constructor(o: CsrfOptions) {
     configAssert(o?.sessions, 'csrf: pass { sessions } (the session manager)')
+    assertKnownKeys(o, CSRF_KEYS, 'csrf()')
+    assertKnownKeys(o.preLogin, PRE_LOGIN_KEYS, 'csrf() preLogin')
+    refuseTinyDuration(o.preLogin?.ttl, 'csrf.preLogin.ttl', 60_000)
     const origins = parseOrigins(o.origins, 'csrf.origins')
     configAssert(origins.length > 0, 'csrf.origins must list the origin(s) the app is served under')
     this.#sessions = o.sessions

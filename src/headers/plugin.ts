@@ -1,4 +1,5 @@
 import { configAssert } from '../core/errors.js'
+import { assertKnownKeys, optionKeys } from '../internal/strict.js'
 import type { HeaderList, Plugin, RequestContext } from '../pipeline/types.js'
 import { compileCsp } from './csp.js'
 import { type CspDirectives, SECURITY_HEADERS } from './defaults.js'
@@ -25,6 +26,23 @@ const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/
 const FIELD_VALUE = /^[\x20-\x7e]*$/
 const HSTS_MAX_AGE = /(?:^|;)\s*max-age=(\d+)/i
 
+const KEYS = optionKeys<SecurityHeadersOptions>({
+  csp: true,
+  cspReportOnly: true,
+  hsts: true,
+  headers: true,
+})
+
+// CSP Level 3 directive names (plus the still-sent legacy ones): a misspelt directive such as
+// `img-scr` is ignored by browsers, so the policy would silently miss it.
+const CSP_DIRECTIVES = (
+  'default-src script-src script-src-elem script-src-attr style-src style-src-elem ' +
+  'style-src-attr img-src font-src connect-src media-src object-src frame-src child-src ' +
+  'worker-src manifest-src fenced-frame-src prefetch-src base-uri sandbox form-action ' +
+  'frame-ancestors report-uri report-to require-trusted-types-for trusted-types ' +
+  'upgrade-insecure-requests block-all-mixed-content webrtc'
+).split(' ')
+
 /** Bytes of randomness in a CSP nonce: 128 bits, the CSP spec's minimum. */
 export const NONCE_BYTES = 16
 
@@ -42,6 +60,7 @@ export const NONCE_BYTES = 16
  * ])
  */
 export function securityHeaders(options: SecurityHeadersOptions = {}): Plugin {
+  assertKnownKeys(options, KEYS, 'securityHeaders()')
   const fixed: HeaderList = []
   for (const [name, value] of Object.entries({
     ...SECURITY_HEADERS.headers,
@@ -88,6 +107,7 @@ export function securityHeaders(options: SecurityHeadersOptions = {}): Plugin {
 function mergeCsp(
   overrides: Readonly<Record<string, readonly string[] | null>> | undefined,
 ): CspDirectives {
+  assertKnownKeys(overrides, CSP_DIRECTIVES, 'securityHeaders() csp')
   const merged: Record<string, readonly string[]> = { ...SECURITY_HEADERS.csp }
   for (const [name, sources] of Object.entries(overrides ?? {})) {
     if (sources === null) delete merged[name]

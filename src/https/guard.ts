@@ -1,4 +1,5 @@
 import { configAssert } from '../core/errors.js'
+import { assertKnownKeys, optionKeys } from '../internal/strict.js'
 
 /** What {@link assertSecureTransport} looks at. */
 export interface TransportSettings {
@@ -10,6 +11,8 @@ export interface TransportSettings {
   trustProxy?: readonly string[]
 }
 
+const KEYS = optionKeys<TransportSettings>({ production: true, https: true, trustProxy: true })
+
 /**
  * Refuses, at start-up, a production deployment that would carry session cookies over plain
  * HTTP: neither serving HTTPS itself nor behind a trusted TLS-terminating proxy.
@@ -20,6 +23,7 @@ export interface TransportSettings {
  * assertSecureTransport({ production: true, https: false, trustProxy: ['10.0.0.2'] }) // ok
  */
 export function assertSecureTransport(settings: TransportSettings): void {
+  assertKnownKeys(settings, KEYS, 'assertSecureTransport()')
   if (!settings.production) return
   configAssert(
     settings.https || (settings.trustProxy?.length ?? 0) > 0,

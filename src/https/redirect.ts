@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { configAssert } from '../core/errors.js'
+import { assertKnownKeys, optionKeys } from '../internal/strict.js'
 import { SECURITY_HEADERS } from '../headers/defaults.js'
 
 /** Options of {@link httpsRedirect}. */
@@ -9,6 +10,8 @@ export interface HttpsRedirectOptions {
   /** Path prefixes of the API, refused instead of redirected. Default `['/api/']`. */
   apiPrefixes?: readonly string[]
 }
+
+const KEYS = optionKeys<HttpsRedirectOptions>({ origin: true, apiPrefixes: true })
 
 const REFUSAL = JSON.stringify({
   error: { code: 'ERR_HTTPS_REQUIRED', message: 'this API is only served over HTTPS' },
@@ -28,6 +31,7 @@ const REFUSAL = JSON.stringify({
 export function httpsRedirect(
   options: HttpsRedirectOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
+  assertKnownKeys(options, KEYS, 'httpsRedirect()')
   let origin = ''
   try {
     origin = new URL(options.origin).origin

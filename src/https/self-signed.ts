@@ -4,6 +4,7 @@ import { isIP } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { configAssert } from '../core/errors.js'
+import { assertKnownKeys, optionKeys } from '../internal/strict.js'
 import { buildSelfSigned } from './x509.js'
 
 /** A PEM certificate and its private key. */
@@ -29,6 +30,14 @@ export interface SelfSignedOptions {
   openssl?: string
 }
 
+const KEYS = optionKeys<SelfSignedOptions>({
+  hosts: true,
+  days: true,
+  keyType: true,
+  via: true,
+  openssl: true,
+})
+
 const DNS_NAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/
 
@@ -44,6 +53,7 @@ const DNS_NAME =
  * const { cert, key } = selfSignedCertificate({ hosts: ['localhost', '127.0.0.1'] })
  */
 export function selfSignedCertificate(options: SelfSignedOptions = {}): CertificatePair {
+  assertKnownKeys(options, KEYS, 'selfSignedCertificate()')
   const hosts = options.hosts ?? ['localhost', '127.0.0.1', '::1']
   const days = options.days ?? 30
   configAssert(hosts.length > 0, 'selfSignedCertificate: hosts must not be empty')

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createServer, type Server } from 'node:https'
 import { configAssert } from '../core/errors.js'
+import { assertKnownKeys } from '../internal/strict.js'
 import {
   type CertificatePair,
   type SelfSignedOptions,
@@ -15,6 +16,8 @@ export type CertificateSource =
   | { certFile: string; keyFile: string }
   | { selfSigned: SelfSignedOptions | true }
 
+const CERTIFICATE_KEYS = ['cert', 'key', 'certFile', 'keyFile', 'selfSigned']
+
 /**
  * Reads a {@link CertificateSource} into PEM text. A value that starts with `-----BEGIN` is PEM
  * already; anything else in `certFile`/`keyFile` is a path.
@@ -23,6 +26,7 @@ export type CertificateSource =
  * loadCertificate({ certFile: 'tls/cert.pem', keyFile: 'tls/key.pem' })
  */
 export function loadCertificate(source: CertificateSource): CertificatePair {
+  assertKnownKeys(source, CERTIFICATE_KEYS, 'certificate')
   if ('selfSigned' in source)
     return selfSignedCertificate(source.selfSigned === true ? {} : source.selfSigned)
   if ('certFile' in source) {

@@ -79,6 +79,33 @@ export function assertKnownKeys(
   }
 }
 
+/**
+ * The keys of an options type, listed once as `{ key: true }`: the compiler refuses a list that
+ * misses a key of `T` or names one `T` lacks, so the runtime check cannot drift from the type.
+ *
+ * @example
+ * const KEYS = optionKeys<{ a?: number; b: string }>({ a: true, b: true }) // ['a', 'b']
+ */
+export function optionKeys<T extends object>(keys: { readonly [K in keyof T]-?: true }): string[] {
+  return Object.keys(keys)
+}
+
+/**
+ * Refuses a duration written as a small number: numbers are milliseconds, so `ttl: 3600` (an
+ * hour in seconds) would be 3.6 s. Zero and strings with a unit pass; `minMs` is the smallest
+ * plausible value of the option (60 s for timeouts, 1 s for leeways and windows).
+ *
+ * @example
+ * refuseTinyDuration(options.ttl, 'csrf.preLogin.ttl', 60_000)
+ */
+export function refuseTinyDuration(value: unknown, name: string, minMs: number): void {
+  if (typeof value !== 'number' || !(value > 0 && value < minMs)) return
+  throw new TesseraError(
+    'ERR_CONFIG',
+    `Tessera configuration: ${name}: ${value} is ${value} milliseconds; numbers are milliseconds, so write a string with its unit instead ('${minMs >= 60_000 ? '30m' : '5s'}')`,
+  )
+}
+
 const REGENERATE_KEYS = ['userId', 'keepData', 'authenticated', 'persistent', 'meta', 'carry']
 
 /**

@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from '../core/clock.js'
+import { assertKnownKeys } from '../internal/strict.js'
 
 /**
  * Where the `stateless+denylist` revocation mode records what it refused to honour. Checked on
@@ -39,6 +40,7 @@ export interface MemoryDenylistOptions {
  * const tokens = createTokenMode({ …, revocation: 'stateless+denylist', denylist: memoryDenylist() })
  */
 export function memoryDenylist(options: MemoryDenylistOptions = {}): Denylist {
+  assertKnownKeys(options, ['clock', 'sweepAbove'], 'memoryDenylist()')
   const clock = options.clock ?? systemClock
   const tokens = new Map<string, number>()
   const sessions = new Map<string, number>()

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, type JsonWebKey, randomBytes } from 'node:crypto'
 import { type Clock, systemClock } from '../core/clock.js'
 import { configAssert } from '../core/errors.js'
+import { assertKnownKeys } from '../internal/strict.js'
 import { type KeyInput, parseKey, type TokenAlg, type TokenKey } from './keys.js'
 
 interface Entry {
@@ -34,6 +35,7 @@ export class KeySet {
       Array.isArray(inputs) && inputs.length > 0,
       'at least one token signing key is required (run `npx tessera-session keygen`)',
     )
+    assertKnownKeys(options, ['clock'], 'KeySet')
     this.#clock = options.clock ?? systemClock
     const keys = inputs.map(parseKey)
     for (const key of keys) {

@@ -1,6 +1,7 @@
 import { createSecretKey, type KeyObject } from 'node:crypto'
 import { type Duration, parseDuration } from '../core/duration.js'
 import { configAssert } from '../core/errors.js'
+import { assertKnownKeys, optionKeys, refuseTinyDuration } from '../internal/strict.js'
 import type { SessionManager } from '../core/manager.js'
 import { type Denylist, memoryDenylist } from './denylist.js'
 import { KeySet } from './key-set.js'
@@ -79,6 +80,34 @@ export const TOKEN_DEFAULTS = Object.freeze({
   maxChainWalk: 1_000,
 })
 
+const KEYS = optionKeys<TokenModeOptions>({
+  sessions: true,
+  keys: true,
+  issuer: true,
+  audience: true,
+  refreshSecret: true,
+  accessTokenTtl: true,
+  leeway: true,
+  revocation: true,
+  denylist: true,
+  refreshIdleTimeout: true,
+  refreshAbsoluteTimeout: true,
+  concurrentRefreshWindow: true,
+  verifier: true,
+  verifiedCacheSize: true,
+  maxChainWalk: true,
+  isUserActive: true,
+})
+
+// Numbers are milliseconds; these are the smallest values that are not a seconds slip.
+const SMALLEST_MS = {
+  accessTokenTtl: 1000,
+  leeway: 1000,
+  refreshIdleTimeout: 60_000,
+  refreshAbsoluteTimeout: 60_000,
+  concurrentRefreshWindow: 1000,
+} as const
+
 function refreshKey(secret: unknown): KeyObject {
   configAssert(
     typeof secret === 'string' || secret instanceof Uint8Array,
@@ -106,6 +135,9 @@ function refreshKey(secret: unknown): KeyObject {
 export function resolveTokenOptions(o: TokenModeOptions): ResolvedTokenOptions {
   configAssert(o && typeof o === 'object', 'token mode options are required')
   configAssert(o.sessions, 'token mode needs { sessions } (the session manager)')
+  assertKnownKeys(o, KEYS, 'createTokenMode')
+  for (const [name, min] of Object.entries(SMALLEST_MS))
+    refuseTinyDuration(o[name as keyof typeof SMALLEST_MS], name, min)
   configAssert(typeof o.issuer === 'string' && o.issuer.length > 0, 'issuer is required')
   configAssert(typeof o.audience === 'string' && o.audience.length > 0, 'audience is required')
   const s = o.sessions.options

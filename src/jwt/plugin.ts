@@ -1,4 +1,5 @@
 import { readCookie } from '../core/cookie.js'
+import { assertKnownKeys } from '../internal/strict.js'
 import type { Plugin, RequestContext, RequestInput } from '../pipeline/types.js'
 import { ACCESS_COOKIE } from './bff.js'
 import type { RefusalReason } from './policy.js'
@@ -45,6 +46,7 @@ export function bearerToken(input: RequestInput): string | undefined {
  * // in a handler: req.tessera.locals.bearer?.claims.sub
  */
 export function bearerAuth(tokens: TokenMode, options: BearerAuthOptions = {}): Plugin {
+  assertKnownKeys(options, ['cookie'], 'bearerAuth()')
   const fromCookie = options.cookie === true
   return {
     name: 'bearer',

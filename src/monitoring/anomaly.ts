@@ -9,6 +9,7 @@ import { bearerAnomaly } from './bearer-anomaly.js'
 import { createDeviceParser } from './device.js'
 import { GuessingDetector } from './guessing.js'
 import { KnownDevices, type NewDeviceOptions } from './known-devices.js'
+import { assertKnownKeys, optionKeys, refuseTinyDuration } from '../internal/strict.js'
 
 /** Options of {@link anomalyRules}. Every rule has a default; `'off'`/`false` disables it. */
 export interface AnomalyOptions {
@@ -41,6 +42,17 @@ export const ANOMALY_DEFAULTS = Object.freeze({
   guessing: Object.freeze({ max: 20, window: '1m', maxClients: 10_000 }),
 })
 
+const ANOMALY_KEYS = optionKeys<AnomalyOptions>({
+  sessions: true,
+  clock: true,
+  deviceParser: true,
+  userAgentChange: true,
+  ipChange: true,
+  reauthPaths: true,
+  newDevice: true,
+  guessing: true,
+})
+
 /**
  * The anomaly plugin (cookie sessions; place it first); `bearer` holds the same rules for
  * bearer requests (place it after `bearerAuth`); `close()` unsubscribes from the events.
@@ -70,6 +82,10 @@ export type AnomalyPlugin = Plugin & { readonly bearer: Plugin; close(): void }
  * const pipeline = createPipeline(sessions, [rules, bearerAuth(tokens), rules.bearer])
  */
 export function anomalyRules(options: AnomalyOptions): AnomalyPlugin {
+  assertKnownKeys(options, ANOMALY_KEYS, 'anomalyRules()')
+  if (options.guessing)
+    assertKnownKeys(options.guessing, ['max', 'window', 'maxClients'], 'anomalyRules() guessing')
+  refuseTinyDuration(options.guessing && options.guessing.window, 'guessing.window', 1000)
   const sessions = options.sessions
   const clock = options.clock ?? sessions.options.clock
   const parse = options.deviceParser ?? createDeviceParser()

@@ -1,6 +1,7 @@
 import type { DeviceInfo } from '../core/record.js'
 import { Lru } from './lru.js'
 import { parseUserAgent } from './user-agent.js'
+import { assertKnownKeys } from '../internal/strict.js'
 
 /** Longest User-Agent parsed; longer ones are cut first (real ones are well under this). */
 const MAX_UA = 512
@@ -37,6 +38,7 @@ const UNKNOWN: DeviceInfo = Object.freeze({ browser: 'unknown', os: 'unknown', t
  * // { browser: 'Chrome', os: 'Linux', type: 'desktop' }
  */
 export function createDeviceParser(options: DeviceParserOptions = {}): DeviceParser {
+  assertKnownKeys(options, ['cacheSize', 'parse'], 'createDeviceParser()')
   const cache = new Lru<string, DeviceInfo>(options.cacheSize ?? 1000)
   const parse = options.parse ?? parseUserAgent
   const fn = (userAgent: string): DeviceInfo => {

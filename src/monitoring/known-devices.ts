@@ -3,6 +3,7 @@ import type { AuditLog } from './audit/log.js'
 import type { DeviceInfo } from '../core/record.js'
 import { deviceKey } from './device.js'
 import { Lru } from './lru.js'
+import { assertKnownKeys } from '../internal/strict.js'
 
 // A cookie login and a token login (`POST /api/token`) are both sign-ins from a device.
 function isLogin(reason: string | undefined): boolean {
@@ -43,6 +44,7 @@ export class KnownDevices {
     options: NewDeviceOptions,
     report: (login: SessionEvent) => void,
   ) {
+    assertKnownKeys(options, ['maxUsers', 'maxDevicesPerUser', 'audit'], 'anomalyRules() newDevice')
     this.#parse = parse
     this.#users = new Lru(options.maxUsers ?? 10_000)
     this.#perUser = options.maxDevicesPerUser ?? 20

@@ -2,6 +2,7 @@ import type pino from 'pino'
 import type { EventListener, SessionEvent } from '../core/events.js'
 import { lazyOptional } from '../internal/optional.js'
 import { cleanEvent } from './sanitize.js'
+import { assertKnownKeys } from '../internal/strict.js'
 
 const loadPino = lazyOptional<typeof pino>('pino', 'createEventLogger / logSink')
 
@@ -24,6 +25,7 @@ export interface EventLoggerOptions {
  * const logger = createEventLogger({ level: process.env.LOG_LEVEL })
  */
 export function createEventLogger(options: EventLoggerOptions = {}): EventLogger {
+  assertKnownKeys(options, ['level', 'destination'], 'createEventLogger()')
   return loadPino()(
     {
       level: options.level ?? 'info',
@@ -69,7 +71,9 @@ export type LogSink = EventListener & { readonly logger: LevelLogger }
  * // {"level":"warn","time":"2026-01-01T00:00:00.000Z","event":"session_token_unknown",…}
  */
 export function logSink(options: LogSinkOptions = {}): LogSink {
-  const logger: LevelLogger = options.logger ?? createEventLogger(options)
+  assertKnownKeys(options, ['level', 'destination', 'logger'], 'logSink()')
+  const { logger: given, ...pino } = options
+  const logger: LevelLogger = given ?? createEventLogger(pino)
   const critical = logger.critical?.bind(logger)
   const write = (event: SessionEvent): void => {
     const e = cleanEvent(event)

@@ -5,6 +5,7 @@ import { lazyOptional } from '../internal/optional.js'
 import type { Plugin } from '../pipeline/types.js'
 import { ActiveSessions } from './active.js'
 import { FastHistogram } from './histogram.js'
+import { assertKnownKeys } from '../internal/strict.js'
 
 // Loaded by the first sessionMetrics(), so importing tessera-session/monitoring needs no prom-client.
 const promClient = lazyOptional<typeof import('prom-client')>('prom-client', 'sessionMetrics')
@@ -78,6 +79,7 @@ export class SessionMetrics {
   readonly #guards = new Map<string, LabelGuard>()
 
   constructor(options: MetricsOptions = {}) {
+    assertKnownKeys(options, ['registry', 'prefix', 'buckets', 'maxTracked'], 'sessionMetrics()')
     const { Counter, Gauge, Registry } = promClient()
     this.registry = options.registry ?? new Registry()
     const registers = [this.registry]

@@ -5,6 +5,7 @@ import { AuditLog } from './audit/log.js'
 import type { AuditBackend } from './audit/types.js'
 import { type LogSink, type LogSinkOptions, logSink } from './logger.js'
 import { SessionMetrics } from './metrics.js'
+import { assertKnownKeys } from '../internal/strict.js'
 
 /** Options of {@link monitor}. Each part is on by default except the audit log; `false` turns one off. */
 export interface MonitorOptions {
@@ -43,6 +44,7 @@ export interface Monitoring {
  * const pipeline = createPipeline(sessions, [...m.plugins, csrf({ sessions, origins })])
  */
 export function monitor(sessions: SessionManager, options: MonitorOptions = {}): Monitoring {
+  assertKnownKeys(options, ['log', 'audit', 'metrics', 'anomaly'], 'monitor()')
   const offs: Array<() => void> = []
   const log = options.log === false ? null : logSink(options.log ?? {})
   if (log) offs.push(sessions.on(log))

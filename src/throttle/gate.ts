@@ -4,6 +4,12 @@ import { configAssert, TesseraError } from '../core/errors.js'
 export interface WorkGateOptions {
   /** Tasks running at once (e.g. one per password-hashing worker). */
   concurrency: number
+  /**
+   * Of the `concurrency` places, how many only priority tasks may take (e.g. a hashing worker
+   * kept for known devices), so that a flood of others never makes a priority task wait for a
+   * running one. Default 0; at most `concurrency - 1`.
+   */
+  reserved?: number
   /** Tasks allowed to wait; past this, more are refused at once. Default `concurrency`. */
   queue?: number
   /** Extra waiting places kept for priority tasks (known devices). Default `queue`. */
@@ -18,28 +24,36 @@ interface Waiter {
  * A semaphore with a short, bounded queue for costly work such as password hashing: at most
  * `concurrency` tasks run, a few wait, and the rest are refused at once with
  * `ERR_TOO_MANY_REQUESTS` (status 503, `retryAfterSec`) instead of queueing for seconds behind
- * a flood. Priority tasks (a known device signing in) wait ahead of the others and have places
- * of their own, so a flood of strangers cannot fill the queue in front of them.
+ * a flood. Priority tasks (a known device signing in) wait ahead of the others, have waiting
+ * places of their own and may have `reserved` running places too, so a flood of strangers can
+ * neither fill the queue in front of them nor hold every place they could run in.
  *
  * @example
- * const gate = new WorkGate({ concurrency: 2, queue: 4 })
+ * const gate = new WorkGate({ concurrency: 2, reserved: 1, queue: 4 })
  * const ok = await gate.run(() => hasher.verify(password, stored), attempt.trusted)
  */
 export class WorkGate {
   readonly #concurrency: number
+  readonly #shared: number
   readonly #queue: number
   readonly #priorityQueue: number
   readonly #normal: Waiter[] = []
   readonly #priority: Waiter[] = []
   #running = 0
+  #runningNormal = 0
 
   constructor(options: WorkGateOptions) {
-    const { concurrency, queue = concurrency, priorityQueue = queue } = options
+    const { concurrency, reserved = 0, queue = concurrency, priorityQueue = queue } = options
     const ok = (n: unknown, min: number) => Number.isInteger(n) && (n as number) >= min
     configAssert(ok(concurrency, 1), 'WorkGate concurrency must be an integer of at least 1')
+    configAssert(
+      ok(reserved, 0) && reserved < concurrency,
+      'WorkGate reserved must be an integer from 0 to concurrency - 1 (others need a place too)',
+    )
     configAssert(ok(queue, 0), 'WorkGate queue must be an integer of at least 0')
     configAssert(ok(priorityQueue, 0), 'WorkGate priorityQueue must be an integer of at least 0')
     this.#concurrency = concurrency
+    this.#shared = concurrency - reserved
     this.#queue = queue
     this.#priorityQueue = priorityQueue
   }
@@ -51,21 +65,51 @@ export class WorkGate {
 
   /** Runs `task` when a place is free; refuses at once when the queue is full. */
   async run<T>(task: () => Promise<T>, priority = false): Promise<T> {
-    if (this.#running >= this.#concurrency) {
+    if (this.#canStart(priority)) this.#take(priority)
+    else {
       const line = priority ? this.#priority : this.#normal
       if (line.length >= (priority ? this.#priorityQueue : this.#queue))
         throw new TesseraError('ERR_TOO_MANY_REQUESTS', 'too many sign-ins in progress', {
           status: 503,
         })
+      // The place is taken for the waiter by #pump, before it is woken.
       await new Promise<void>((start) => line.push({ start }))
-    } else this.#running++
+    }
     try {
       return await task()
     } finally {
-      // The place passes straight to the next waiter (priority first); `running` stays.
-      const next = this.#priority.shift() ?? this.#normal.shift()
-      if (next) next.start()
-      else this.#running--
+      this.#running--
+      if (!priority) this.#runningNormal--
+      this.#pump()
+    }
+  }
+
+  #canStart(priority: boolean): boolean {
+    if (this.#running >= this.#concurrency) return false
+    // Waiters go first: a newcomer must not overtake the line it would have joined.
+    if (priority) return this.#priority.length === 0
+    return this.#runningNormal < this.#shared && this.#normal.length === 0
+  }
+
+  #take(priority: boolean): void {
+    this.#running++
+    if (!priority) this.#runningNormal++
+  }
+
+  /** Starts waiters while places are free: priority first, others within the shared places. */
+  #pump(): void {
+    while (this.#running < this.#concurrency) {
+      const known = this.#priority.shift()
+      if (known) {
+        this.#take(true)
+        known.start()
+        continue
+      }
+      if (this.#runningNormal >= this.#shared) return
+      const other = this.#normal.shift()
+      if (!other) return
+      this.#take(false)
+      other.start()
     }
   }
 }

@@ -58,7 +58,7 @@ describe('loginThrottle options', () => {
     [
       'an unknown device key',
       { counters, deviceCookie: { secret, domain: 'x' } },
-      /deviceCookie has an unknown option "domain"/,
+      /deviceCookie: unknown option "domain"/,
     ],
     ['a bad cookie name', { counters, deviceCookie: { secret, name: 'a b' } }, /cookie name/],
     [
@@ -69,7 +69,7 @@ describe('loginThrottle options', () => {
     [
       'a misspelt budget key',
       { counters, deviceCookie: false, account: { attemps: 3 } },
-      /account has an unknown option "attemps"/,
+      /account: unknown option "attemps": did you mean "attempts"/,
     ],
     [
       'zero attempts',

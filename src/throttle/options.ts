@@ -2,6 +2,7 @@ import { type Clock, systemClock } from '../core/clock.js'
 import { configAssert } from '../core/errors.js'
 import type { Budget } from './budget.js'
 import type { AttemptCounters } from './counters.js'
+import { assertKnownKeys } from '../internal/strict.js'
 
 /** Options of the device cookie issued after a successful login. */
 export interface DeviceCookieOptions {
@@ -69,11 +70,7 @@ const BUDGET_KEYS = ['attempts', 'backoffMs', 'maxBackoffMs', 'windowMs']
 const DEVICE_KEYS = ['secret', 'name', 'maxAgeMs']
 
 function onlyKeys(value: object, allowed: string[], where: string): void {
-  for (const key of Object.keys(value))
-    configAssert(
-      allowed.includes(key),
-      `${where} has an unknown option "${key}"; the options are ${allowed.join(', ')}`,
-    )
+  assertKnownKeys(value, allowed, where)
 }
 
 function int(value: unknown, min: number, max: number): value is number {

@@ -68,7 +68,7 @@ export function expressSessions(
   sessions: SessionManager | Pipeline,
   options: ExpressSessionsOptions = {},
 ): RequestHandler {
-  const { pipeline, trust } = adapterSeam(sessions, options)
+  const { pipeline, trust } = adapterSeam(sessions, options, 'expressSessions')
   const start = ({ ctx, rejection }: Begun, req: Request, res: Response, next: NextFunction) => {
     if (rejection || !ctx) return sendRejection(res, pipeline, ctx, refusal(rejection))
     exposeOn(Object.getPrototypeOf(req))

@@ -30,8 +30,16 @@ export interface FastifySessionsOptions extends AdapterOptions {
   sessions: SessionManager | Pipeline
 }
 
+// Fastify's own registration options reach the plugin in the same object.
+const FASTIFY_KEYS = ['sessions', 'prefix', 'logLevel', 'logSerializers']
+
 const plugin: FastifyPluginCallback<FastifySessionsOptions> = (fastify, options, done) => {
-  const { pipeline, trust } = adapterSeam(options.sessions, options)
+  const { pipeline, trust } = adapterSeam(
+    options.sessions,
+    options,
+    'fastifySessions',
+    FASTIFY_KEYS,
+  )
   fastify.decorateRequest('session', null as unknown as Session)
   fastify.decorateRequest('tessera', null)
 

@@ -53,7 +53,7 @@ export function honoSessions(
   sessions: SessionManager | Pipeline,
   options: HonoSessionsOptions = {},
 ): MiddlewareHandler {
-  const { pipeline, trust } = adapterSeam(sessions, options)
+  const { pipeline, trust } = adapterSeam(sessions, options, 'honoSessions', ['getConnInfo'])
   const { getConnInfo } = options
   return async (c, next) => {
     const begun = pipeline.begin(new HonoInput(c, trust, getConnInfo))

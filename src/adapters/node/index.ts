@@ -38,7 +38,7 @@ export function nodeHandler(
   handler: Handler,
   options: NodeAdapterOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const { pipeline, trust } = adapterSeam(sessions, options)
+  const { pipeline, trust } = adapterSeam(sessions, options, 'nodeHandler')
   return async (req, res) => {
     const begun = pipeline.begin(new NodeRequestInput(req, trust))
     const { ctx, rejection } = begun instanceof Promise ? await begun : begun

@@ -1,5 +1,6 @@
 import type { SessionEvent } from '../../core/events.js'
 import { type AuditKind, auditKind } from './kind.js'
+import { assertKnownKeys } from '../../internal/strict.js'
 
 /** Options of {@link AddressCaps}. */
 export interface AddressCapOptions {
@@ -45,6 +46,7 @@ export class AddressCaps {
   #dropped = 0
 
   constructor(options: AddressCapOptions = {}) {
+    assertKnownKeys(options, ['limit', 'windowMs', 'maxAddresses'], 'AddressCaps')
     this.#limit = Math.max(1, Math.floor(options.limit ?? 120))
     this.#windowMs = Math.max(1, options.windowMs ?? 60_000)
     this.#maxAddresses = Math.max(1, Math.floor(options.maxAddresses ?? 10_000))

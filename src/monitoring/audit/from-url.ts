@@ -1,5 +1,6 @@
 import { configAssert } from '../../core/errors.js'
 import type { AuditBackend } from './types.js'
+import { assertKnownKeys } from '../../internal/strict.js'
 
 /** Options of {@link auditFromUrl}: names for the audit table or stream. */
 export interface AuditUrlOptions {
@@ -29,6 +30,11 @@ export async function auditFromUrl(
   url: string,
   options: AuditUrlOptions = {},
 ): Promise<AuditBackend> {
+  assertKnownKeys(
+    options,
+    ['table', 'key', 'maxLen', 'securityMaxLen', 'maxRows', 'maxSecurityRows'],
+    'auditFromUrl()',
+  )
   const scheme = url.slice(0, url.indexOf(':') + 1)
   switch (scheme) {
     case 'memory:': {

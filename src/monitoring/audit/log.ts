@@ -5,6 +5,7 @@ import { cleanEvent } from '../sanitize.js'
 import { type AddressCapOptions, AddressCaps } from './caps.js'
 import { auditKind, isAnonymousLifecycle } from './kind.js'
 import type { AuditBackend, AuditQuery, AuditRecord } from './types.js'
+import { assertKnownKeys, optionKeys, refuseTinyDuration } from '../../internal/strict.js'
 
 /** Options of {@link auditLog}. */
 export interface AuditLogOptions {
@@ -79,6 +80,9 @@ export class AuditLog {
 
   constructor(backend: AuditBackend, options: AuditLogOptions = {}) {
     this.backend = backend
+    assertKnownKeys(options, AUDIT_LOG_KEYS, 'auditLog()')
+    refuseTinyDuration(options.retention, 'audit retention', 60_000)
+    refuseTinyDuration(options.securityRetention, 'audit securityRetention', 60_000)
     this.#clock = options.clock ?? systemClock
     this.#retentionMs = parseDuration(options.retention ?? '90d', 'audit retention')
     this.#securityRetentionMs = parseDuration(
@@ -240,9 +244,23 @@ export function auditLog(backend: AuditBackend, options: AuditLogOptions = {}): 
   return new AuditLog(backend, options)
 }
 
+const AUDIT_LOG_KEYS = optionKeys<AuditLogOptions>({
+  retention: true,
+  securityRetention: true,
+  perAddress: true,
+  batchSize: true,
+  flushInterval: true,
+  maxQueue: true,
+  pruneInterval: true,
+  clock: true,
+  onError: true,
+})
+
 function capOptions(
   o: { limit?: number; window?: Duration; maxAddresses?: number } | undefined,
 ): AddressCapOptions {
+  assertKnownKeys(o, ['limit', 'window', 'maxAddresses'], 'auditLog() perAddress')
+  refuseTinyDuration(o?.window, 'audit perAddress.window', 1000)
   return {
     limit: o?.limit,
     windowMs: parseDuration(o?.window ?? '1m', 'audit perAddress.window'),

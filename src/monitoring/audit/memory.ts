@@ -8,6 +8,7 @@ import {
   matches,
   queryLimit,
 } from './types.js'
+import { assertKnownKeys } from '../../internal/strict.js'
 
 /** Options of {@link memoryAudit}. */
 export interface MemoryAuditOptions {
@@ -31,6 +32,7 @@ interface Row {
  * const audit = auditLog(memoryAudit({ maxEntries: 1000 }))
  */
 export function memoryAudit(options: MemoryAuditOptions = {}): AuditBackend {
+  assertKnownKeys(options, ['maxEntries', 'maxSecurityEntries'], 'memoryAudit()')
   const max: Record<AuditKind, number> = {
     lifecycle: options.maxEntries ?? 10_000,
     security: options.maxSecurityEntries ?? 10_000,

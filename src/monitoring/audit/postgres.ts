@@ -5,6 +5,7 @@ import { AUDIT_COLUMNS, type AuditRow, eventToColumns, rowToRecord } from './col
 import type { AuditKind } from './kind.js'
 import { KIND_SQL, rowCaps } from './sql-kinds.js'
 import { type AuditBackend, type AuditQuery, queryLimit, sqlIdentifier } from './types.js'
+import { assertKnownKeys } from '../../internal/strict.js'
 
 // Loaded on first use, so importing tessera-session/monitoring loads no database driver.
 const driver = lazyOptional<typeof pg>('pg', 'postgresAudit')
@@ -42,6 +43,11 @@ const RACE_CODES = new Set(['42P07', '23505'])
  * const audit = auditLog(postgresAudit({ connectionString: process.env.DATABASE_URL }))
  */
 export function postgresAudit(options: PostgresAuditOptions): AuditBackend {
+  assertKnownKeys(
+    options,
+    ['connectionString', 'pool', 'table', 'maxRows', 'maxSecurityRows'],
+    'postgresAudit()',
+  )
   const table = sqlIdentifier(options.table ?? 'tessera_audit')
   const owned = !options.pool
   const pool =

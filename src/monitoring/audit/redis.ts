@@ -9,6 +9,7 @@ import {
   matches,
   queryLimit,
 } from './types.js'
+import { assertKnownKeys } from '../../internal/strict.js'
 
 // Loaded on first use, so importing tessera-session/monitoring loads no database driver.
 const redis = lazyOptional<typeof import('redis')>('redis', 'redisAudit')
@@ -136,6 +137,11 @@ function connectFromUrl(url: string): StreamClient {
  * const audit = auditLog(redisAudit({ url: 'redis://127.0.0.1:6379', maxLen: 50_000 }))
  */
 export function redisAudit(options: RedisAuditOptions): AuditBackend {
+  assertKnownKeys(
+    options,
+    ['url', 'client', 'key', 'maxLen', 'securityKey', 'securityMaxLen'],
+    'redisAudit()',
+  )
   const key = options.key ?? 'tessera:audit'
   const keys: Record<AuditKind, string> = {
     lifecycle: key,

@@ -5,6 +5,7 @@ import { AUDIT_COLUMNS, type AuditRow, eventToColumns, rowToRecord } from './col
 import type { AuditKind } from './kind.js'
 import { KIND_SQL, rowCaps } from './sql-kinds.js'
 import { type AuditBackend, type AuditQuery, queryLimit, sqlIdentifier } from './types.js'
+import { assertKnownKeys } from '../../internal/strict.js'
 
 // Loaded on first use, so importing tessera-session/monitoring loads no database driver.
 const sqlite = lazyOptional<typeof Database>('better-sqlite3', 'sqliteAudit')
@@ -43,6 +44,11 @@ export interface SqliteAuditOptions {
  * const audit = auditLog(sqliteAudit({ path: 'data/tessera.db' }))
  */
 export function sqliteAudit(options: SqliteAuditOptions): AuditBackend {
+  assertKnownKeys(
+    options,
+    ['path', 'database', 'table', 'maxRows', 'maxSecurityRows'],
+    'sqliteAudit()',
+  )
   const table = sqlIdentifier(options.table ?? 'tessera_audit')
   const owned = !options.database
   const db =

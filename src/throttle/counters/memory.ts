@@ -1,6 +1,7 @@
 import { configAssert } from '../../core/errors.js'
 import { type Budget, waitBefore } from '../budget.js'
 import type { AttemptCounters, TakeResult } from '../counters.js'
+import { assertKnownKeys } from '../../internal/strict.js'
 
 interface Entry {
   count: number
@@ -23,6 +24,7 @@ export interface MemoryCountersOptions {
  * const throttle = loginThrottle({ counters: memoryCounters(), deviceCookie: { secret } })
  */
 export function memoryCounters(options: MemoryCountersOptions = {}): AttemptCounters {
+  assertKnownKeys(options, ['maxKeys'], 'memoryCounters()')
   const maxKeys = options.maxKeys ?? 100_000
   configAssert(
     Number.isInteger(maxKeys) && maxKeys >= 1,

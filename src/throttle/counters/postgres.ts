@@ -3,6 +3,7 @@ import { configAssert, storeUnavailable } from '../../core/errors.js'
 import { BACKOFF_MAX_SHIFT, type Budget } from '../budget.js'
 import type { AttemptCounters, TakeResult } from '../counters.js'
 import { refusal, SWEEP_EVERY_MS, sqlTableName } from './sql.js'
+import { assertKnownKeys } from '../../internal/strict.js'
 
 /** Options of {@link postgresCounters}. */
 export interface PostgresCountersOptions {
@@ -28,6 +29,7 @@ export function postgresCounters(
     pool !== null && typeof pool === 'object' && typeof pool.query === 'function',
     'postgresCounters needs a pg.Pool (new pg.Pool({ connectionString }))',
   )
+  assertKnownKeys(options, ['table'], 'postgresCounters()')
   const t = sqlTableName(options.table, 'postgresCounters')
   let ready: Promise<unknown> | null = null
   const migrate = () => {

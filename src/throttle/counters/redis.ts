@@ -1,6 +1,7 @@
 import { configAssert, storeUnavailable } from '../../core/errors.js'
 import { BACKOFF_MAX_SHIFT, type Budget } from '../budget.js'
 import type { AttemptCounters, TakeResult } from '../counters.js'
+import { assertKnownKeys } from '../../internal/strict.js'
 
 /** The part of a node-redis v5 client (`createClient()`) the counters use. */
 export interface RedisCommandClient {
@@ -83,6 +84,7 @@ export interface RedisCountersOptions {
 }
 
 function scriptCounters(send: Send, options: RedisCountersOptions): AttemptCounters {
+  assertKnownKeys(options, ['prefix'], 'redisCounters()')
   const prefix = options.prefix ?? 'tessera:throttle:'
   configAssert(
     typeof prefix === 'string' && prefix.length <= 100,

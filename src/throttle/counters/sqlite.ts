@@ -3,6 +3,7 @@ import { configAssert, storeUnavailable } from '../../core/errors.js'
 import { BACKOFF_MAX_SHIFT, type Budget } from '../budget.js'
 import type { AttemptCounters, TakeResult } from '../counters.js'
 import { refusal, SWEEP_EVERY_MS, sqlTableName } from './sql.js'
+import { assertKnownKeys } from '../../internal/strict.js'
 
 /** Options of {@link sqliteCounters}. */
 export interface SqliteCountersOptions {
@@ -34,6 +35,7 @@ export function sqliteCounters(
     db !== null && typeof db === 'object' && typeof db.prepare === 'function',
     'sqliteCounters needs a better-sqlite3 Database (new Database(path))',
   )
+  assertKnownKeys(options, ['table'], 'sqliteCounters()')
   const t = sqlTableName(options.table, 'sqliteCounters')
   db.exec(`CREATE TABLE IF NOT EXISTS ${t} (
     key TEXT PRIMARY KEY, count INTEGER NOT NULL, last_at INTEGER NOT NULL,
