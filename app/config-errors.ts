@@ -1,4 +1,4 @@
-import { TesseraError } from '../src/core/errors.js'
+import { TesseraError } from 'tessera-session'
 import { ConfigError } from './config.js'
 
 // The library names its options; an operator knows the environment variables. First match

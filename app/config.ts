@@ -1,5 +1,4 @@
-import { parseDuration } from '../src/core/duration.js'
-import { parseTrustProxy } from '../src/pipeline/client.js'
+import { parseDuration, parseTrustProxy } from 'tessera-session'
 
 /** The reference app's configuration, read from the environment (see REFERENCE_APP.md). */
 export interface AppConfig {

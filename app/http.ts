@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { SessionRequest } from '../src/adapters/node/index.js'
+import type { SessionRequest } from 'tessera-session/node'
 
 /** A request error with a status and a stable code; its message is safe to show. */
 export class HttpError extends Error {

@@ -1,12 +1,12 @@
 import { createServer as createHttpServer, type Server } from 'node:http'
 import type { Server as HttpsServer } from 'node:https'
-import { TesseraError } from '../src/core/errors.js'
+import { TesseraError } from 'tessera-session'
 import {
   assertSecureTransport,
   type CertificateSource,
   createSecureServer,
   httpsRedirect,
-} from '../src/https/index.js'
+} from 'tessera-session/https'
 import { type AppConfig, ConfigError } from './config.js'
 import type { App } from './server.js'
 

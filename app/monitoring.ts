@@ -1,13 +1,14 @@
-import type { Clock } from '../src/core/clock.js'
-import type { SessionManager } from '../src/core/manager.js'
-import type { SessionStore } from '../src/core/store.js'
-import type { Plugin } from '../src/pipeline/types.js'
-import { auditFromUrl } from '../src/monitoring/audit/from-url.js'
-import { AuditLog } from '../src/monitoring/audit/log.js'
-import { createDeviceParser, type DeviceParser } from '../src/monitoring/device.js'
-import { instrumentStore } from '../src/monitoring/instrument.js'
-import { SessionMetrics } from '../src/monitoring/metrics.js'
-import { type Monitoring, monitor } from '../src/monitoring/monitor.js'
+import type { Clock, Plugin, SessionManager, SessionStore } from 'tessera-session'
+import {
+  auditFromUrl,
+  AuditLog,
+  createDeviceParser,
+  type DeviceParser,
+  instrumentStore,
+  monitor,
+  type Monitoring,
+  SessionMetrics,
+} from 'tessera-session/monitoring'
 import type { AppConfig } from './config.js'
 
 /** Test and benchmark hooks for the app's monitoring. */

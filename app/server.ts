@@ -1,14 +1,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { nodeHandler, type SessionRequest } from '../src/adapters/node/index.js'
-import type { Clock } from '../src/core/clock.js'
-import { TesseraError } from '../src/core/errors.js'
-import { createSessions, type SessionManager } from '../src/core/manager.js'
-import { csrf } from '../src/csrf/index.js'
-import { securityHeaders } from '../src/headers/index.js'
-import { bearerAuth } from '../src/jwt/plugin.js'
-import type { SessionStore } from '../src/core/store.js'
-import { createPipeline } from '../src/pipeline/pipeline.js'
-import type { Plugin } from '../src/pipeline/types.js'
+import { nodeHandler, type SessionRequest } from 'tessera-session/node'
+import {
+  type Clock,
+  createSessions,
+  type Plugin,
+  type SessionManager,
+  type SessionStore,
+  TesseraError,
+} from 'tessera-session'
+import { csrf } from 'tessera-session/csrf'
+import { securityHeaders } from 'tessera-session/headers'
+import { bearerAuth } from 'tessera-session/jwt'
 import type { AppConfig } from './config.js'
 import { asConfigError } from './config-errors.js'
 import type { AppContext } from './context.js'
@@ -51,7 +53,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const sessions = sessionsFor(config, store, monitoring, options.clock)
   const users = await UserDirectory.seed(config.demoPassword, { scryptCost: options.scryptCost })
   // Login budgets on the store's backend, so every process of the app shares them.
-  const limiter = await appThrottle(config.storeUrl, options.clock)
+  const limiter = await appThrottle(config.storeUrl, options.clock, sessions)
   const ctx: AppContext = { config, sessions, users, monitoring, throttle: limiter?.throttle }
   const tokens = appTokens(ctx)
   const router = new Router()
@@ -85,7 +87,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
         ]
   // Monitoring first: metrics time the whole request, and the anomaly rules judge the cookie
   // session before anything acts on it.
-  const pipeline = createPipeline(sessions, [
+  const plugins: Plugin[] = [
     ...monitoring.start(sessions),
     ...security,
     // After CSRF: a bearer header (and no session cookie) is what exempts a request from it.
@@ -93,10 +95,10 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     // The same anomaly rules for the token session of a verified bearer.
     ...monitoring.afterAuth(),
     ...(options.plugins ?? []),
-  ])
+  ]
 
   const handler = nodeHandler(
-    pipeline,
+    sessions,
     async (req: SessionRequest, res) => {
       res.removeHeader('x-powered-by')
       const m = router.match(req.method ?? 'GET', req.tessera.input.path)
@@ -118,7 +120,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
         throw error
       }
     },
-    { trustProxy: config.trustProxy },
+    { plugins, trustProxy: config.trustProxy },
   )
 
   return {

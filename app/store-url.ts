@@ -1,5 +1,4 @@
-import type { Clock } from '../src/core/clock.js'
-import type { SessionStore } from '../src/core/store.js'
+import type { Clock, SessionStore } from 'tessera-session'
 
 /**
  * Builds the session store named by `STORE_URL`. Drivers are imported lazily, so an app on
@@ -9,20 +8,20 @@ export async function storeFromUrl(url: string, clock?: Clock): Promise<SessionS
   const scheme = url.slice(0, url.indexOf(':') + 1)
   switch (scheme) {
     case 'memory:': {
-      const { memoryStore } = await import('../src/stores/memory/index.js')
+      const { memoryStore } = await import('tessera-session/stores/memory')
       return memoryStore(clock ? { clock } : {})
     }
     case 'sqlite:': {
-      const { sqliteStore } = await import('../src/stores/sqlite/index.js')
+      const { sqliteStore } = await import('tessera-session/stores/sqlite')
       return sqliteStore({ path: url.slice('sqlite:'.length) || ':memory:', clock })
     }
     case 'redis:':
     case 'rediss:': {
-      const { redisStore } = await import('../src/stores/redis/index.js')
+      const { redisStore } = await import('tessera-session/stores/redis')
       return redisStore({ url })
     }
     case 'redis-cluster:': {
-      const { redisClusterStore } = await import('../src/stores/redis/index.js')
+      const { redisClusterStore } = await import('tessera-session/stores/redis')
       const nodes = url
         .slice('redis-cluster://'.length)
         .split(',')
@@ -32,7 +31,7 @@ export async function storeFromUrl(url: string, clock?: Clock): Promise<SessionS
     }
     case 'postgres:':
     case 'postgresql:': {
-      const { postgresStore } = await import('../src/stores/postgres/index.js')
+      const { postgresStore } = await import('tessera-session/stores/postgres')
       return postgresStore({ connectionString: url, clock })
     }
     default:

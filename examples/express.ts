@@ -1,7 +1,7 @@
 // Express 5 with Tessera. In your app: import { expressSessions } from 'tessera-session/express'
 import express from 'express'
-import { expressSessions } from '../src/adapters/express/index.js'
-import { createSessions, memoryStore } from '../src/index.js'
+import { expressSessions } from 'tessera-session/express'
+import { createSessions, memoryStore } from 'tessera-session'
 
 const sessions = createSessions({ store: memoryStore() })
 const app = express()

@@ -1,7 +1,7 @@
 // Fastify 5 with Tessera. In your app: import { fastifySessions } from 'tessera-session/fastify'
 import Fastify from 'fastify'
-import { fastifySessions } from '../src/adapters/fastify/index.js'
-import { createSessions, memoryStore } from '../src/index.js'
+import { fastifySessions } from 'tessera-session/fastify'
+import { createSessions, memoryStore } from 'tessera-session'
 
 const sessions = createSessions({ store: memoryStore() })
 const app = Fastify()

@@ -2,8 +2,8 @@
 import { serve } from '@hono/node-server'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { Hono } from 'hono'
-import { honoSessions } from '../src/adapters/hono/index.js'
-import { createSessions, memoryStore } from '../src/index.js'
+import { honoSessions } from 'tessera-session/hono'
+import { createSessions, memoryStore } from 'tessera-session'
 
 const sessions = createSessions({ store: memoryStore() })
 const app = new Hono()

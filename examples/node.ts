@@ -1,7 +1,7 @@
 // node:http with Tessera. In your app: import { nodeHandler } from 'tessera-session/node'
 import { createServer } from 'node:http'
-import { nodeHandler } from '../src/adapters/node/index.js'
-import { createSessions, memoryStore } from '../src/index.js'
+import { nodeHandler } from 'tessera-session/node'
+import { createSessions, memoryStore } from 'tessera-session'
 
 const sessions = createSessions({ store: memoryStore() })
 

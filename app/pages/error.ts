@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../../src/html/index.js'
+import { html, type SafeHtml } from 'tessera-session/html'
 import { layout } from './layout.js'
 import type { View } from './view.js'
 

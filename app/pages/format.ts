@@ -1,5 +1,5 @@
-import type { DeviceInfo } from '../../src/core/record.js'
-import { html, type SafeHtml } from '../../src/html/index.js'
+import type { DeviceInfo } from 'tessera-session'
+import { html, type SafeHtml } from 'tessera-session/html'
 
 const MONEY = new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'EUR' })
 

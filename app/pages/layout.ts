@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../../src/html/index.js'
+import { html, type SafeHtml } from 'tessera-session/html'
 import { assetUrl } from '../static/serve.js'
 import type { View } from './view.js'
 

@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../../src/html/index.js'
+import { html, type SafeHtml } from 'tessera-session/html'
 import { agoTime } from './format.js'
 import { csrfField, layout } from './layout.js'
 import { errorFlash, flashFromQuery } from './messages.js'

@@ -1,5 +1,5 @@
-import type { SessionSummary } from '../../src/core/manager.js'
-import { html, type SafeHtml } from '../../src/html/index.js'
+import type { SessionSummary } from 'tessera-session'
+import { html, type SafeHtml } from 'tessera-session/html'
 import { device, when } from './format.js'
 import { csrfField, layout } from './layout.js'
 import { errorFlash, flashFromQuery } from './messages.js'

@@ -1,5 +1,5 @@
-import type { SessionRequest } from '../../src/adapters/node/index.js'
-import { cspNonce } from '../../src/html/index.js'
+import type { SessionRequest } from 'tessera-session/node'
+import { cspNonce } from 'tessera-session/html'
 import { type AppContext, csrfTokenOf } from '../context.js'
 import type { User } from '../users.js'
 

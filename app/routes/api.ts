@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http'
-import type { SessionRequest } from '../../src/adapters/node/index.js'
+import type { SessionRequest } from 'tessera-session/node'
 import {
   type AppContext,
   csrfTokenOf,

@@ -1,9 +1,8 @@
 import type { ServerResponse } from 'node:http'
-import type { SessionRequest } from '../../src/adapters/node/index.js'
-import { TesseraError } from '../../src/core/errors.js'
-import type { SessionEventType } from '../../src/core/events.js'
-import { verifyCsrf } from '../../src/csrf/index.js'
-import type { SafeHtml } from '../../src/html/index.js'
+import type { SessionRequest } from 'tessera-session/node'
+import { type SessionEventType, TesseraError } from 'tessera-session'
+import { verifyCsrf } from 'tessera-session/csrf'
+import type { SafeHtml } from 'tessera-session/html'
 import {
   type AppContext,
   currentSessionId,

@@ -1,12 +1,17 @@
 import { randomBytes } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
-import type { SessionRequest } from '../../src/adapters/node/index.js'
-import { TesseraError } from '../../src/core/errors.js'
-import { bffCookies, clearBffCookies, refreshFromCookie } from '../../src/jwt/bff.js'
-import { KeySet } from '../../src/jwt/key-set.js'
-import type { RevocationMode } from '../../src/jwt/options.js'
-import type { TokenPair } from '../../src/jwt/refresh-flow.js'
-import { createTokenMode, type TokenMode } from '../../src/jwt/token-mode.js'
+import type { SessionRequest } from 'tessera-session/node'
+import { TesseraError } from 'tessera-session'
+import {
+  bffCookies,
+  clearBffCookies,
+  createTokenMode,
+  KeySet,
+  refreshFromCookie,
+  type RevocationMode,
+  type TokenMode,
+  type TokenPair,
+} from 'tessera-session/jwt'
 import { asConfigError } from '../config-errors.js'
 import type { AppContext } from '../context.js'
 import { HttpError, json, type Router, readJson } from '../http.js'

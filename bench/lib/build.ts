@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process'
-import { copyFileSync, mkdirSync } from 'node:fs'
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { devSourceMap, PACKAGE_NAME } from '../../scripts/self-reference.js'
 
 const run = promisify(execFile)
 
@@ -25,9 +26,27 @@ export async function buildServers(benchDir: string, rootDir: string): Promise<v
     // With noCheck, tsc only fails on syntax errors or a broken config.
     throw new Error(`building the Tessera bench servers failed:\n${error.stdout ?? error}`)
   })
-  const out = join(benchDir, 'results', 'build', 'bench', 'servers')
+  const build = join(benchDir, 'results', 'build')
+  const out = join(build, 'bench', 'servers')
   mkdirSync(out, { recursive: true })
   copyFileSync(join(benchDir, 'servers', 'serve.mjs'), join(out, 'serve.mjs'))
+  writeSelfReference(build, rootDir)
+}
+
+/**
+ * The servers import `tessera-session/…`, and tsc keeps those names in what it emits: a
+ * package.json at the build's root gives them the compiled sources, as the published package's
+ * `exports` give a user its dist/ (Node resolves a package's own name through the nearest
+ * package.json). Derived from tsconfig.json `paths`, the map the sources run under in tsx.
+ */
+function writeSelfReference(build: string, rootDir: string): void {
+  const exports: Record<string, string> = {}
+  for (const [name, file] of Object.entries(devSourceMap(rootDir))) {
+    const subpath = name === PACKAGE_NAME ? '.' : `./${name.slice(PACKAGE_NAME.length + 1)}`
+    exports[subpath] = file.replace(/\.ts$/, '.js')
+  }
+  const pkg = { name: PACKAGE_NAME, private: true, type: 'module', exports }
+  writeFileSync(join(build, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`)
 }
 
 /**

@@ -1,22 +1,11 @@
+// The core's public door (re-exported by the package root). Helpers the other layers share
+// (token hashing, the cookie codec, error factories, the event bus) are imported by path
+// inside src/ and are not part of the package's surface.
 export { type Clock, manualClock, systemClock } from './clock.js'
-export {
-  type CookieLookup,
-  type CookieOptions,
-  DEFAULT_COOKIE,
-  MAX_COOKIE_BYTES,
-  readCookie,
-  type SameSite,
-  serializeCookie,
-} from './cookie.js'
+export { type CookieOptions, DEFAULT_COOKIE, type SameSite } from './cookie.js'
 export { type Duration, parseDuration } from './duration.js'
-export { configAssert, storeUnavailable, TesseraError, type TesseraErrorCode } from './errors.js'
-export {
-  EventBus,
-  type EventLevel,
-  type EventListener,
-  type SessionEvent,
-  type SessionEventType,
-} from './events.js'
+export { TesseraError, type TesseraErrorCode } from './errors.js'
+export type { EventLevel, EventListener, SessionEvent, SessionEventType } from './events.js'
 export {
   createSessions,
   type RevocationActor,
@@ -38,12 +27,5 @@ export type {
   LimitPolicy,
   SessionPatch,
   SessionStore,
+  StoreNotice,
 } from './store.js'
-export {
-  generateHandle,
-  generateToken,
-  hashToken,
-  isWellFormedToken,
-  timingSafeEqualString,
-} from './token.js'
-export { setOwn } from '../internal/own.js'

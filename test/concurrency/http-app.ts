@@ -5,7 +5,7 @@ import type { manualClock } from '../../src/core/clock.js'
 import { createSessions, type SessionManager } from '../../src/core/manager.js'
 import type { SessionStore } from '../../src/core/store.js'
 import { csrf } from '../../src/csrf/index.js'
-import { createPipeline } from '../../src/pipeline/index.js'
+import { createPipeline } from '../../src/pipeline/pipeline.js'
 import { COOKIE, LIMITS } from './world.js'
 
 /** The origin the tiny app claims to be served under (requests send it as `Origin`). */

@@ -1,7 +1,7 @@
 // Tessera's Express adapter on Express 5 (memory store unless STORE says otherwise).
 import { createServer } from 'node:http'
 import express from 'express'
-import { expressSessions } from '../../../src/adapters/express/index.js'
+import { expressSessions } from 'tessera-session/express'
 import { listen, publishOps } from '../serve.mjs'
 import { benchSessions, loginUser } from './setup.js'
 

@@ -1,6 +1,6 @@
 // Tessera's Fastify adapter on Fastify 5 (memory store unless STORE says otherwise).
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify'
-import { fastifySessions } from '../../../src/adapters/fastify/index.js'
+import { fastifySessions } from 'tessera-session/fastify'
 import { listen, publishOps } from '../serve.mjs'
 import { benchSessions, loginUser } from './setup.js'
 

@@ -2,7 +2,7 @@
 import { createServer } from 'node:http'
 import { getRequestListener } from '@hono/node-server'
 import { type Context, Hono } from 'hono'
-import { honoSessions } from '../../../src/adapters/hono/index.js'
+import { honoSessions } from 'tessera-session/hono'
 import { listen, publishOps } from '../serve.mjs'
 import { benchSessions, loginUser } from './setup.js'
 

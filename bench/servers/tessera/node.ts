@@ -2,7 +2,7 @@
 // enforced), GET|POST /me (authenticated read).
 // STORE, PLUGINS and MONITORING select the set-up (see setup.ts).
 import { createServer } from 'node:http'
-import { nodeHandler, type SessionRequest } from '../../../src/adapters/node/index.js'
+import { nodeHandler, type SessionRequest } from 'tessera-session/node'
 import { listen, publishOps } from '../serve.mjs'
 import { benchSessions, loginUser } from './setup.js'
 

@@ -4,11 +4,11 @@
 // CACHE = 0 turns off the verified-token cache (every request verifies the signature, as jose).
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
-import { nodeHandler, type SessionRequest } from '../../../src/adapters/node/index.js'
+import { nodeHandler, type SessionRequest } from 'tessera-session/node'
 import { listen, publishOps, skip } from '../serve.mjs'
 import { benchSessions, loginUser } from './setup.js'
 
-const jwt = await import('../../../src/jwt/index.js').catch((e: Error) =>
+const jwt = await import('tessera-session/jwt').catch((e: Error) =>
   skip(`token mode: ${e.message}`),
 )
 const { sessions, counts } = await benchSessions()

@@ -220,3 +220,7 @@ export function runStoreConformance(test: TestFn, target: () => ConformanceTarge
 }
 
 export { runPerUserCases, runVersionCases }
+// Fixture helpers for a store's own tests and for seeding benchmarks: records keyed by a token's
+// hash, built exactly as the manager builds them.
+export { freshRecord } from '../../core/record.js'
+export { generateHandle, generateToken, hashToken } from '../../core/token.js'
