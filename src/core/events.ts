@@ -4,6 +4,8 @@
 export type SessionEventType =
   | 'authn_login_success'
   | 'authn_login_fail'
+  /** A failed login spent an attempt budget: the account, address or device must wait (`reason` = the budget). */
+  | 'authn_login_lock'
   | 'authn_token_reuse'
   /** A listener threw; sent to the other listeners, `reason` = the type it failed on. */
   | 'event_listener_failed'
@@ -23,6 +25,12 @@ export type SessionEventType =
   | 'store_recovered'
   | 'session_evicted'
   | 'store_background_error'
+  /** Device Bound Session Credentials: a browser bound this session to its key. */
+  | 'dbsc_registered'
+  /** DBSC: the browser proved its key again and got a new short-lived bound cookie. */
+  | 'dbsc_refreshed'
+  /** DBSC: a registration or refresh was refused (`reason` says why). */
+  | 'dbsc_refresh_failed'
 
 /** Severity, as in the OWASP vocabulary. */
 export type EventLevel = 'info' | 'warn' | 'critical'

@@ -1,0 +1,235 @@
+import { readCookie } from '../core/cookie.js'
+import type { SessionRecord } from '../core/record.js'
+import type { Session } from '../core/session.js'
+import { liveSummaries, type SessionSummary } from '../core/summary.js'
+import type { Plugin, Rejection, RequestContext } from '../pipeline/types.js'
+import { clearBoundCookie, emit, type Kit, makeKit } from './kit.js'
+import { type DbscOptions, resolveDbscOptions, type UnboundPolicy } from './options.js'
+import { type DbscReply, registrationHeader } from './protocol.js'
+import { refresh } from './refresh.js'
+import { register } from './register.js'
+import { BINDING_KEY, boundId } from './state.js'
+
+/**
+ * Where the request's session stands: `none` (no signed-in session), `unbound`, `bound`
+ * (bound, with a valid bound cookie), or why a bound session's cookie failed.
+ */
+export type BoundState = 'none' | 'unbound' | 'bound' | 'missing' | 'invalid' | 'expired'
+
+/** A session-list row that says whether the session is bound to its device. */
+export type BoundSummary = SessionSummary & { bound: boolean }
+
+const STATE = 'dbsc'
+const REFUSE_MISSING: Rejection = Object.freeze({
+  status: 403,
+  code: 'ERR_DBSC_REQUIRED',
+  message: 'this session is bound to a device and the request lacks its bound cookie',
+}) as Rejection
+const REFUSE_UNBOUND: Rejection = Object.freeze({
+  status: 403,
+  code: 'ERR_DBSC_REQUIRED',
+  message: 'this action needs a session bound to its device',
+}) as Rejection
+const STEP_UP: Rejection = Object.freeze({
+  status: 401,
+  code: 'ERR_REAUTH_REQUIRED',
+  message: 're-authentication required',
+}) as Rejection
+
+/**
+ * Device Bound Session Credentials for Tessera sessions: offers registration at sign-in, runs
+ * the registration and refresh endpoints, checks the short-lived bound cookie on every request
+ * of a bound session (a MAC, no signature and no store read), raises `session_anomaly` when a
+ * bound session's cookie arrives without it, and guards routes with {@link Dbsc.requireBound}.
+ *
+ * @example
+ * const dbsc = createDbsc({ sessions, secret: process.env.DBSC_SECRET!, guard: { paths: ['/transfer'] } })
+ * const pipeline = createPipeline(sessions, [csrf({ sessions }), dbsc.plugin()])
+ * // route POST /dbsc/register → dbsc.register(ctx), POST /dbsc/refresh → dbsc.refresh(ctx)
+ */
+export class Dbsc {
+  readonly #kit: Kit
+
+  constructor(options: DbscOptions) {
+    this.#kit = makeKit(resolveDbscOptions(options))
+  }
+
+  /** The registration endpoint's path. */
+  get registrationPath(): string {
+    return this.#kit.o.registrationPath
+  }
+  /** The refresh endpoint's path. */
+  get refreshPath(): string {
+    return this.#kit.o.refreshPath
+  }
+
+  /** Handles the registration endpoint (`POST`). Send the reply as it is. */
+  register(ctx: RequestContext): Promise<DbscReply> {
+    return register(this.#kit, ctx)
+  }
+
+  /** Handles the refresh endpoint (`POST`). Send the reply as it is. */
+  refresh(ctx: RequestContext): Promise<DbscReply> {
+    return refresh(this.#kit, ctx)
+  }
+
+  /**
+   * The request's {@link BoundState}, computed once per request: for a bound session, one
+   * HMAC over the bound cookie; for any other, a property read.
+   */
+  state(ctx: RequestContext): BoundState {
+    const cached = ctx.locals[STATE] as BoundState | undefined
+    if (cached !== undefined) return cached
+    const record = ctx.session.record
+    let state: BoundState
+    if (record === null || record.userId === null) state = 'none'
+    else {
+      const id = boundId(record)
+      if (id === null) state = 'unbound'
+      else {
+        const found = readCookie(ctx.input.header('cookie'), this.#kit.o.cookie.name)
+        const value = found.kind === 'value' ? found.value : undefined
+        const now = this.#kit.o.sessions.options.clock.now()
+        const checked = this.#kit.bound.check(value, id, now)
+        state = checked === 'ok' ? 'bound' : found.kind === 'absent' ? 'missing' : checked
+      }
+    }
+    ctx.locals[STATE] = state
+    return state
+  }
+
+  /**
+   * The guard: a bound session must present a valid bound cookie (else 403); an unbound one
+   * gets `unbound` (default: the `guard.unbound` option, itself `allow`). Requests without a
+   * signed-in session pass (authentication is the route's own check). Returns the refusal to
+   * send, or undefined. Usable from any adapter: pass the request context.
+   *
+   * @example
+   * const refusal = dbsc.requireBound(req.tessera, 'step-up')
+   * if (refusal) return res.status(refusal.status).json({ error: refusal })
+   */
+  requireBound(
+    ctx: RequestContext,
+    unbound: UnboundPolicy = this.#kit.o.unbound,
+  ): Rejection | undefined {
+    const state = this.state(ctx)
+    if (state === 'none' || state === 'bound') return undefined
+    if (state !== 'unbound') return REFUSE_MISSING
+    if (unbound === 'allow') return undefined
+    if (unbound === 'step-up') return ctx.session.isFresh() ? undefined : STEP_UP
+    return REFUSE_UNBOUND
+  }
+
+  /**
+   * The pipeline plugin: checks bound sessions on every request (an anomaly event when the
+   * bound cookie is missing or wrong, outside the DBSC endpoints), applies the guard to
+   * `guard.paths`, offers registration on the response of a sign-in or re-authentication of an
+   * unbound session, and clears the bound cookie on logout.
+   */
+  plugin(): Plugin {
+    const kit = this.#kit
+    const o = kit.o
+    return {
+      name: 'dbsc',
+      onRequest: (ctx) => {
+        const record = ctx.session.record
+        if (record === null || record.data[BINDING_KEY] === undefined) {
+          return o.guardPaths.has(ctx.input.path) ? this.requireBound(ctx) : undefined
+        }
+        const path = ctx.input.path
+        if (path === o.refreshPath || path === o.registrationPath) return undefined
+        const state = this.state(ctx)
+        if (state !== 'bound' && state !== 'unbound' && state !== 'none') {
+          // The long-lived cookie without the short-lived one: a copied cookie, or a browser
+          // whose refresh failed (it says so in Secure-Session-Skipped, which anyone can send).
+          const skipped = ctx.input.header('secure-session-skipped')
+          emit(
+            kit,
+            ctx,
+            'session_anomaly',
+            'critical',
+            record,
+            skipped ? 'dbsc_skipped' : `dbsc_${state}`,
+          )
+        }
+        return o.guardPaths.has(path) ? this.requireBound(ctx) : undefined
+      },
+      headers: (ctx, out) => {
+        const s = ctx.session
+        if (s.clearSiteData !== null) {
+          if (ctx.input.header('cookie')?.includes(o.cookie.name))
+            out.push(['set-cookie', clearBoundCookie(kit)])
+          return
+        }
+        if (s.setCookie === null) return
+        const offer = this.offer(s)
+        if (offer !== null) out.push(['secure-session-registration', offer])
+      },
+    }
+  }
+
+  /**
+   * The `Secure-Session-Registration` value to send with the response of a sign-in or
+   * re-authentication (the session was just regenerated with `authenticated: true`), or null:
+   * not signed in, a token session, already bound, or not a fresh sign-in. The plugin sends it
+   * by itself; call this only without the plugin.
+   */
+  offer(session: Session): string | null {
+    const r = session.record
+    if (r === null || r.userId === null || r.meta.kind === 'token') return null
+    if (r.authenticatedAt === null || r.authenticatedAt !== r.renewedAt) return null
+    if (boundId(r) !== null) return null
+    const o = this.#kit.o
+    const now = o.sessions.options.clock.now()
+    const challenge = this.#kit.registration.issue(
+      r.handle,
+      r.authenticatedAt,
+      now + o.challengeTtlMs,
+    )
+    return registrationHeader(o.algorithms, o.registrationPath, challenge)
+  }
+
+  /**
+   * Ends the session's binding with this request's commit (call it before a password change's
+   * `regenerate`): the browser's next refresh answers `{"continue": false}`.
+   *
+   * @example
+   * dbsc.end(req.session); await req.session.regenerate({ authenticated: true })
+   */
+  end(session: Session): void {
+    if (session.get(BINDING_KEY) !== undefined) session.delete(BINDING_KEY)
+  }
+
+  /** True when the record is bound to a device key. */
+  isBound(record: Readonly<SessionRecord> | null): boolean {
+    return boundId(record) !== null
+  }
+
+  /**
+   * The live sessions of the current session's user (as `sessions.list`), each with `bound`:
+   * one store read. Empty for an anonymous session.
+   *
+   * @example
+   * const rows = await dbsc.list(req.session)
+   */
+  async list(current: Pick<Session, 'userId' | 'handle'>): Promise<BoundSummary[]> {
+    const userId = current.userId
+    if (userId === null) return []
+    const sessions = this.#kit.o.sessions
+    const records = await sessions.storeCall((store) => store.listByUser(userId))
+    const bound = new Set(records.filter((r) => boundId(r) !== null).map((r) => r.handle))
+    const now = sessions.options.clock.now()
+    const mine = current.handle as Parameters<typeof liveSummaries>[2]
+    return liveSummaries(records, now, mine).map((s) => ({ ...s, bound: bound.has(s.handle) }))
+  }
+}
+
+/**
+ * Creates the DBSC support for a session manager; unsafe or unknown options throw `ERR_CONFIG`.
+ *
+ * @example
+ * const dbsc = createDbsc({ sessions, secret: process.env.DBSC_SECRET! })
+ */
+export function createDbsc(options: DbscOptions): Dbsc {
+  return new Dbsc(options)
+}
