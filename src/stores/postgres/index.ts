@@ -2,11 +2,16 @@ import type pg from 'pg'
 import { type Clock, systemClock } from '../../core/clock.js'
 import { configAssert, storeUnavailable, TesseraError } from '../../core/errors.js'
 import { requireOptional } from '../../internal/optional.js'
+import { assertKnownKeys } from '../../internal/strict.js'
+import { POSTGRES_KEYS } from '../option-keys.js'
 import type { SessionRecord } from '../../core/record.js'
 import type { CreateOptions, CreateResult, SessionStore, StoreNotice } from '../../core/store.js'
 import { encodeEntries, escapeText, type PgSessionRow, recordParams, rowToRecord } from './codec.js'
 import { pgQueries, SWEEP_BATCH } from './queries.js'
 import { migratePg, pgTables } from './schema.js'
+import { notifyChannel, pgListen } from './listen.js'
+import { type NearCacheOptions, nearCacheSettings, withNearCache } from '../near-cache/index.js'
+import { isPgPool, type PgPoolLike } from '../../internal/drivers.js'
 
 const driver = requireOptional<typeof pg>('pg', 'postgresStore (tessera-session/stores/postgres)')
 
@@ -15,7 +20,7 @@ export interface PostgresStoreOptions {
   /** `postgres://user@host:5432/db`; the store creates and owns a pool for it. */
   connectionString?: string | undefined
   /** An existing pool; the store then leaves it open on `close()`. */
-  pool?: pg.Pool | undefined
+  pool?: PgPoolLike | undefined
   /** Pool size when the store creates the pool. Default 10. */
   poolSize?: number | undefined
   /** Schema of the store's tables (created if missing). Default `public`. */
@@ -26,6 +31,8 @@ export interface PostgresStoreOptions {
   clock?: Clock | undefined
   /** How often expired rows are swept, ms; 0 disables the timer. Default 60 000. */
   sweepIntervalMs?: number | undefined
+  /** Opt-in near cache of reads, invalidated by LISTEN/NOTIFY: docs/near-cache.md. Default off. */
+  nearCache?: boolean | NearCacheOptions | undefined
 }
 
 /** The PostgreSQL store, plus an explicit sweep. */
@@ -50,15 +57,17 @@ const ignore = () => {}
  */
 export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   configAssert(
-    typeof options?.connectionString === 'string' || options?.pool instanceof driver.Pool,
+    typeof options?.connectionString === 'string' || isPgPool(options?.pool),
     'postgresStore needs { connectionString } or { pool }',
   )
+  assertKnownKeys(options, POSTGRES_KEYS, 'postgresStore')
   const prefix = options.tablePrefix ?? 'tessera_'
   const t = pgTables(options.schema ?? 'public', prefix)
+  const near = nearCacheSettings(options.nearCache, 'postgresStore')
   const clock = options.clock ?? systemClock
   const owned = !options.pool
   const pool =
-    options.pool ??
+    (options.pool as pg.Pool | undefined) ??
     new driver.Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
@@ -215,7 +224,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   timer?.unref()
   let closed = false
 
-  return {
+  const store: PostgresStore = {
     sweep,
     async get(id) {
       return one((await query(q.get([escapeText(id), clock.now()]))).rows)
@@ -281,4 +290,9 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       notify = sink
     },
   }
+  if (!near) return store
+  // Named after its channel, so an operator can find (or a test terminate) this connection.
+  const config = { ...pool.options, application_name: notifyChannel(t), keepAlive: true }
+  const client = () => new driver.Client(config)
+  return withNearCache(store, pgListen({ client, ensureSchema, tables: t, prefix }), near)
 }

@@ -57,7 +57,28 @@ export interface RedisConn {
   ): Promise<R>
   ping(): Promise<void>
   close(): Promise<void>
+  /** The masters now, each with a way to open a dedicated RESP3 client to it (near cache). */
+  trackingTargets(): Promise<TrackingTarget[]>
 }
+
+/** One master of a {@link RedisConn}, for invalidation pushes: see tracking.ts. */
+export interface TrackingTarget {
+  readonly address: string
+  open(): Promise<PushClient>
+}
+
+/** The subset of a node-redis v5 RESP3 client with `emitInvalidate` that tracking uses. */
+export interface PushClient {
+  on(event: string, listener: (...args: never[]) => void): unknown
+  connect(): Promise<unknown>
+  sendCommand(args: ReadonlyArray<string>): Promise<unknown>
+  destroy(): void
+}
+
+// A copy of a client's settings that receives invalidation pushes (RESP3 is required for them).
+const PUSH = { RESP: 3, emitInvalidate: true, maintNotifications: 'disabled' } as const
+const duplicate = (client: unknown): PushClient =>
+  (client as { duplicate(o: typeof PUSH): PushClient }).duplicate(PUSH)
 
 // Offline queue off: while Redis is unreachable, commands fail at once instead of piling up
 // (fail closed, quickly). The client keeps reconnecting in the background, backing off to 2 s.
@@ -117,6 +138,7 @@ export function standaloneConn(
     send: (_key, args) => send(args),
     read: (_key, args, map, arg) => watchdog.guard(command(args), map, arg),
     ping: async () => void (await send(['PING'])),
+    trackingTargets: async () => [{ address: 'standalone', open: async () => duplicate(client) }],
     close: async () => {
       watchdog.close()
       // A graceful close waits for pending replies; an unreachable server gets a hard one.
@@ -178,6 +200,13 @@ export function clusterConn(
           await Promise.all(clients.map((c) => c.sendCommand(['PING'])))
         }),
       ),
+    trackingTargets: async () => {
+      if (!connected) await connect()
+      return cluster.masters.map((m) => ({
+        address: (m as { address: string }).address,
+        open: async () => duplicate(await cluster.nodeClient(m as never)),
+      }))
+    },
     close: async () => {
       watchdog.close()
       if (!owned || !connected) return

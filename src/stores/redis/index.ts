@@ -79,16 +79,26 @@ import {
   clusterConn,
   type RedisClientLike,
   type RedisClusterLike,
+  type RedisConn,
   standaloneConn,
 } from './conn.js'
 import { createRedisStore } from './store.js'
+import { redisTracking } from './tracking.js'
+import { type NearCacheOptions, nearCacheSettings, withNearCache } from '../near-cache/index.js'
 import { configAssert } from '../../core/errors.js'
+import { assertKnownKeys } from '../../internal/strict.js'
+import { REDIS_CLUSTER_KEYS, REDIS_KEYS } from '../option-keys.js'
 import type { SessionStore } from '../../core/store.js'
 
 /** Options shared by {@link redisStore} and {@link redisClusterStore}. */
 export interface RedisStoreCommonOptions extends ConnOptions {
   /** Prefix of every key (no braces). Default `tessera:`. */
   keyPrefix?: string
+  /**
+   * Opt-in near cache: records kept in this process's memory for reads, dropped when Redis
+   * pushes a change (CLIENT TRACKING, broadcast mode). See docs/near-cache.md. Default off.
+   */
+  nearCache?: boolean | NearCacheOptions
 }
 
 /** Options of {@link redisStore}: a `url`, or a `client` you created and own. */
@@ -105,6 +115,15 @@ export interface RedisClusterStoreOptions extends RedisStoreCommonOptions {
   nodes?: string[]
   /** A node-redis v5 cluster client (`createCluster()`); you close it. */
   cluster?: RedisClusterLike
+}
+
+/** The store, behind a near cache when `o.nearCache` asks for one (checked before connecting). */
+function build(connect: () => RedisConn, o: RedisStoreCommonOptions, where: string) {
+  const prefix = prefixOf(o)
+  const near = nearCacheSettings(o.nearCache, where)
+  const conn = connect()
+  const store = createRedisStore(conn, prefix)
+  return near ? withNearCache(store, redisTracking(conn, prefix, o.onError), near) : store
 }
 
 function prefixOf(o: RedisStoreCommonOptions): string {
@@ -124,9 +143,9 @@ function prefixOf(o: RedisStoreCommonOptions): string {
  * const sessions = createSessions({ store: redisStore({ url: 'redis://127.0.0.1:6379' }) })
  */
 export function redisStore(options: RedisStoreOptions): SessionStore {
-  configAssert(options.url || options.client, 'redisStore needs a url or a client')
-  const prefix = prefixOf(options)
-  return createRedisStore(standaloneConn(options), prefix)
+  configAssert(options?.url || options?.client, 'redisStore needs a url or a client')
+  assertKnownKeys(options, REDIS_KEYS, 'redisStore')
+  return build(() => standaloneConn(options), options, 'redisStore')
 }
 
 /**
@@ -142,8 +161,8 @@ export function redisClusterStore(options: RedisClusterStoreOptions): SessionSto
     (options.nodes && options.nodes.length > 0) || options.cluster,
     'redisClusterStore needs seed nodes or a cluster client',
   )
-  const prefix = prefixOf(options)
-  return createRedisStore(clusterConn(options), prefix)
+  assertKnownKeys(options, REDIS_CLUSTER_KEYS, 'redisClusterStore')
+  return build(() => clusterConn(options), options, 'redisClusterStore')
 }
 
 export type { ConnOptions, RedisClientLike, RedisClusterLike }

@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto'
+import { inject } from 'vitest'
+import { redisClusterStore, redisStore } from '../../src/stores/redis/index.js'
+import { clientName } from '../../src/stores/redis/tracking.js'
+import { redisAnswers, serviceGate } from '../services/availability.js'
+import { clusterNodes } from '../services/redis-cluster.js'
+import { inspectRedis } from '../services/redis-inspect.js'
+import { redisCli } from '../services/redis-server.js'
+import { nearCacheSuite } from './suite.js'
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+const CLUSTER_URL = process.env.REDIS_CLUSTER_URL || inject('redisClusterUrl')
+const standaloneUp = await serviceGate('Redis', REDIS_URL, () => redisAnswers(REDIS_URL))
+const clusterUp = await serviceGate('Redis Cluster', CLUSTER_URL, () => redisAnswers(CLUSTER_URL))
+
+/** Kills, on every node, the tracking connections of the stores with this prefix. */
+const killTracking = async (urls: string[], keyPrefix: string) => {
+  for (const url of urls) {
+    const port = Number(new URL(url).port || 6379)
+    const list = await redisCli(port, 'client', 'list')
+    const ids = list
+      .split('\n')
+      .filter((line) => line.includes(` name=${clientName(keyPrefix)} `))
+      .map((line) => /(?:^|\s)id=(\d+)/.exec(line)?.[1])
+    if (ids.length === 0) throw new Error(`no tracking connection on port ${port}`)
+    for (const id of ids) await redisCli(port, 'client', 'kill', 'id', id!)
+  }
+}
+
+const topologies = [
+  { name: 'standalone Redis', up: standaloneUp, urls: () => [REDIS_URL], cluster: false },
+  { name: 'Redis Cluster', up: clusterUp, urls: () => clusterNodes(CLUSTER_URL), cluster: true },
+]
+
+for (const t of topologies) {
+  nearCacheSuite(t.name, t.up, (logA, logB) => {
+    // A prefix of our own: other test files share these servers.
+    const keyPrefix = `tessera-nc-test:${randomBytes(4).toString('hex')}:`
+    const open = (onEvent: typeof logA.push) =>
+      t.cluster
+        ? redisClusterStore({ nodes: t.urls(), keyPrefix, nearCache: { onEvent } })
+        : redisStore({ url: REDIS_URL, keyPrefix, nearCache: { onEvent } })
+    const a = open(logA.push)
+    const b = open(logB.push)
+    return {
+      a,
+      b,
+      kill: () => killTracking(t.urls(), keyPrefix),
+      close: async () => {
+        await Promise.all([a.close(), b.close()])
+        const redis = await inspectRedis(t.urls(), t.cluster)
+        await redis.clear(keyPrefix)
+        await redis.close()
+      },
+    }
+  })
+}
