@@ -1,4 +1,5 @@
 import { configAssert, TesseraError } from '../core/errors.js'
+import { assertKnownKeys } from '../internal/strict.js'
 
 /** Options of {@link WorkGate}. */
 export interface WorkGateOptions {
@@ -43,6 +44,7 @@ export class WorkGate {
   #runningNormal = 0
 
   constructor(options: WorkGateOptions) {
+    assertKnownKeys(options, ['concurrency', 'reserved', 'queue', 'priorityQueue'], 'WorkGate')
     const { concurrency, reserved = 0, queue = concurrency, priorityQueue = queue } = options
     const ok = (n: unknown, min: number) => Number.isInteger(n) && (n as number) >= min
     configAssert(ok(concurrency, 1), 'WorkGate concurrency must be an integer of at least 1')

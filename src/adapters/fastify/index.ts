@@ -10,7 +10,7 @@ import { NodeRequestInput } from '../../pipeline/node-io.js'
 import { type Begun, type Pipeline, rejectionBody, toRejection } from '../../pipeline/pipeline.js'
 import { JSON_CONTENT_TYPE, rejectionHeaders, vetoHeaders } from '../../pipeline/respond.js'
 import type { RequestContext } from '../../pipeline/types.js'
-import { type AdapterOptions, adapterSeam, refusal } from '../seam.js'
+import { type AdapterOptions, type AdapterSeam, adapterSeam, refusal } from '../seam.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -34,12 +34,14 @@ export interface FastifySessionsOptions extends AdapterOptions {
 const FASTIFY_KEYS = ['sessions', 'prefix', 'logLevel', 'logSerializers']
 
 const plugin: FastifyPluginCallback<FastifySessionsOptions> = (fastify, options, done) => {
-  const { pipeline, trust } = adapterSeam(
-    options.sessions,
-    options,
-    'fastifySessions',
-    FASTIFY_KEYS,
-  )
+  // A plugin that throws is lost by Fastify's loader: hand a configuration error to `done`.
+  let seam: AdapterSeam
+  try {
+    seam = adapterSeam(options.sessions, options, 'fastifySessions', FASTIFY_KEYS)
+  } catch (error) {
+    return done(error as Error)
+  }
+  const { pipeline, trust } = seam
   fastify.decorateRequest('session', null as unknown as Session)
   fastify.decorateRequest('tessera', null)
 

@@ -2,6 +2,8 @@ import { type Clock, systemClock } from '../../core/clock.js'
 import { TesseraError } from '../../core/errors.js'
 import { expiresAt, type SessionRecord } from '../../core/record.js'
 import { setOwn } from '../../internal/own.js'
+import { assertKnownKeys } from '../../internal/strict.js'
+import { MEMORY_KEYS } from '../option-keys.js'
 import type {
   CreateOptions,
   CreateResult,
@@ -68,6 +70,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & {
   sweep(): number
   getSync(id: string): SessionRecord | null
 } {
+  assertKnownKeys(options, MEMORY_KEYS, 'memoryStore')
   const maxEntries = options.maxEntries ?? 10_000
   const clock = options.clock ?? systemClock
   const sessions = new Map<string, Entry>()

@@ -1,9 +1,8 @@
-import { mkdirSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
-import type Database from 'better-sqlite3'
 import { type Clock, systemClock } from '../../core/clock.js'
 import { configAssert, storeUnavailable, TesseraError } from '../../core/errors.js'
-import { requireOptional } from '../../internal/optional.js'
+import { assertKnownKeys } from '../../internal/strict.js'
+import { SQLITE_KEYS } from '../option-keys.js'
+import { openSqlite } from './open.js'
 import type { SessionRecord } from '../../core/record.js'
 import type {
   CreateOptions,
@@ -21,11 +20,6 @@ import {
   type SessionRow,
 } from './codec.js'
 import { migrateSqlite, sqliteTables } from './schema.js'
-
-const BetterSqlite3 = requireOptional<typeof Database>(
-  'better-sqlite3',
-  'sqliteStore (tessera-session/stores/sqlite)',
-)
 
 /** Options of {@link sqliteStore}. */
 export interface SqliteStoreOptions {
@@ -70,6 +64,7 @@ const SWEEP_BATCH = 500
  */
 export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   configAssert(typeof options?.path === 'string', 'sqliteStore needs { path }')
+  assertKnownKeys(options, SQLITE_KEYS, 'sqliteStore')
   const t = sqliteTables(options.tablePrefix ?? 'tessera_')
   const clock = options.clock ?? systemClock
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000
@@ -78,23 +73,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
     synchronous === 'full' || synchronous === 'normal',
     "sqliteStore synchronous must be 'full' or 'normal'",
   )
-  let db: Database.Database
-  try {
-    // `./data/sessions.db` on a fresh checkout: create the folder rather than crash.
-    if (options.path !== ':memory:' && !options.path.startsWith('file:'))
-      mkdirSync(dirname(resolve(options.path)), { recursive: true })
-    db = new BetterSqlite3(options.path, { timeout: busyTimeoutMs })
-  } catch (cause) {
-    throw new TesseraError(
-      'ERR_CONFIG',
-      `Tessera configuration: cannot open SQLite database at ${JSON.stringify(options.path)}: ${cause instanceof Error ? cause.message : String(cause)}`,
-      { cause },
-    )
-  }
-  db.pragma('journal_mode = WAL')
-  db.pragma(`synchronous = ${synchronous.toUpperCase()}`)
-  // Aliases are deleted with their session through ON DELETE CASCADE.
-  db.pragma('foreign_keys = ON')
+  const db = openSqlite(options.path, busyTimeoutMs, synchronous)
   migrateSqlite(db, t)
 
   const cols = INSERT_COLUMNS

@@ -4,6 +4,7 @@ import { BACKOFF_MAX_SHIFT, type Budget } from '../budget.js'
 import type { AttemptCounters, TakeResult } from '../counters.js'
 import { refusal, SWEEP_EVERY_MS, sqlTableName } from './sql.js'
 import { assertKnownKeys } from '../../internal/strict.js'
+import type { PgPoolLike } from '../../internal/drivers.js'
 
 /** Options of {@link postgresCounters}. */
 export interface PostgresCountersOptions {
@@ -22,9 +23,10 @@ export interface PostgresCountersOptions {
  * const throttle = loginThrottle({ counters: postgresCounters(pool), deviceCookie: { secret } })
  */
 export function postgresCounters(
-  pool: pg.Pool,
+  given: PgPoolLike,
   options: PostgresCountersOptions = {},
 ): AttemptCounters {
+  const pool = given as pg.Pool
   configAssert(
     pool !== null && typeof pool === 'object' && typeof pool.query === 'function',
     'postgresCounters needs a pg.Pool (new pg.Pool({ connectionString }))',

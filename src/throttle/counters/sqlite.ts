@@ -4,6 +4,7 @@ import { BACKOFF_MAX_SHIFT, type Budget } from '../budget.js'
 import type { AttemptCounters, TakeResult } from '../counters.js'
 import { refusal, SWEEP_EVERY_MS, sqlTableName } from './sql.js'
 import { assertKnownKeys } from '../../internal/strict.js'
+import type { SqliteDatabaseLike } from '../../internal/drivers.js'
 
 /** Options of {@link sqliteCounters}. */
 export interface SqliteCountersOptions {
@@ -28,9 +29,10 @@ interface Row {
  * const throttle = loginThrottle({ counters: sqliteCounters(db), deviceCookie: { secret } })
  */
 export function sqliteCounters(
-  db: Database.Database,
+  given: SqliteDatabaseLike,
   options: SqliteCountersOptions = {},
 ): AttemptCounters {
+  const db = given as Database.Database
   configAssert(
     db !== null && typeof db === 'object' && typeof db.prepare === 'function',
     'sqliteCounters needs a better-sqlite3 Database (new Database(path))',
