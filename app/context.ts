@@ -1,5 +1,6 @@
 import type { SessionRequest } from 'tessera-session/node'
 import type { SessionManager, SessionRecord } from 'tessera-session'
+import type { Dbsc } from 'tessera-session/dbsc'
 import type { LoginThrottle } from 'tessera-session/throttle'
 import { tokenSessionId } from 'tessera-session/jwt'
 import type { AppConfig } from './config.js'
@@ -16,6 +17,8 @@ export interface AppContext {
   monitoring?: AppMonitoring | undefined
   /** Login budgets (`LOGIN_THROTTLE`); none when turned off. */
   throttle?: LoginThrottle | null | undefined
+  /** Device Bound Session Credentials (`DBSC`); none when turned off. */
+  dbsc?: Dbsc | null | undefined
 }
 
 /**

@@ -18,6 +18,7 @@ import { HttpError, Router, sendError } from './http.js'
 import { type AppMonitoring, type AppMonitoringOptions, appMonitoring } from './monitoring.js'
 import { adminApiRoutes } from './routes/admin-api.js'
 import { apiRoutes } from './routes/api.js'
+import { appDbsc, dbscRoutes } from './routes/dbsc.js'
 import { appTokens, tokenRoutes } from './routes/token.js'
 import { notFoundPage, pageRoutes, wantsPage } from './routes/pages.js'
 import { withStatic } from './static/serve.js'
@@ -54,13 +55,15 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const users = await UserDirectory.seed(config.demoPassword, { scryptCost: options.scryptCost })
   // Login budgets on the store's backend, so every process of the app shares them.
   const limiter = await appThrottle(config.storeUrl, options.clock, sessions)
-  const ctx: AppContext = { config, sessions, users, monitoring, throttle: limiter?.throttle }
+  const dbsc = appDbsc(sessions, limiter?.throttle)
+  const ctx: AppContext = { config, sessions, users, monitoring, throttle: limiter?.throttle, dbsc }
   const tokens = appTokens(ctx)
   const router = new Router()
   apiRoutes(router, ctx)
   tokenRoutes(router, ctx, tokens)
   adminApiRoutes(router, ctx, monitoring)
   pageRoutes(router, ctx)
+  dbscRoutes(router, dbsc)
   const security: Plugin[] =
     options.security === false
       ? []
@@ -70,7 +73,14 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
             sessions,
             origins: config.origins,
             // Token endpoints carry their credential in the body: nothing ambient to forge.
-            exemptPaths: ['/api/token', '/api/token/refresh', '/api/token/revoke'],
+            // DBSC endpoints: the browser posts them itself; each needs a signed proof.
+            exemptPaths: [
+              '/api/token',
+              '/api/token/refresh',
+              '/api/token/revoke',
+              '/dbsc/register',
+              '/dbsc/refresh',
+            ],
             // Logging out after an idle timeout must not be a 403: without a live session there
             // is nothing to forge, and the answer only clears the cookie (Origin still checked).
             exemptWithoutSession: ['/logout', '/api/logout'],
@@ -94,6 +104,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     bearerAuth(tokens, { cookie: true }),
     // The same anomaly rules for the token session of a verified bearer.
     ...monitoring.afterAuth(),
+    // Bound sessions: the bound-cookie check, the guard of BOUND_ROUTES, the registration offer.
+    ...(dbsc ? [dbsc.plugin()] : []),
     ...(options.plugins ?? []),
   ]
 

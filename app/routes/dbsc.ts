@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto'
+import type { ServerResponse } from 'node:http'
+import type { SessionRequest } from 'tessera-session/node'
+import type { SessionManager, SessionSummary } from 'tessera-session'
+import { createDbsc, type Dbsc, type DbscReply } from 'tessera-session/dbsc'
+import type { LoginThrottle } from 'tessera-session/throttle'
+import { ConfigError } from '../config.js'
+import type { AppContext } from '../context.js'
+import type { Router } from '../http.js'
+
+/** The routes whose requests must carry the bound cookie when their session is bound. */
+export const BOUND_ROUTES = [
+  '/api/transfer',
+  '/account/transfer',
+  '/api/password',
+  '/security/password',
+]
+
+/**
+ * Device Bound Session Credentials for the reference app (`DBSC=on`, the default; `off` turns
+ * it off). `DBSC_SECRET` keys the bound cookie; every process behind one address must share it
+ * (without it a random one is made at start, and bound sessions refresh once after a restart).
+ * Transfers and password changes demand the bound cookie on bound sessions; browsers without
+ * DBSC keep working (`unbound: 'allow'`). Failed proofs count on the login throttle.
+ */
+export function appDbsc(
+  sessions: SessionManager,
+  throttle: LoginThrottle | null | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Dbsc | null {
+  const mode = env.DBSC ?? 'on'
+  if (mode !== 'on' && mode !== 'off')
+    throw new ConfigError(`DBSC=${JSON.stringify(mode)} is invalid: must be on or off`)
+  if (mode === 'off') return null
+  const secret = env.DBSC_SECRET ?? randomBytes(32).toString('base64url')
+  if (Buffer.byteLength(secret) < 32)
+    throw new ConfigError(
+      'DBSC_SECRET is invalid: must be at least 32 bytes; run `npx tessera-session keygen`',
+    )
+  return createDbsc({
+    sessions,
+    secret,
+    throttle,
+    guard: { paths: BOUND_ROUTES, unbound: 'allow' },
+  })
+}
+
+function send(res: ServerResponse, reply: DbscReply): void {
+  res.statusCode = reply.status
+  for (const [name, value] of reply.headers) res.appendHeader(name, value)
+  res.end(reply.body)
+}
+
+/** `POST /dbsc/register` and `POST /dbsc/refresh`, answered by the library. */
+export function dbscRoutes(router: Router, dbsc: Dbsc | null): void {
+  if (!dbsc) return
+  router.on('POST', dbsc.registrationPath, async (req, res) => {
+    send(res, await dbsc.register(req.tessera))
+  })
+  router.on('POST', dbsc.refreshPath, async (req, res) => {
+    send(res, await dbsc.refresh(req.tessera))
+  })
+}
+
+/**
+ * The current user's sessions for the session list, with `bound` when DBSC is on.
+ *
+ * @example
+ * sendPage(res, 200, sessionsPage(view(app, req), await sessionRows(app, req)))
+ */
+export function sessionRows(
+  app: AppContext,
+  req: SessionRequest,
+): Promise<Array<SessionSummary & { bound?: boolean }>> {
+  return app.dbsc ? app.dbsc.list(req.session) : app.sessions.list(req.session)
+}
