@@ -40,6 +40,8 @@ export function appTokens(app: AppContext, env: NodeJS.ProcessEnv = process.env)
       audience: TOKEN_AUDIENCE,
       refreshSecret: env.TOKEN_REFRESH_SECRET ?? randomBytes(32).toString('base64url'),
       revocation,
+      // Test profiles (the session auditor) shorten the 10s default to see reuse detection soon.
+      concurrentRefreshWindow: env.TOKEN_REFRESH_WINDOW,
       isUserActive: (id) => app.users.byId(id)?.disabled === false,
     })
   } catch (error) {
