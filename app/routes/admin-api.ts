@@ -1,6 +1,6 @@
-import type { SessionRequest } from '../../src/adapters/node/index.js'
-import type { SessionEventType } from '../../src/core/events.js'
-import type { AuditQuery } from '../../src/monitoring/audit/types.js'
+import type { SessionRequest } from 'tessera-session/node'
+import type { SessionEventType } from 'tessera-session'
+import type { AuditKind, AuditQuery } from 'tessera-session/monitoring'
 import { type AppContext, requireAdmin } from '../context.js'
 import { HttpError, json, type Router } from '../http.js'
 import type { AppMonitoring } from '../monitoring.js'
@@ -10,6 +10,7 @@ import type { AppMonitoring } from '../monitoring.js'
 const KNOWN_TYPES: Record<SessionEventType, true> = {
   authn_login_success: true,
   authn_login_fail: true,
+  authn_login_lock: true,
   authn_token_reuse: true,
   event_listener_failed: true,
   session_created: true,
@@ -28,8 +29,14 @@ const KNOWN_TYPES: Record<SessionEventType, true> = {
   store_unavailable: true,
   store_recovered: true,
   store_background_error: true,
+  dbsc_registered: true,
+  dbsc_refreshed: true,
+  dbsc_refresh_failed: true,
 }
 const EVENT_TYPES: ReadonlySet<string> = new Set(Object.keys(KNOWN_TYPES))
+// The same for the audit log's kinds (a record: a new kind fails the type check here).
+const KNOWN_KINDS: Record<AuditKind, true> = { lifecycle: true, security: true }
+const KINDS: ReadonlySet<string> = new Set(Object.keys(KNOWN_KINDS))
 const LIMIT = /^[1-9]\d{0,3}$/
 const LOOPBACK = new Set(['127.0.0.1', '::1'])
 
@@ -38,11 +45,11 @@ function bad(message: string): never {
 }
 
 /**
- * Reads `user`, `type`, `limit`, `from`, `to` from a query string; anything malformed is a 400
- * (never a 5xx, never echoed back).
+ * Reads `user`, `type`, `kind` (`lifecycle` or `security`), `limit`, `from`, `to` from a query
+ * string; anything malformed is a 400 (never a 5xx, never echoed back).
  *
  * @example
- * auditQuery('user=u1&type=session_revoked&limit=20')
+ * auditQuery('user=u1&kind=security&limit=20')
  */
 export function auditQuery(query: string): AuditQuery {
   const q = new URLSearchParams(query)
@@ -56,6 +63,11 @@ export function auditQuery(query: string): AuditQuery {
   if (type !== null) {
     if (!EVENT_TYPES.has(type)) bad('unknown event type')
     out.type = type as SessionEventType
+  }
+  const kind = q.get('kind')
+  if (kind !== null) {
+    if (!KINDS.has(kind)) bad(`kind must be one of ${[...KINDS].join(', ')}`)
+    out.kind = kind as AuditKind
   }
   const limit = q.get('limit')
   if (limit !== null) {
