@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http'
-import type { SessionRequest } from '../src/adapters/node/index.js'
-import { TesseraError } from '../src/core/errors.js'
+import type { SessionRequest } from 'tessera-session/node'
+import { TesseraError } from 'tessera-session'
 import type { AppContext } from './context.js'
 import { HttpError } from './http.js'
 import type { User } from './users.js'
@@ -38,7 +38,7 @@ export async function verifyThrottled(
   if (!throttle || typeof username !== 'string' || typeof password !== 'string')
     return guarded(res, () => app.users.verify(username, password, false))
   const { ip, userAgent } = req.session.request
-  const t = await throttle.begin({ username, ip, cookieHeader: req.headers.cookie })
+  const t = await throttle.begin({ username, ip, userAgent, cookieHeader: req.headers.cookie })
   if (!t.ok) return refuse(res, 429, t.retryAfterSec)
   let user: User | null
   try {
@@ -50,17 +50,7 @@ export async function verifyThrottled(
   if (user) {
     const cookie = await t.succeeded()
     if (cookie && deviceCookie) res.appendHeader('set-cookie', cookie)
-  } else if (t.spent) {
-    // Once per spent budget (OWASP's authn_login_lock), not once per refused try after it.
-    app.sessions.emit({
-      type: 'authn_login_fail',
-      level: 'warn',
-      userId: username.slice(0, 64),
-      reason: `throttled_${t.spent}`,
-      ip,
-      userAgent,
-    })
-  }
+  } else t.failed() // `authn_login_lock` once this failure spent a budget
   return user
 }
 
@@ -77,8 +67,10 @@ export async function chargeFailedRefresh(
   req: SessionRequest,
   res: ServerResponse,
 ): Promise<void> {
-  const t = await app.throttle?.begin({ ip: req.session.request.ip })
+  const { ip, userAgent } = req.session.request
+  const t = await app.throttle?.begin({ ip, userAgent })
   if (t && !t.ok) refuse(res, 429, t.retryAfterSec)
+  t?.failed()
 }
 
 async function guarded(res: ServerResponse, verify: () => Promise<User | null>) {

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
+import { WorkGate } from 'tessera-session/throttle'
 
 // The worker runs scrypt synchronously on its own thread: the hashes then never occupy libuv's
 // thread pool, where token signature checks, DNS lookups and file I/O wait their turn.
@@ -26,14 +27,20 @@ interface Job {
 
 /**
  * scrypt on a few dedicated worker threads, one hash per worker at a time. Callers bound the
- * jobs in flight (see `WorkGate`); the pool just runs them.
+ * jobs in flight with {@link ScryptPool.gate}; the pool just runs them. `reserved` workers are
+ * kept for priority hashes (known devices, signed-in users): a flood of strangers fills the
+ * shared workers only, so a returning user's hash starts at once instead of after a stranger's.
  *
  * @example
- * const pool = new ScryptPool(1)
- * const key = await pool.scrypt('password', salt, 32, { N: 32768, r: 8, p: 1, maxmem: 64 << 20 })
+ * const pool = new ScryptPool(1, 1)
+ * const gate = pool.gate()
+ * const key = await gate.run(() => pool.scrypt('password', salt, 32, params), true)
  */
 export class ScryptPool {
+  /** Workers in all: `shared + reserved`. */
   readonly size: number
+  /** Workers only priority hashes may use. */
+  readonly reserved: number
   readonly #idle: Worker[] = []
   readonly #waiting: Job[] = []
   readonly #jobs = new Map<number, Job>()
@@ -41,10 +48,14 @@ export class ScryptPool {
   readonly #busy = new Map<Worker, number>()
   #next = 0
 
-  /** `size` defaults to one thread fewer than the cores (at least one): the event loop keeps a core. */
-  constructor(size = Math.max(1, availableParallelism() - 1)) {
-    this.size = size
-    for (let i = 0; i < size; i++) {
+  /**
+   * `shared` defaults to one thread fewer than the cores (at least one): the event loop keeps a
+   * core. `reserved` (default 1) idles until a priority hash comes; it costs a thread, not CPU.
+   */
+  constructor(shared = Math.max(1, availableParallelism() - 1), reserved = 1) {
+    this.size = shared + reserved
+    this.reserved = reserved
+    for (let i = 0; i < this.size; i++) {
       const w = new Worker(WORKER, { eval: true })
       w.unref()
       w.on('message', (m: { id: number; key?: Uint8Array; error?: string }) => {
@@ -65,6 +76,20 @@ export class ScryptPool {
       this.#workers.push(w)
       this.#idle.push(w)
     }
+  }
+
+  /**
+   * The gate in front of this pool: one hash per worker, the reserved workers for priority
+   * hashes only, four hashes per shared worker waiting in each line; past that, refused at once.
+   */
+  gate(): WorkGate {
+    const waiting = 4 * (this.size - this.reserved)
+    return new WorkGate({
+      concurrency: this.size,
+      reserved: this.reserved,
+      queue: waiting,
+      priorityQueue: waiting,
+    })
   }
 
   /** scrypt(password, salt) → `len` bytes, on a worker. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { Clock } from '../src/core/clock.js'
+import type { Clock } from 'tessera-session'
 import {
   type AttemptCounters,
   type LoginThrottle,
@@ -9,7 +9,8 @@ import {
   redisClusterCounters,
   redisCounters,
   sqliteCounters,
-} from '../src/throttle/index.js'
+  type ThrottleEvents,
+} from 'tessera-session/throttle'
 import { ConfigError } from './config.js'
 
 /** The app's login throttle and what closes its connection. */
@@ -72,11 +73,13 @@ async function countersFromUrl(
  * The reference app's login throttle, with the library's default budgets. `LOGIN_THROTTLE=off`
  * turns it off (benchmark baselines only). `DEVICE_COOKIE_SECRET` signs the device cookies; every
  * process behind one address must share it (without it, a random one is made at start and
- * device cookies do not survive a restart).
+ * device cookies do not survive a restart). `events` (the session manager) hears of each
+ * `authn_login_lock`.
  */
 export async function appThrottle(
   storeUrl: string,
   clock: Clock | undefined,
+  events?: ThrottleEvents,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<AppThrottle | null> {
   const mode = env.LOGIN_THROTTLE ?? 'on'
@@ -90,7 +93,7 @@ export async function appThrottle(
     )
   const { counters, close } = await countersFromUrl(storeUrl)
   return {
-    throttle: loginThrottle({ counters, clock, deviceCookie: { secret } }),
+    throttle: loginThrottle({ counters, clock, deviceCookie: { secret }, events }),
     close,
   }
 }

@@ -1,5 +1,4 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { WorkGate } from '../src/throttle/index.js'
 import { ScryptPool } from './password-pool.js'
 
 // N=2^15 is OWASP's scrypt floor; maxmem must be raised to allow it.
@@ -51,13 +50,10 @@ export class UserDirectory {
   #params: Params = PARAMS
   // Hashes run on worker threads of their own (never on libuv's pool, where token signature
   // checks run) and at most one per worker at a time; a few wait, the rest are refused at
-  // once (503) instead of queueing for seconds behind a flood. Known devices wait in front.
+  // once (503) instead of queueing for seconds behind a flood. Known devices wait in front and
+  // have a worker of their own, so they never wait for a stranger's hash.
   readonly #pool = new ScryptPool()
-  readonly #gate = new WorkGate({
-    concurrency: this.#pool.size,
-    queue: 4 * this.#pool.size,
-    priorityQueue: 4 * this.#pool.size,
-  })
+  readonly #gate = this.#pool.gate()
 
   /**
    * The demo users with `demoPassword`. `scryptCost` (scrypt's N, a power of two) is for tests

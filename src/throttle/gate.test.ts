@@ -48,6 +48,53 @@ describe('WorkGate', () => {
     expect(order).toEqual(['first', 'known', 'stranger-1', 'stranger-2'])
   })
 
+  it('keeps reserved places for priority tasks: a flood of others never holds them', async () => {
+    const gate = new WorkGate({ concurrency: 2, reserved: 1, queue: 2, priorityQueue: 1 })
+    const block = deferred()
+    const order: string[] = []
+    const run = (name: string, priority = false) =>
+      gate.run(async () => {
+        order.push(name)
+        await block.promise
+      }, priority)
+    const strangers = [run('stranger-1'), run('stranger-2'), run('stranger-3')]
+    await Promise.resolve()
+    // One shared place: the other strangers wait although a place is free.
+    expect(order).toEqual(['stranger-1'])
+    expect(gate.load).toEqual({ running: 1, waiting: 2 })
+    await expect(run('stranger-4')).rejects.toThrow(TesseraError)
+    // A known device starts at once in the reserved place, without waiting for stranger-1.
+    const known = run('known', true)
+    await Promise.resolve()
+    expect(order).toEqual(['stranger-1', 'known'])
+    expect(gate.load).toEqual({ running: 2, waiting: 2 })
+    block.resolve()
+    await Promise.all([...strangers, known])
+    expect(order).toEqual(['stranger-1', 'known', 'stranger-2', 'stranger-3'])
+    expect(gate.load).toEqual({ running: 0, waiting: 0 })
+  })
+
+  it('lets priority tasks use the shared places too', async () => {
+    const gate = new WorkGate({ concurrency: 2, reserved: 1, queue: 1, priorityQueue: 1 })
+    const block = deferred()
+    let started = 0
+    const run = (priority: boolean) =>
+      gate.run(async () => {
+        started++
+        await block.promise
+      }, priority)
+    const all = [run(true), run(true)]
+    await Promise.resolve()
+    expect(started).toBe(2)
+    // Every place is taken: a stranger waits for the shared one to come free.
+    all.push(run(false))
+    await Promise.resolve()
+    expect(gate.load).toEqual({ running: 2, waiting: 1 })
+    block.resolve()
+    await Promise.all(all)
+    expect(started).toBe(3)
+  })
+
   it('frees its place when a task throws', async () => {
     const gate = new WorkGate({ concurrency: 1, queue: 0 })
     await expect(gate.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom')
@@ -58,5 +105,7 @@ describe('WorkGate', () => {
     expect(() => new WorkGate({ concurrency: 0 })).toThrow(/concurrency must be an integer/)
     expect(() => new WorkGate({ concurrency: 1, queue: -1 })).toThrow(/queue must be/)
     expect(() => new WorkGate({ concurrency: 1, priorityQueue: 1.5 })).toThrow(/priorityQueue/)
+    expect(() => new WorkGate({ concurrency: 2, reserved: 2 })).toThrow(/reserved must be/)
+    expect(() => new WorkGate({ concurrency: 2, reserved: -1 })).toThrow(/reserved must be/)
   })
 })

@@ -9,7 +9,7 @@
  * import { loginThrottle, memoryCounters } from 'tessera-session/throttle'
  * const throttle = loginThrottle({ counters: memoryCounters(), deviceCookie: { secret } })
  */
-export { type Budget, waitBefore } from './budget.js'
+export type { Budget } from './budget.js'
 export type { AttemptCounters, TakeResult } from './counters.js'
 export { type MemoryCountersOptions, memoryCounters } from './counters/memory.js'
 export { type PostgresCountersOptions, postgresCounters } from './counters/postgres.js'
@@ -21,13 +21,14 @@ export {
   redisCounters,
 } from './counters/redis.js'
 export { type SqliteCountersOptions, sqliteCounters } from './counters/sqlite.js'
-export { type Device, issueDevice, readDevice } from './device-cookie.js'
 export { WorkGate, type WorkGateOptions } from './gate.js'
-export { addressBucket } from './keys.js'
+export { HotSources } from './hot.js'
 export {
   type DeviceCookieOptions,
   type LoginThrottleOptions,
+  type ShortCircuitOptions,
   THROTTLE_DEFAULTS,
+  type ThrottleEvents,
 } from './options.js'
 export {
   type LoginAttempt,

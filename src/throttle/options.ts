@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from '../core/clock.js'
 import { configAssert } from '../core/errors.js'
+import type { SessionEvent } from '../core/events.js'
 import type { Budget } from './budget.js'
 import type { AttemptCounters } from './counters.js'
 import { assertKnownKeys } from '../internal/strict.js'
@@ -12,6 +13,19 @@ export interface DeviceCookieOptions {
   name?: string
   /** How long a device stays known, ms. Default 365 days. */
   maxAgeMs?: number
+}
+
+/** Where the throttle reports `authn_login_lock`: e.g. your `SessionManager` (`createSessions(…)`). */
+export interface ThrottleEvents {
+  emit(event: Omit<SessionEvent, 'time'> & { time?: string }): void
+}
+
+/** Options of the hot-source short-circuit (see `HotSources`). */
+export interface ShortCircuitOptions {
+  /** The longest a refusal is answered from memory before the counters are asked again, ms. Default 10 s. */
+  maxMs?: number
+  /** Sources remembered at most (oldest first out). Default 10 000. */
+  maxEntries?: number
 }
 
 /** Options of {@link loginThrottle}. Every key is checked; an unknown one is an error. */
@@ -30,6 +44,10 @@ export interface LoginThrottleOptions {
   rememberAddressMs?: number
   /** The device cookie (OWASP): `false` to issue none. */
   deviceCookie: DeviceCookieOptions | false
+  /** Receives `authn_login_lock` when a failure spends a budget. Default none. */
+  events?: ThrottleEvents
+  /** Refuse a source whose budget is spent from memory, without the store. Default on; `false`: off. */
+  shortCircuit?: ShortCircuitOptions | false
 }
 
 /** {@link LoginThrottleOptions} with every default applied and every value checked. */
@@ -41,6 +59,8 @@ export interface ResolvedThrottleOptions {
   trusted: Budget
   rememberAddressMs: number
   device: { secret: Buffer; name: string; maxAgeMs: number } | false
+  events: ThrottleEvents | null
+  shortCircuit: Required<ShortCircuitOptions> | false
 }
 
 const MINUTE = 60_000
@@ -55,6 +75,7 @@ export const THROTTLE_DEFAULTS = {
   rememberAddressMs: 30 * DAY,
   deviceCookieName: '__Host-tessera-device',
   deviceMaxAgeMs: 365 * DAY,
+  shortCircuit: { maxMs: 10_000, maxEntries: 10_000 },
 } as const
 
 const TOP_KEYS = [
@@ -65,9 +86,12 @@ const TOP_KEYS = [
   'trusted',
   'rememberAddressMs',
   'deviceCookie',
+  'events',
+  'shortCircuit',
 ]
 const BUDGET_KEYS = ['attempts', 'backoffMs', 'maxBackoffMs', 'windowMs']
 const DEVICE_KEYS = ['secret', 'name', 'maxAgeMs']
+const SHORT_CIRCUIT_KEYS = ['maxMs', 'maxEntries']
 
 function onlyKeys(value: object, allowed: string[], where: string): void {
   assertKnownKeys(value, allowed, where)
@@ -135,6 +159,27 @@ function device(given: unknown): ResolvedThrottleOptions['device'] {
   return { secret, name, maxAgeMs }
 }
 
+function shortCircuit(given: unknown): ResolvedThrottleOptions['shortCircuit'] {
+  if (given === false) return false
+  const d = THROTTLE_DEFAULTS.shortCircuit
+  if (given === undefined) return { ...d }
+  configAssert(
+    given !== null && typeof given === 'object',
+    'shortCircuit must be { maxMs, maxEntries } or false',
+  )
+  onlyKeys(given, SHORT_CIRCUIT_KEYS, 'shortCircuit')
+  const o = { ...d, ...(given as ShortCircuitOptions) }
+  configAssert(
+    int(o.maxMs, 1, HOUR),
+    `shortCircuit.maxMs must be an integer from 1 to 3600000 ms (default ${d.maxMs})`,
+  )
+  configAssert(
+    int(o.maxEntries, 1, 10_000_000),
+    `shortCircuit.maxEntries must be an integer from 1 to 10000000 (default ${d.maxEntries})`,
+  )
+  return o
+}
+
 /**
  * Applies defaults and validates; throws `ERR_CONFIG` with a hint on any unknown key or bad
  * value, so a typo (`attemps: 3`) cannot silently leave the defaults in force.
@@ -165,6 +210,11 @@ export function resolveThrottleOptions(options: LoginThrottleOptions): ResolvedT
     'deviceCookie' in options,
     'loginThrottle needs deviceCookie: { secret } (recommended) or false',
   )
+  const events = options.events
+  configAssert(
+    events === undefined || typeof events?.emit === 'function',
+    'loginThrottle events must have emit(event), e.g. your SessionManager',
+  )
   const remember = options.rememberAddressMs ?? THROTTLE_DEFAULTS.rememberAddressMs
   configAssert(
     int(remember, 0, 400 * DAY),
@@ -181,5 +231,7 @@ export function resolveThrottleOptions(options: LoginThrottleOptions): ResolvedT
     trusted: budget(options.trusted, THROTTLE_DEFAULTS.trusted, 'trusted'),
     rememberAddressMs: remember,
     device: device(options.deviceCookie),
+    events: events ?? null,
+    shortCircuit: shortCircuit(options.shortCircuit),
   }
 }

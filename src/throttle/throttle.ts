@@ -1,5 +1,6 @@
 import type { Budget } from './budget.js'
-import { cookieValue, issueDevice, readDevice } from './device-cookie.js'
+import { cookieValue, type Device, issueDevice, readDevice } from './device-cookie.js'
+import { HotSources } from './hot.js'
 import { addressBucket, counterKey } from './keys.js'
 import { type LoginThrottleOptions, resolveThrottleOptions } from './options.js'
 
@@ -21,6 +22,8 @@ export interface LoginTry {
   ip?: string | undefined
   /** The request's `Cookie` header, for the device cookie. */
   cookieHeader?: string | undefined
+  /** The client's User-Agent, for the `authn_login_lock` event only. */
+  userAgent?: string | undefined
 }
 
 /** A refused try: answer 429 with `Retry-After: retryAfterSec`; check no password. */
@@ -43,8 +46,8 @@ export interface LoginAttempt {
   /** True when the try comes from a known device or address (let it ahead of a busy queue). */
   trusted: boolean
   /**
-   * The budget this try used up (its next try must wait), or null: log it once, as OWASP's
-   * `authn_login_lock`, rather than every refused try after it.
+   * The budget this try used up (its next try must wait), or null. If the password turns out
+   * wrong, {@link LoginAttempt.failed} reports it once as `authn_login_lock`.
    */
   spent: ThrottleScope | null
   /**
@@ -54,6 +57,12 @@ export interface LoginAttempt {
   succeeded(): Promise<string | null>
   /** Gives every counted try back (the password was never checked: overload, bad request). */
   cancel(): Promise<void>
+  /**
+   * The password was wrong. The try stays counted (nothing to undo); when it spent a budget,
+   * emits `authn_login_lock` (level `warn`, `reason` the scope) to the `events` option: once
+   * per lock, not once per refused try after it.
+   */
+  failed(): void
 }
 
 /** Per-account and per-address login budgets; see {@link loginThrottle}. */
@@ -88,18 +97,16 @@ interface Counted {
 export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
   const o = resolveThrottleOptions(options)
   const { counters, clock } = o
+  const sc = o.shortCircuit
+  const hot = sc ? new HotSources(sc.maxMs, sc.maxEntries) : null
 
-  async function plan(t: LoginTry, now: number): Promise<Counted[]> {
+  async function plan(t: LoginTry, d: Device | null, now: number): Promise<Counted[]> {
     const name = t.username
     if (name === undefined)
       return t.ip && o.address
         ? [{ key: counterKey('addr', addressBucket(t.ip)), budget: o.address, scope: 'address' }]
         : []
-    if (o.device) {
-      const value = cookieValue(t.cookieHeader, o.device.name)
-      const d = readDevice(o.device.secret, value, name, now, o.device.maxAgeMs)
-      if (d) return [{ key: counterKey('dev', d.id), budget: o.trusted, scope: 'device' }]
-    }
+    if (d) return [{ key: counterKey('dev', d.id), budget: o.trusted, scope: 'device' }]
     if (!t.ip) return [{ key: counterKey('acct', name), budget: o.account, scope: 'account' }]
     const ip = addressBucket(t.ip)
     if (o.rememberAddressMs > 0 && (await counters.marked(counterKey('seen', name, ip), now)))
@@ -111,26 +118,68 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
 
   const refundAll = async (taken: Counted[]) => {
     const now = clock.now()
+    for (const c of taken) hot?.forget(c.key)
     await Promise.all(taken.map((c) => counters.refund(c.key, now)))
+  }
+
+  const refusal = (scope: ThrottleScope, until: number, now: number): LoginRefusal => ({
+    ok: false,
+    scope,
+    retryAfterSec: Math.max(1, Math.ceil((until - now) / 1000)),
+  })
+
+  function lock(t: LoginTry, scope: ThrottleScope): void {
+    o.events?.emit({
+      type: 'authn_login_lock',
+      level: 'warn',
+      time: new Date(clock.now()).toISOString(),
+      // The name tried, cut short: an address lock is no account's doing.
+      userId: scope === 'address' || t.username === undefined ? null : t.username.slice(0, 64),
+      ip: t.ip,
+      userAgent: t.userAgent,
+      reason: scope,
+    })
   }
 
   return {
     deviceCookieName: o.device ? o.device.name : null,
     async begin(t: LoginTry): Promise<LoginAttempt | LoginRefusal> {
       const now = clock.now()
-      const keys = await plan(t, now)
+      const d =
+        o.device && t.username !== undefined
+          ? readDevice(
+              o.device.secret,
+              cookieValue(t.cookieHeader, o.device.name),
+              t.username,
+              now,
+              o.device.maxAgeMs,
+            )
+          : null
+      // The short-circuit: a source without a device cookie that was just refused is refused
+      // again from memory, before the store is read (its known-address check included).
+      const source =
+        hot && !d && t.username !== undefined && t.ip
+          ? counterKey('src', t.username, addressBucket(t.ip))
+          : null
+      const wasHot = source === null ? null : hot!.check(source, now)
+      if (wasHot) return refusal(wasHot.scope, wasHot.until, now)
+      const keys = await plan(t, d, now)
+      // A budget refused lately is refused from memory too, before any of them is counted.
+      for (const k of keys) {
+        const known = hot?.check(k.key, now)
+        if (known) return refusal(known.scope, known.until, now)
+      }
       const taken: Counted[] = []
       let spent: ThrottleScope | null = null
       for (const k of keys) {
         const r = await counters.take(k.key, k.budget, now)
         if (!r.ok) {
+          const until = now + r.retryAfterMs
+          hot?.remember(k.key, k.scope, until, now)
+          if (source) hot!.remember(source, k.scope, until, now)
           // A try refused by its second budget must not be charged to the first.
           await Promise.all(taken.map((c) => counters.refund(c.key, now)))
-          return {
-            ok: false,
-            scope: k.scope,
-            retryAfterSec: Math.max(1, Math.ceil(r.retryAfterMs / 1000)),
-          }
+          return refusal(k.scope, until, now)
         }
         taken.push(k)
         if (spent === null && r.count >= k.budget.attempts) spent = k.scope
@@ -143,14 +192,19 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
         trusted: scope === 'device' || scope === 'known_address',
         spent,
         cancel: () => refundAll(taken),
+        failed: () => {
+          if (spent !== null) lock(t, spent)
+        },
         succeeded: async () => {
           const at = clock.now()
+          if (source) hot!.forget(source)
           // Without an account there is nothing to reset: the address gets its try back.
           const username = t.username
           if (username === undefined || first === undefined)
             return refundAll(taken).then(() => null)
           // Only the budget this try used is reset: a victim's success on their own device
           // must not hand an attacker a fresh shared budget.
+          hot?.forget(first.key)
           await counters.clear(first.key)
           await refundAll(taken.slice(1))
           if (o.rememberAddressMs > 0 && t.ip)
