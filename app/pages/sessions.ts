@@ -22,7 +22,7 @@ export function sessionTable(
   const row = (
     s: SessionSummary,
   ) => html`<tr class="${s.current ? 'current' : ''}" data-handle="${s.handle}">
-<td>${device(s.device, s.userAgent)}${s.current ? html`<span class="badge">This device</span>` : null}${s.kind && s.kind !== 'cookie' ? html`<span class="badge muted">${s.kind}</span>` : null}</td>
+<td>${device(s.device, s.userAgent)}${s.current ? html`<span class="badge">This device</span>` : null}${'bound' in s && s.bound ? html`<span class="badge">Bound to this device</span>` : null}${s.kind && s.kind !== 'cookie' ? html`<span class="badge muted">${s.kind}</span>` : null}</td>
 <td class="num">${s.ip ?? 'unknown'}</td>
 <td>${when(s.createdAt, v.now)}</td>
 <td>${when(s.current ? v.now : s.lastSeenAt, v.now)}</td>
