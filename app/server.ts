@@ -23,6 +23,7 @@ import { appTokens, tokenRoutes } from './routes/token.js'
 import { notFoundPage, pageRoutes, wantsPage } from './routes/pages.js'
 import { withStatic } from './static/serve.js'
 import { storeFromUrl } from './store-url.js'
+import { LOGOUT_CLEAR_SITE_DATA } from './logout.js'
 import { appThrottle } from './throttle.js'
 import { UserDirectory } from './users.js'
 
@@ -166,6 +167,8 @@ function sessionsFor(
       maxSessionsPerUser: config.maxPerUser,
       limitPolicy: config.limitPolicy,
       reauthWindow: `${config.reauthWindowMs}ms`,
+      // Logout keeps the device cookie: no "cookies" here, see app/logout.ts.
+      clearSiteData: LOGOUT_CLEAR_SITE_DATA,
     })
   } catch (error) {
     throw asConfigError(error, 'STORE_URL')

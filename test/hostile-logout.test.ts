@@ -20,7 +20,7 @@ const CLEARING = /^__Host-sid=; Path=\/; HttpOnly; Secure; SameSite=Lax; Max-Age
 
 function expectSignedOut(headers: Headers): void {
   expect(headers.getSetCookie().some((c) => CLEARING.test(c))).toBe(true)
-  expect(headers.get('clear-site-data')).toContain('"cookies"')
+  expect(headers.get('clear-site-data')).toBe('"cache", "storage"')
   expect(headers.get('cache-control')).toBe('no-store')
 }
 

@@ -11,6 +11,7 @@ import {
 } from '../context.js'
 import { HttpError, json, type Router, readJson } from '../http.js'
 import { verifyThrottled } from '../login-guard.js'
+import { expireSessionCookies } from '../logout.js'
 import { publicUser, type User } from '../users.js'
 
 /** Moves money between demo accounts; shared by the JSON API and the HTML form. */
@@ -200,6 +201,7 @@ export function apiRoutes(router: Router, app: AppContext): void {
     // Without a live session (it expired, was revoked, or never was) this still answers like
     // a logout: the clearing cookie and Clear-Site-Data, so the client ends up signed out.
     else await req.session.destroy({ reason: 'user' })
+    expireSessionCookies(app, req, res) // all but the device cookie
     ok(res)
   })
 

@@ -19,6 +19,7 @@ import { loginPage } from '../pages/login.js'
 import { REAUTH_RETURN, securityPage } from '../pages/security.js'
 import { sessionsPage } from '../pages/sessions.js'
 import { view } from '../pages/view.js'
+import { expireSessionCookies } from '../logout.js'
 import { adminRevokeUser, changePassword, login, reauth, transfer } from './api.js'
 
 type Form = Record<string, string>
@@ -167,6 +168,7 @@ export function pageRoutes(router: Router, app: AppContext): void {
     // to forge: answer like a logout, clearing cookie and Clear-Site-Data included.
     if (req.session.exists) await postedForm(req)
     await req.session.destroy({ reason: 'user' })
+    expireSessionCookies(app, req, res) // all but the device cookie
     redirect(res, '/login?ok=logout')
   })
 
@@ -204,6 +206,7 @@ export function pageRoutes(router: Router, app: AppContext): void {
     const user = requireUser(app, req)
     if (params.handle === req.session.handle) {
       await req.session.destroy({ reason: 'user' })
+      expireSessionCookies(app, req, res)
       return redirect(res, '/login?ok=logout')
     }
     if (!(await app.sessions.revoke(params.handle!, { userId: user.id, reason: 'user' })))
