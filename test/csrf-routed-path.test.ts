@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { routedPath } from '../src/csrf/index.js'
+import { routedPath } from '../src/csrf/path.js'
 
 describe('the routed path a deferForms predicate sees', () => {
   it('decodes, folds case and collapses repeated slashes', () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { createSessions } from '../src/core/manager.js'
-import { CsrfGuard } from '../src/csrf/index.js'
+import { CsrfGuard } from '../src/csrf/guard.js'
 import type { RequestContext } from '../src/pipeline/types.js'
 import { memoryStore } from '../src/stores/memory/index.js'
 

@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { CSRF_TOKEN_LENGTH, maskToken, unmaskToken, verifyToken } from '../src/csrf/index.js'
+import { CSRF_TOKEN_LENGTH, maskToken, unmaskToken, verifyToken } from '../src/csrf/token.js'
 
 const secret = randomBytes(32)
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'

@@ -4,23 +4,7 @@
  *
  * @example
  * import { csrf, verifyCsrf } from 'tessera-session/csrf'
- * createPipeline(sessions, [csrf({ sessions, origins: ['https://bank.example'] })])
+ * app.use(expressSessions(sessions, { plugins: [csrf({ sessions, origins: ['https://bank.example'] })] }))
  */
-export { CSRF_SECRET_LABEL, CsrfGuard } from './guard.js'
-export {
-  type CsrfOptions,
-  type CsrfRefusal,
-  type PreLoginOptions,
-  refusalLevel,
-} from './options.js'
-export { parseOrigins, SourceCheck, type SourceRefusal } from './origin.js'
-export { RoutedInput, routedPath } from './path.js'
+export type { CsrfOptions, CsrfRefusal, PreLoginOptions } from './options.js'
 export { csrf, verifyCsrf } from './plugin.js'
-export { PRE_LOGIN_NONCE_LENGTH, PRE_LOGIN_TOKEN_LENGTH, PreLoginTokens } from './pre-login.js'
-export {
-  CSRF_SECRET_BYTES,
-  CSRF_TOKEN_LENGTH,
-  maskToken,
-  unmaskToken,
-  verifyToken,
-} from './token.js'

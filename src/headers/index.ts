@@ -3,9 +3,7 @@
  *
  * @example
  * import { securityHeaders } from 'tessera-session/headers'
- * createPipeline(sessions, [securityHeaders()])
+ * app.use(expressSessions(sessions, { plugins: [securityHeaders()] }))
  */
-export { CompiledCsp, compileCsp } from './csp.js'
 export { type CspDirectives, NONCE_SOURCE, SECURITY_HEADERS } from './defaults.js'
-export { NONCE_BYTES, type SecurityHeadersOptions, securityHeaders } from './plugin.js'
-export { randomBase64, randomPool, takeRandom } from './random-pool.js'
+export { type SecurityHeadersOptions, securityHeaders } from './plugin.js'

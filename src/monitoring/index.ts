@@ -14,38 +14,47 @@
  * metrics.attach(sessions)
  * sessions.on(logSink())
  * sessions.on(auditLog(memoryAudit()).listener)
- * const pipeline = createPipeline(sessions, [metrics.plugin, anomalyRules({ sessions })])
+ * app.use(expressSessions(sessions, { plugins: [metrics.plugin, anomalyRules({ sessions })] }))
  */
-export { ActiveSessions } from './active.js'
 export {
   ANOMALY_DEFAULTS,
   type AnomalyOptions,
   type AnomalyPlugin,
   anomalyRules,
 } from './anomaly.js'
-export * from './audit/index.js'
-export { type BearerRuleSet, bearerAnomaly } from './bearer-anomaly.js'
 export {
-  createDeviceParser,
-  type DeviceParser,
-  type DeviceParserOptions,
-  deviceKey,
-} from './device.js'
-export { type GuessingOptions, GuessingDetector } from './guessing.js'
+  type AddressCapOptions,
+  AUDIT_KINDS,
+  type AuditBackend,
+  AuditLog,
+  type AuditLogOptions,
+  type AuditKind,
+  type AuditQuery,
+  type AuditRecord,
+  type AuditStats,
+  type AuditUrlOptions,
+  auditFromUrl,
+  auditLog,
+  type MemoryAuditOptions,
+  memoryAudit,
+  type PostgresAuditOptions,
+  postgresAudit,
+  type RedisAuditOptions,
+  redisAudit,
+  type SqliteAuditOptions,
+  type StreamClient,
+  sqliteAudit,
+} from './audit/index.js'
+export { createDeviceParser, type DeviceParser, type DeviceParserOptions } from './device.js'
 export { instrumentStore } from './instrument.js'
-export { KnownDevices, type NewDeviceOptions } from './known-devices.js'
+export type { NewDeviceOptions } from './known-devices.js'
 export {
-  createEventLogger,
-  type EventLogger,
   type EventLoggerOptions,
   type LevelLogger,
   type LogSink,
   type LogSinkOptions,
   logSink,
 } from './logger.js'
-export { Lru } from './lru.js'
 export { type MetricsOptions, SessionMetrics, sessionMetrics } from './metrics.js'
-export { cleanEvent, cleanText, MAX_FIELD_LENGTH } from './sanitize.js'
-export { parseUserAgent } from './user-agent.js'
-export { SlidingWindow } from './window.js'
 export { type Monitoring, type MonitorOptions, monitor } from './monitor.js'
+export { parseUserAgent } from './user-agent.js'

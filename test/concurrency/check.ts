@@ -1,5 +1,6 @@
 import { expiresAt } from '../../src/core/record.js'
-import { CSRF_SECRET_LABEL, verifyToken } from '../../src/csrf/index.js'
+import { CSRF_SECRET_LABEL } from '../../src/csrf/guard.js'
+import { verifyToken } from '../../src/csrf/token.js'
 
 import { Violation } from './requests.js'
 import { COOKIE, LIMITS, type World } from './world.js'

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { manualClock } from '../../src/core/clock.js'
-import { type AttemptCounters, type Budget, waitBefore } from '../../src/throttle/index.js'
+import { type Budget, waitBefore } from '../../src/throttle/budget.js'
+import type { AttemptCounters } from '../../src/throttle/index.js'
 
 const budget: Budget = { attempts: 3, backoffMs: 1000, maxBackoffMs: 8000, windowMs: 60_000 }
 

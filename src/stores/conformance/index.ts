@@ -219,7 +219,6 @@ export function runStoreConformance(test: TestFn, target: () => ConformanceTarge
   })
 }
 
-export { runPerUserCases, runVersionCases }
 // Fixture helpers for a store's own tests and for seeding benchmarks: records keyed by a token's
 // hash, built exactly as the manager builds them.
 export { freshRecord } from '../../core/record.js'
