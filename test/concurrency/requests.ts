@@ -1,6 +1,7 @@
 import { TesseraError } from '../../src/core/errors.js'
 import type { SessionManager } from '../../src/core/manager.js'
-import { CSRF_SECRET_LABEL, maskToken } from '../../src/csrf/index.js'
+import { CSRF_SECRET_LABEL } from '../../src/csrf/guard.js'
+import { maskToken } from '../../src/csrf/token.js'
 import { parseRefreshToken } from '../../src/jwt/refresh-token.js'
 import { type ApiClient, type Browser, COOKIE, type World } from './world.js'
 
