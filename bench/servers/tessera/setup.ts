@@ -1,7 +1,10 @@
-import { createSessions, type SessionManager } from '../../../src/core/manager.js'
-import type { DeviceInfo } from '../../../src/core/record.js'
-import type { SessionStore } from '../../../src/core/store.js'
-import type { Plugin } from '../../../src/pipeline/types.js'
+import {
+  createSessions,
+  type DeviceInfo,
+  type Plugin,
+  type SessionManager,
+  type SessionStore,
+} from 'tessera-session'
 import { nextLoginUser, skip, USER } from '../serve.mjs'
 import { benchStore, countingStore, type OpCounts } from './stores.js'
 
@@ -23,7 +26,7 @@ interface BenchMonitoring {
 
 async function monitoring(): Promise<BenchMonitoring> {
   try {
-    const m = await import('../../../src/monitoring/index.js')
+    const m = await import('tessera-session/monitoring')
     const metrics = new m.SessionMetrics()
     const audit = new m.AuditLog(m.memoryAudit())
     return {
@@ -59,10 +62,10 @@ export async function benchSessions(): Promise<BenchSessions> {
   const plugins: Plugin[] = mon ? mon.start(sessions) : []
   for (const name of (process.env.PLUGINS ?? '').split(',').filter(Boolean)) {
     if (name === 'headers') {
-      const { securityHeaders } = await import('../../../src/headers/index.js')
+      const { securityHeaders } = await import('tessera-session/headers')
       plugins.push(securityHeaders())
     } else if (name === 'csrf') {
-      const { csrf } = await import('../../../src/csrf/index.js')
+      const { csrf } = await import('tessera-session/csrf')
       // /login is the bench's own set-up step (a real login form carries a pre-session token).
       plugins.push(csrf({ sessions, origins: [BENCH_ORIGIN], exemptPaths: ['/login'] }))
     } else skip(`unknown plugin ${name}`)

@@ -1,4 +1,4 @@
-import type { SessionStore } from '../../../src/core/store.js'
+import type { SessionStore } from 'tessera-session'
 import { skip } from '../serve.mjs'
 
 /** Store calls counted per method, read by the harness on the side port. */
@@ -41,28 +41,28 @@ export async function benchStore(kind: string): Promise<SessionStore> {
   try {
     switch (kind) {
       case 'memory': {
-        const { memoryStore } = await import('../../../src/stores/memory/index.js')
+        const { memoryStore } = await import('tessera-session/stores/memory')
         return memoryStore({ maxEntries: 100_000 })
       }
       case 'sqlite': {
-        const { sqliteStore } = await import('../../../src/stores/sqlite/index.js')
+        const { sqliteStore } = await import('tessera-session/stores/sqlite')
         const dir = process.env.BENCH_TMP ?? '/tmp'
         return sqliteStore({ path: `${dir}/${tag}.db` })
       }
       case 'redis': {
-        const { redisStore } = await import('../../../src/stores/redis/index.js')
+        const { redisStore } = await import('tessera-session/stores/redis')
         return redisStore({
           url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
           keyPrefix: `${tag}:`,
         })
       }
       case 'redis-cluster': {
-        const { redisClusterStore } = await import('../../../src/stores/redis/index.js')
+        const { redisClusterStore } = await import('tessera-session/stores/redis')
         const nodes = (process.env.REDIS_CLUSTER_URL ?? '').split(',').filter(Boolean)
         return redisClusterStore({ nodes, keyPrefix: `${tag}:` })
       }
       case 'postgres': {
-        const { postgresStore } = await import('../../../src/stores/postgres/index.js')
+        const { postgresStore } = await import('tessera-session/stores/postgres')
         const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
         // The harness creates BENCH_PG_SCHEMA for this run and drops it afterwards.
         const schema = process.env.BENCH_PG_SCHEMA ?? 'public'
