@@ -95,8 +95,15 @@ export function createRedisStore(conn: RedisConn, prefix: string): SessionStore 
     return record
   }
 
-  const listByUser = async (userId: string): Promise<SessionRecord[]> =>
-    (await listing(userId)).records
+  // An indexed id whose key vanished between the index read and the key read may have been
+  // renewed into a successor the index read came too early to see (revocation would miss it):
+  // list again; the vanished id is pruned by then, so this ends.
+  const listByUser = async (userId: string): Promise<SessionRecord[]> => {
+    for (let round = 1; ; round++) {
+      const { records, vanished } = await listing(userId)
+      if (!vanished || round >= HANDLE_ROUNDS) return records
+    }
+  }
 
   /** The user's records, and whether some indexed id had no key (replaced or ended meanwhile). */
   const listing = async (

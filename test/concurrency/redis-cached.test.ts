@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto'
+import { redisStore } from '../../src/stores/redis/index.js'
+import { redisAnswers, serviceGate } from '../services/availability.js'
+import { inspectRedis } from '../services/redis-inspect.js'
+import type { SessionStore } from '../../src/core/store.js'
+import { nearCacheStats } from '../../src/stores/near-cache/index.js'
+import { EventLog } from '../near-cache/events.js'
+import { concurrencySuite } from './suite.js'
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+const up = await serviceGate('Redis', REDIS_URL, () => redisAnswers(REDIS_URL))
+
+// The same schedules with the near cache on: every read after the first of a session is
+// answered from memory, so the invariants hold only if every write drops what it changed.
+/** Fails the file if the cache never answered: the cached configuration would prove nothing. */
+const reportHits = (store: SessionStore) => {
+  const s = nearCacheStats(store)
+  console.info(`near cache: ${s?.hits} hits, ${s?.misses} misses, ${s?.pushed} pushed`)
+  if (!s || s.hits === 0) throw new Error('the near cache answered no read')
+}
+
+concurrencySuite(
+  'the Redis store with the near cache',
+  async () => {
+    const keyPrefix = `tessera-concurrency-nc:${randomBytes(4).toString('hex')}:`
+    const log = new EventLog()
+    const store = redisStore({ url: REDIS_URL, keyPrefix, nearCache: { onEvent: log.push } })
+    // Schedules start once the channel is subscribed: before that the cache keeps nothing.
+    await log.ready()
+    return {
+      store,
+      close: async () => {
+        reportHits(store)
+        await store.close()
+        const redis = await inspectRedis([REDIS_URL])
+        await redis.clear(keyPrefix)
+        await redis.close()
+      },
+    }
+  },
+  up,
+  { runs: 100, overlapRuns: 50 },
+)
