@@ -67,6 +67,11 @@ export function nearCacheSettings(option: unknown, where: string): NearCacheSett
     `${where}: nearCache must be true, false or an options object`,
   )
   const o: NearCacheOptions = option === true ? {} : (option as NearCacheOptions)
+  // The generic hint for `maxAge` (express-session's cookie lifetime) would mislead here.
+  configAssert(
+    !('maxAge' in o),
+    `${where} nearCache: unknown option "maxAge": did you mean "maxAgeMs"?`,
+  )
   assertKnownKeys(o, KEYS, `${where} nearCache`)
   positiveInteger(o.maxEntries, 'maxEntries', 10_000_000)
   positiveInteger(o.maxBytes, 'maxBytes', 2 ** 40)
