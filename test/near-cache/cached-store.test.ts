@@ -40,7 +40,10 @@ const heldReads = (inner: SessionStore) => {
       }),
   }
   delete store.getSync
-  return { store, release: () => held.splice(0).forEach((go) => go()) }
+  const release = () => {
+    for (const go of held.splice(0)) go()
+  }
+  return { store, release }
 }
 
 const cached = (inner: SessionStore, over: Record<string, unknown> = {}) => {
