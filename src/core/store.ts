@@ -127,6 +127,13 @@ export interface SessionStore {
   destroyByUser(userId: string, options?: { except?: string | undefined }): Promise<SessionRecord[]>
   /** Resolves when the backend answers; rejects with `ERR_STORE_UNAVAILABLE` otherwise. */
   ping(): Promise<void>
+  /**
+   * Optional start-up check: connects (and migrates) and rejects with `ERR_STORE_UNAVAILABLE`
+   * naming the address and the driver's reason. Call it once at boot: `await store.ready()`.
+   */
+  ready?(): Promise<void>
+  /** Optional: where the store connects (no credentials), named in diagnostics. */
+  readonly address?: string | undefined
   /** Releases connections and timers. */
   close(): Promise<void>
   /**

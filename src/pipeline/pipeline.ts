@@ -9,6 +9,7 @@ import type {
   RequestInput,
   RequestLocals,
 } from './types.js'
+import { PipelineDiagnostics } from './diagnostics.js'
 
 // One shared pair: header lists are read, never mutated, by the adapters.
 const NO_STORE = Object.freeze(['cache-control', 'no-store']) as [string, string]
@@ -69,6 +70,7 @@ export class Pipeline {
   readonly #headers: Plugin[]
   readonly #onCommit: Plugin[]
   readonly #beforeResponse: Plugin[]
+  readonly #diagnostics: PipelineDiagnostics
 
   constructor(sessions: SessionManager, plugins: readonly Plugin[] = []) {
     this.sessions = sessions
@@ -77,6 +79,7 @@ export class Pipeline {
     this.#headers = plugins.filter((p) => p.headers)
     this.#onCommit = plugins.filter((p) => p.onCommit)
     this.#beforeResponse = plugins.filter((p) => p.beforeResponse)
+    this.#diagnostics = new PipelineDiagnostics(sessions)
   }
 
   /**
@@ -120,6 +123,7 @@ export class Pipeline {
   // Fail closed, but with an empty session so the 503 still carries the plugins' headers
   // (CSP, HSTS, …). Opening without a cookie never touches the store, so it is synchronous.
   #storeDown(input: RequestInput, error: unknown): Begun {
+    this.#diagnostics.storeDown(error)
     const empty = this.sessions.open(new Facts(undefined, input.ip, input.header('user-agent')))
     if (empty instanceof Promise) throw new Error('a cookieless session must open synchronously')
     return new Outcome(new Context(input, empty), toRejection(error))
@@ -162,7 +166,10 @@ export class Pipeline {
     if (!ctx) return out
     for (const p of this.#headers) p.headers!(ctx, out)
     const s = ctx.session
-    if (s.setCookie) out.push(['set-cookie', s.setCookie])
+    if (s.setCookie) {
+      out.push(['set-cookie', s.setCookie])
+      this.#diagnostics.insecureCookie(ctx.input)
+    }
     if (s.noStore || s.exists) out.push(NO_STORE)
     if (s.clearSiteData) out.push(['clear-site-data', s.clearSiteData])
     return out
@@ -207,7 +214,11 @@ const publicMessage: Partial<Record<string, string>> = {
 
 /** Serialises a rejection as the JSON error body Tessera's reference app uses. */
 export function rejectionBody(r: Rejection): string {
-  return JSON.stringify({ error: { code: r.code, message: r.message } })
+  const { code, message, reason, detail } = r
+  // `reason` and `detail` exist outside production only (see csrf/explain.ts).
+  return JSON.stringify({
+    error: reason === undefined ? { code, message } : { code, message, reason, detail },
+  })
 }
 
 /**

@@ -43,6 +43,10 @@ export interface Rejection {
   status: number
   code: string
   message: string
+  /** Why, as a stable code (`token_missing`, `origin_mismatch`, …); set outside production only. */
+  reason?: string
+  /** What happened and what to check, in a sentence; set outside production only. */
+  detail?: string
   headers?: HeaderList
 }
 

@@ -2,7 +2,10 @@ import { storeUnavailable } from '../../src/core/errors.js'
 import type { SessionStore } from '../../src/core/store.js'
 import type { Plugin } from '../../src/pipeline/types.js'
 
-type StoreMethod = Exclude<keyof SessionStore, 'close' | 'getSync' | 'observe'>
+type StoreMethod = Exclude<
+  keyof SessionStore,
+  'close' | 'getSync' | 'observe' | 'ready' | 'address'
+>
 
 /**
  * Wraps a store so a test can make chosen methods fail the way a real outage does

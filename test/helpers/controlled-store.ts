@@ -1,7 +1,7 @@
 import type { SessionStore, StoreNotice } from '../../src/core/store.js'
 import { memoryStore } from '../../src/stores/memory/index.js'
 
-type Method = Exclude<keyof SessionStore, 'getSync' | 'observe'>
+type Method = Exclude<keyof SessionStore, 'getSync' | 'observe' | 'ready' | 'address'>
 
 /** A memory store the test controls: flush it (a restart) or make chosen calls fail. */
 export interface ControlledStore {

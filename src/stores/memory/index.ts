@@ -69,6 +69,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & {
   readonly size: number
   sweep(): number
   getSync(id: string): SessionRecord | null
+  ready(): Promise<void>
 } {
   assertKnownKeys(options, MEMORY_KEYS, 'memoryStore')
   const maxEntries = options.maxEntries ?? 10_000
@@ -235,6 +236,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & {
       const ids = [...(byUser.get(userId) ?? [])].filter((id) => id !== o.except)
       return ids.map((id) => remove(id)!).filter(Boolean)
     },
+    address: 'memory',
+    async ready() {},
     async ping() {},
     async close() {
       clearInterval(timer)

@@ -4,6 +4,7 @@ import { configAssert, storeUnavailable, TesseraError } from '../../core/errors.
 import { requireOptional } from '../../internal/optional.js'
 import { assertKnownKeys } from '../../internal/strict.js'
 import { POSTGRES_KEYS } from '../option-keys.js'
+import { pgAddress, type ReadyStore, withReadiness } from '../readiness.js'
 import type { SessionRecord } from '../../core/record.js'
 import type { CreateOptions, CreateResult, SessionStore, StoreNotice } from '../../core/store.js'
 import { encodeEntries, escapeText, type PgSessionRow, recordParams, rowToRecord } from './codec.js'
@@ -55,7 +56,7 @@ const ignore = () => {}
  * const store = postgresStore({ connectionString: process.env.DATABASE_URL })
  * const sessions = createSessions({ store })
  */
-export function postgresStore(options: PostgresStoreOptions): PostgresStore {
+export function postgresStore(options: PostgresStoreOptions): ReadyStore<PostgresStore> {
   configAssert(
     typeof options?.connectionString === 'string' || isPgPool(options?.pool),
     'postgresStore needs { connectionString } or { pool }',
@@ -290,9 +291,10 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       notify = sink
     },
   }
-  if (!near) return store
+  const ready = (s: PostgresStore) => withReadiness(s, 'PostgreSQL', pgAddress(options, pool))
+  if (!near) return ready(store)
   // Named after its channel, so an operator can find (or a test terminate) this connection.
   const config = { ...pool.options, application_name: notifyChannel(t), keepAlive: true }
   const client = () => new driver.Client(config)
-  return withNearCache(store, pgListen({ client, ensureSchema, tables: t, prefix }), near)
+  return ready(withNearCache(store, pgListen({ client, ensureSchema, tables: t, prefix }), near))
 }

@@ -88,6 +88,7 @@ import { type NearCacheOptions, nearCacheSettings, withNearCache } from '../near
 import { configAssert } from '../../core/errors.js'
 import { assertKnownKeys } from '../../internal/strict.js'
 import { REDIS_CLUSTER_KEYS, REDIS_KEYS } from '../option-keys.js'
+import { firstError, type ReadyStore, storeAddress, withReadiness } from '../readiness.js'
 import type { SessionStore } from '../../core/store.js'
 
 /** Options shared by {@link redisStore} and {@link redisClusterStore}. */
@@ -142,10 +143,18 @@ function prefixOf(o: RedisStoreCommonOptions): string {
  * import { redisStore } from 'tessera-session/stores/redis'
  * const sessions = createSessions({ store: redisStore({ url: 'redis://127.0.0.1:6379' }) })
  */
-export function redisStore(options: RedisStoreOptions): SessionStore {
+export function redisStore(options: RedisStoreOptions): ReadyStore<SessionStore> {
   configAssert(options?.url || options?.client, 'redisStore needs a url or a client')
   assertKnownKeys(options, REDIS_KEYS, 'redisStore')
-  return build(() => standaloneConn(options), options, 'redisStore')
+  const seen = firstError(options.onError)
+  const o = { ...options, onError: seen.onError }
+  const address = options.url ? storeAddress(options.url, 6379) : 'the Redis client passed'
+  return withReadiness(
+    build(() => standaloneConn(o), o, 'redisStore'),
+    'Redis',
+    address,
+    () => seen.error,
+  )
 }
 
 /**
@@ -156,13 +165,19 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
  * @example
  * const store = redisClusterStore({ nodes: ['redis://127.0.0.1:7000', 'redis://127.0.0.1:7001'] })
  */
-export function redisClusterStore(options: RedisClusterStoreOptions): SessionStore {
+export function redisClusterStore(options: RedisClusterStoreOptions): ReadyStore<SessionStore> {
   configAssert(
     (options.nodes && options.nodes.length > 0) || options.cluster,
     'redisClusterStore needs seed nodes or a cluster client',
   )
   assertKnownKeys(options, REDIS_CLUSTER_KEYS, 'redisClusterStore')
-  return build(() => clusterConn(options), options, 'redisClusterStore')
+  const seen = firstError(options.onError)
+  const o = { ...options, onError: seen.onError }
+  const address = options.nodes
+    ? options.nodes.map((url) => storeAddress(url, 6379)).join(', ')
+    : 'the Redis Cluster client passed'
+  const store = build(() => clusterConn(o), o, 'redisClusterStore')
+  return withReadiness(store, 'Redis Cluster', address, () => seen.error)
 }
 
 export type { ConnOptions, RedisClientLike, RedisClusterLike }

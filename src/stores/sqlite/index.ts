@@ -49,6 +49,10 @@ export interface SqliteStore extends SessionStore {
   sweep(): number
   /** Receives a `background_error` notice whenever the periodic sweep fails. */
   observe(sink: (notice: StoreNotice) => void): void
+  /** Checks the database answers. The file itself was opened, or refused naming its path, at construction. */
+  ready(): Promise<void>
+  /** The database file's path. */
+  readonly address: string
 }
 
 const SWEEP_BATCH = 500
@@ -265,6 +269,8 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
       run(() => {
         q.ping.get()
       }),
+    ready: () => run(() => void q.ping.get()),
+    address: options.path,
     close: async () => {
       if (timer) clearInterval(timer)
       if (db.open) db.close()
