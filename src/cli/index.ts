@@ -1,29 +1,34 @@
 #!/usr/bin/env node
 /**
- * The `tessera-session` command. `tessera-session keygen` prints a new signing key or secret.
+ * The `tessera-session` command. `tessera-session keygen` prints a new signing key or secret;
+ * `tessera-session audit` audits the session lifecycle of a web app (docs/audit.md).
  *
  * @example
  * // npx tessera-session keygen --alg ES256 > jwt-key.json
  */
+import { audit } from '../audit/cli.js'
 import { KEYGEN_USAGE, keygen, parseKeygenArgs } from './keygen.js'
 
 const USAGE = `usage: tessera-session <command>
 
 commands:
-  keygen   generate a token signing key or a secret (tessera-session keygen --help)`
+  keygen   generate a token signing key or a secret (tessera-session keygen --help)
+  audit    audit the session security of a web app you own (tessera-session audit --help)`
 
 /**
- * Runs the CLI; returns the process exit code. Output goes to the given writers.
+ * Runs the CLI; returns the process exit code (a promise for `audit`). Output goes to the
+ * given writers.
  *
  * @example
- * process.exitCode = main(process.argv.slice(2))
+ * process.exitCode = await main(process.argv.slice(2))
  */
 export function main(
   argv: readonly string[],
   out: (s: string) => void = (s) => process.stdout.write(`${s}\n`),
   err: (s: string) => void = (s) => process.stderr.write(`${s}\n`),
-): number {
+): number | Promise<number> {
   const [command, ...rest] = argv
+  if (command === 'audit') return audit(rest, out, err)
   if (command === 'keygen') {
     if (rest.includes('--help') || rest.includes('-h')) {
       out(KEYGEN_USAGE)
@@ -47,4 +52,6 @@ export function main(
   return 2
 }
 
-process.exitCode = main(process.argv.slice(2))
+void Promise.resolve(main(process.argv.slice(2))).then((code) => {
+  process.exitCode = code
+})

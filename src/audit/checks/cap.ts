@@ -1,0 +1,73 @@
+import type { Agent } from '../agent.js'
+import type { Check } from '../check.js'
+import type { HttpResponse } from '../http.js'
+
+const LOGINS = 50
+
+// A sign-in, retried (at most 5 times, honouring Retry-After up to 2 s) while the target
+// answers 503 or 429: those mean "busy" or "slow down", not the cap.
+async function loginPolitely(
+  agent: Agent,
+  account: { username: string; password: string },
+  sleep: (ms: number) => Promise<void>,
+): Promise<HttpResponse> {
+  let res = await agent.login(account)
+  for (let i = 0; i < 5 && (res.status === 503 || res.status === 429); i++) {
+    const after = Number(res.headers.get('retry-after') ?? '1')
+    await sleep(Math.min(2000, Math.max(100, after * 1000)))
+    agent.jar.clear()
+    res = await agent.login(account)
+  }
+  return res
+}
+
+/** Check 9: under 50 parallel sign-ins exactly the declared cap of sessions survives. */
+export const cap: Check = {
+  id: 'cap',
+  title: `Per-user session cap under ${LOGINS} parallel sign-ins`,
+  asvs: ['7.1.2'],
+  top10_2021: ['A04:2021', 'A07:2021'],
+  top10_2025: ['A06:2025', 'A07:2025'],
+  async run(ctx, out) {
+    const { maxPerUser, limitPolicy } = ctx.target.policy
+    if (maxPerUser === null) return out.skip('the target declares no policy.maxPerUser')
+    ctx.progress(`${LOGINS} parallel sign-ins of ${ctx.target.accounts[1].username}`)
+    // The second account, so the first one's sessions in other checks are untouched.
+    const agents = Array.from({ length: LOGINS }, () => ctx.agent())
+    const answers = await Promise.all(
+      agents.map((a) => loginPolitely(a, ctx.target.accounts[1], ctx.sleep)),
+    )
+    const ok = agents.filter((a, i) => answers[i]!.status < 300 && a.sid)
+    const refused = answers.filter((r) => r.status >= 400).map((r) => r.status)
+    out.note(
+      `${ok.length} sign-ins succeeded, ${refused.length} refused (${[...new Set(refused)].join(', ') || 'none'})`,
+    )
+    const alive = (await Promise.all(ok.map((a) => a.signedIn()))).filter(Boolean).length
+    out.bound(
+      `${alive} of ${LOGINS} parallel sessions alive afterwards (declared cap ${maxPerUser}, ${limitPolicy})`,
+    )
+    if (limitPolicy === 'reject-new') {
+      out.expect(
+        ok.length <= maxPerUser,
+        `reject-new: ${ok.length} sign-ins accepted (≤ cap ${maxPerUser})`,
+        `reject-new: ${ok.length} sign-ins accepted, more than the cap ${maxPerUser}`,
+      )
+      out.expect(
+        alive === ok.length,
+        'reject-new: every accepted session is alive',
+        `reject-new: only ${alive} of ${ok.length} accepted sessions are alive`,
+      )
+    } else {
+      out.expect(
+        ok.length === LOGINS,
+        `evict-oldest: all ${LOGINS} sign-ins accepted`,
+        `evict-oldest: only ${ok.length} of ${LOGINS} sign-ins accepted`,
+      )
+      out.expect(
+        alive === maxPerUser,
+        `evict-oldest: exactly ${maxPerUser} sessions survive`,
+        `evict-oldest: ${alive} sessions survive, not the cap ${maxPerUser}`,
+      )
+    }
+  },
+}
