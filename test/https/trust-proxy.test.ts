@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { clientInfo, isTrustedProxy, parseTrustProxy } from '../src/pipeline/client.js'
-import { type RunningApp, startApp } from './helpers/client.js'
+import { clientInfo, isTrustedProxy, parseTrustProxy } from '../../src/pipeline/client.js'
+import { type RunningApp, startApp } from '../helpers/client.js'
 
 const headers =
   (h: Record<string, string>) =>

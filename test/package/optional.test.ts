@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { TesseraError } from '../src/core/errors.js'
-import { lazyOptional, type OptionalPackage, requireOptional } from '../src/internal/optional.js'
+import { TesseraError } from '../../src/core/errors.js'
+import { lazyOptional, type OptionalPackage, requireOptional } from '../../src/internal/optional.js'
 
 // A name no registry will ever resolve here, standing in for a driver the user did not install.
 const MISSING = 'tessera-session-no-such-driver' as OptionalPackage

@@ -1,13 +1,13 @@
 import { createServer, request as httpRequest, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { nodeHandler, type SessionRequest } from '../src/adapters/node/index.js'
-import type { SessionEvent } from '../src/core/events.js'
-import { createSessions } from '../src/core/manager.js'
-import { csrf, verifyCsrf } from '../src/csrf/index.js'
-import { securityHeaders } from '../src/headers/index.js'
-import { createPipeline } from '../src/pipeline/pipeline.js'
-import { memoryStore } from '../src/stores/memory/index.js'
+import { nodeHandler, type SessionRequest } from '../../src/adapters/node/index.js'
+import type { SessionEvent } from '../../src/core/events.js'
+import { createSessions } from '../../src/core/manager.js'
+import { csrf, verifyCsrf } from '../../src/csrf/index.js'
+import { securityHeaders } from '../../src/headers/index.js'
+import { createPipeline } from '../../src/pipeline/pipeline.js'
+import { memoryStore } from '../../src/stores/memory/index.js'
 
 // Form posts carry the token in a `csrf` field, which the route passes to verifyCsrf(); bearer
 // requests are exempt; trusted sibling origins open `Sec-Fetch-Site: same-site`.
