@@ -1,10 +1,22 @@
 import type { Clock, SessionStore } from 'tessera-session'
 
 /**
- * Builds the session store named by `STORE_URL`. Drivers are imported lazily, so an app on
- * SQLite never loads the Redis or PostgreSQL client.
+ * Builds the session store named by `STORE_URL` and checks that it answers: a wrong address
+ * stops the app at boot, naming the address and the reason, instead of answering 503s later.
+ * Drivers are imported lazily, so an app on SQLite never loads the Redis or PostgreSQL client.
  */
 export async function storeFromUrl(url: string, clock?: Clock): Promise<SessionStore> {
+  const store = await openStore(url, clock)
+  try {
+    await store.ready?.()
+  } catch (error) {
+    await store.close().catch(() => {})
+    throw error
+  }
+  return store
+}
+
+async function openStore(url: string, clock?: Clock): Promise<SessionStore> {
   const scheme = url.slice(0, url.indexOf(':') + 1)
   switch (scheme) {
     case 'memory:': {

@@ -63,5 +63,9 @@ export function instrumentStore(store: SessionStore, metrics: SessionMetrics): S
       }
     }
   }
+  // The start-up check and the address (named in diagnostics) pass through, untimed.
+  const { ready, address } = store
+  if (ready) wrapped.ready = () => ready.call(store)
+  if (address !== undefined) Object.assign(wrapped, { address })
   return wrapped as SessionStore
 }
