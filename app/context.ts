@@ -1,8 +1,12 @@
 import type { SessionRequest } from 'tessera-session/node'
-import type { SessionManager, SessionRecord } from 'tessera-session'
+import {
+  parseSessionHandle,
+  type SessionManager,
+  type SessionRecord,
+  type SessionRef,
+} from 'tessera-session'
 import type { Dbsc } from 'tessera-session/dbsc'
 import type { LoginThrottle } from 'tessera-session/throttle'
-import { tokenSessionId } from 'tessera-session/jwt'
 import type { AppConfig } from './config.js'
 import { HttpError } from './http.js'
 import type { AppMonitoring } from './monitoring.js'
@@ -88,16 +92,19 @@ export function requireFresh(app: AppContext, req: SessionRequest): User {
 }
 
 /**
- * The store id of the session the request acts through (cookie session, else the bearer's
- * token session), for `except` when ending a user's other sessions; null without one.
+ * The session the request acts through: the cookie session when signed in, else the bearer's
+ * token session as `{ userId, handle }`; null without one. What `except`, `list` and
+ * `revokeOthers` take.
  *
  * @example
- * await app.sessions.revokeUser(user.id, { except: currentSessionId(req) })
+ * await app.sessions.revokeUser(user.id, { except: currentSession(req) })
  */
-export function currentSessionId(req: SessionRequest): string | null {
-  if (req.session.userId !== null) return req.session.id
+export function currentSession(req: SessionRequest): SessionRef | null {
+  if (req.session.userId !== null) return req.session
   const bearer = req.tessera.locals.bearer
-  return bearer ? (bearer.record?.id ?? tokenSessionId(bearer.claims.sid)) : null
+  return bearer
+    ? { userId: bearer.claims.sub, handle: parseSessionHandle(bearer.claims.sid) }
+    : null
 }
 
 /** Like {@link requireUser}, and the user must be an admin. */

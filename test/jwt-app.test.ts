@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { manualClock } from '../src/core/clock.js'
+import { parseSessionHandle } from '../src/core/handle.js'
 import { ApiClient, type RunningApp, startApp } from './helpers/client.js'
 
 // The reference app's token mode over HTTP: POST /api/token, refresh, revoke, JWKS, Bearer on
@@ -252,7 +253,8 @@ describe('the reference app with TOKEN_REVOCATION=stateless+denylist', () => {
     const ok = await fetch(`${stateless.url}/api/me`, { headers: bearer(pair.access_token) })
     expect(ok.status).toBe(200)
     const body = (await ok.json()) as { session: { handle: string } }
-    await stateless.app.sessions.revoke(body.session.handle)
+    const handle = parseSessionHandle(body.session.handle)!
+    await stateless.app.sessions.admin.revoke(handle, { actor: { userId: 'test-admin' } })
     const after = await fetch(`${stateless.url}/api/me`, { headers: bearer(pair.access_token) })
     expect(after.status).toBe(401)
   })

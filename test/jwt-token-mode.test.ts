@@ -51,7 +51,7 @@ describe('token mode', () => {
     await tokens.issue({ userId: 'u1' })
     clock.advance(1000)
     await tokens.issue({ userId: 'u1' })
-    expect(await sessions.list('u1')).toHaveLength(2)
+    expect(await sessions.admin.list('u1')).toHaveLength(2)
     expect(await tokens.authenticate(a.access_token)).toBe('revoked')
     expect(events.find((e) => e.type === 'excess_sessions_exceeded')).toMatchObject({
       handle: a.handle,
@@ -106,7 +106,7 @@ describe('token mode', () => {
     await expect(tokens.refresh(pair.refresh_token)).rejects.toMatchObject({
       code: 'ERR_TOKEN_INVALID',
     })
-    expect(await sessions.list('u1')).toEqual([])
+    expect(await sessions.admin.list('u1')).toEqual([])
   })
 
   it('rotates the signing key: old tokens verify until they expire, then the old key is gone', async () => {
@@ -143,7 +143,7 @@ describe('token mode', () => {
     const { tokens, sessions } = setup({ verifier: 'jose', verifiedCacheSize: 0 })
     const pair = await tokens.issue({ userId: 'u1' })
     expect(await tokens.authenticate(pair.access_token)).toMatchObject({ claims: { sub: 'u1' } })
-    await sessions.revoke(pair.handle)
+    await sessions.revoke(pair.handle, { owner: 'u1' })
     expect(await tokens.authenticate(pair.access_token)).toBe('revoked')
   })
 })
@@ -165,7 +165,7 @@ describe('the stateless+denylist revocation mode', () => {
   it('denies the tokens of a revoked session, of a revoked user and of a revoked jti at once', async () => {
     const { tokens, sessions } = setup({ revocation: 'stateless+denylist' })
     const a = await tokens.issue({ userId: 'u1' })
-    await sessions.revoke(a.handle)
+    await sessions.revoke(a.handle, { owner: 'u1' })
     expect(await tokens.authenticate(a.access_token)).toBe('revoked')
     const b = await tokens.issue({ userId: 'u2' })
     const c = await tokens.issue({ userId: 'u2' })
@@ -191,7 +191,7 @@ describe('the stateless+denylist revocation mode', () => {
   it('drops denylist entries once the tokens they refuse have expired', async () => {
     const { tokens, sessions, clock } = setup({ revocation: 'stateless+denylist' })
     const a = await tokens.issue({ userId: 'u1' })
-    await sessions.revoke(a.handle)
+    await sessions.revoke(a.handle, { owner: 'u1' })
     const denylist = tokens.options.denylist!
     expect(denylist.isDenied('x', a.handle, clock.now())).toBe(true)
     clock.advance(5 * 60_000 + 6_001)

@@ -1,10 +1,11 @@
 import type { ServerResponse } from 'node:http'
 import type { SessionRequest } from 'tessera-session/node'
+import { parseSessionHandle } from 'tessera-session'
 import {
   type AppContext,
   csrfTokenOf,
   currentRecord,
-  currentSessionId,
+  currentSession,
   requireAdmin,
   requireFresh,
   requireUser,
@@ -94,7 +95,7 @@ export async function changePassword(
     throw new HttpError(401, 'ERR_BAD_CREDENTIALS', 'current password is wrong')
   if (typeof next !== 'string' || next.length < 8 || next.length > 256)
     throw new HttpError(400, 'ERR_WEAK_PASSWORD', 'the new password must have 8 to 256 characters')
-  const others = { except: currentSessionId(req), reason: 'password_change' }
+  const others = { except: currentSession(req), reason: 'password_change' }
   await app.sessions.revokeUser(user.id, others)
   const previous = user.passwordHash
   await app.users.setPassword(user, next)
@@ -154,8 +155,8 @@ export async function adminRevokeUser(
   target: User,
 ): Promise<number> {
   // Every session_revoked event names the acting admin, their address and browser.
-  return app.sessions.revokeUser(target.id, {
-    except: admin.id === target.id ? currentSessionId(req) : null,
+  return app.sessions.admin.revokeUser(target.id, {
+    except: admin.id === target.id ? currentSession(req) : null,
     reason: 'admin',
     actor: {
       userId: admin.id,
@@ -196,8 +197,9 @@ export function apiRoutes(router: Router, app: AppContext): void {
   router.on('POST', '/api/logout', async (req, res) => {
     const bearer = req.tessera.locals.bearer
     // A bearer client logs out its token session (all its access and refresh tokens).
-    if (!req.session.userId && bearer)
-      await app.sessions.revoke(bearer.claims.sid, { userId: bearer.claims.sub, reason: 'user' })
+    const handle = bearer && parseSessionHandle(bearer.claims.sid)
+    if (!req.session.userId && handle)
+      await app.sessions.revoke(handle, { owner: bearer.claims.sub, reason: 'user' })
     // Without a live session (it expired, was revoked, or never was) this still answers like
     // a logout: the clearing cookie and Clear-Site-Data, so the client ends up signed out.
     else await req.session.destroy({ reason: 'user' })
@@ -240,7 +242,7 @@ export function apiRoutes(router: Router, app: AppContext): void {
 
   router.on('GET', '/api/sessions', async (req, res) => {
     const user = requireUser(app, req)
-    const list = await app.sessions.list(user.id, req.session.id)
+    const list = await app.sessions.list(currentSession(req) ?? { userId: user.id, handle: null })
     json(res, 200, {
       sessions: list.map((s) => ({
         handle: s.handle,
@@ -258,20 +260,22 @@ export function apiRoutes(router: Router, app: AppContext): void {
 
   router.on('DELETE', '/api/sessions/:handle', async (req, res, params) => {
     const user = requireUser(app, req)
-    const handle = params.handle!
+    // A handle that cannot be one names no session: 404, like an unknown or foreign one.
+    const handle = parseSessionHandle(params.handle)
+    if (!handle) throw new HttpError(404, 'ERR_NOT_FOUND', 'no such session')
     if (handle === req.session.handle) {
       await req.session.destroy({ reason: 'user' })
       return ok(res)
     }
-    if (!(await app.sessions.revoke(handle, { userId: user.id, reason: 'user' })))
+    if (!(await app.sessions.revoke(handle, { owner: user.id, reason: 'user' })))
       throw new HttpError(404, 'ERR_NOT_FOUND', 'no such session')
     ok(res)
   })
 
   router.on('POST', '/api/sessions/revoke-others', async (req, res) => {
     const user = requireFresh(app, req)
-    const except = currentSessionId(req)
-    ok(res, { revoked: await app.sessions.revokeUser(user.id, { except, reason: 'user' }) })
+    const current = currentSession(req) ?? { userId: user.id, handle: null }
+    ok(res, { revoked: await app.sessions.revokeOthers(current) })
   })
 
   router.on('POST', '/api/admin/users/:id/revoke-sessions', async (req, res, params) => {

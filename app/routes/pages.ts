@@ -1,15 +1,9 @@
 import type { ServerResponse } from 'node:http'
 import type { SessionRequest } from 'tessera-session/node'
-import { type SessionEventType, TesseraError } from 'tessera-session'
+import { parseSessionHandle, type SessionEventType, TesseraError } from 'tessera-session'
 import { verifyCsrf } from 'tessera-session/csrf'
 import type { SafeHtml } from 'tessera-session/html'
-import {
-  type AppContext,
-  currentSessionId,
-  isFreshFor,
-  requireAdmin,
-  requireUser,
-} from '../context.js'
+import { type AppContext, isFreshFor, requireAdmin, requireUser } from '../context.js'
 import { HttpError, html as sendHtml, type Router, readForm, redirect } from '../http.js'
 import { accountPage } from '../pages/account.js'
 import { type AdminData, adminPage } from '../pages/admin.js'
@@ -196,20 +190,22 @@ export function pageRoutes(router: Router, app: AppContext): void {
   })
 
   get('/sessions', async (req, res) => {
-    const user = requireUser(app, req)
-    const list = await app.sessions.list(user.id, req.session.id)
+    requireUser(app, req)
+    const list = await app.sessions.list(req.session)
     sendPage(res, 200, sessionsPage(view(app, req), list))
   })
 
   post('/sessions/:handle/revoke', async (req, res, params) => {
     await postedForm(req)
     const user = requireUser(app, req)
-    if (params.handle === req.session.handle) {
+    const handle = parseSessionHandle(params.handle)
+    if (!handle) throw new HttpError(404, 'ERR_NOT_FOUND', 'no such session')
+    if (handle === req.session.handle) {
       await req.session.destroy({ reason: 'user' })
       expireSessionCookies(app, req, res)
       return redirect(res, '/login?ok=logout')
     }
-    if (!(await app.sessions.revoke(params.handle!, { userId: user.id, reason: 'user' })))
+    if (!(await app.sessions.revoke(handle, { owner: user.id, reason: 'user' })))
       throw new HttpError(404, 'ERR_NOT_FOUND', 'no such session')
     redirect(res, '/sessions?ok=revoked')
   })
@@ -218,7 +214,7 @@ export function pageRoutes(router: Router, app: AppContext): void {
     await postedForm(req)
     const user = requireUser(app, req)
     if (!isFreshFor(app, req, user)) return redirect(res, '/security?why=reauth&next=%2Fsessions')
-    await app.sessions.revokeUser(user.id, { except: currentSessionId(req), reason: 'user' })
+    await app.sessions.revokeOthers(req.session)
     redirect(res, '/sessions?ok=revoked-others')
   })
 
@@ -262,12 +258,15 @@ export function pageRoutes(router: Router, app: AppContext): void {
     const users = await Promise.all(
       app.users
         .all()
-        .map(async (user) => ({ user, sessions: (await app.sessions.list(user.id)).length })),
+        .map(async (user) => ({ user, sessions: (await app.sessions.admin.list(user.id)).length })),
     )
     const data: AdminData = {
       users,
       selected: picked
-        ? { user: picked, sessions: await app.sessions.list(picked.id, req.session.id) }
+        ? {
+            user: picked,
+            sessions: await app.sessions.admin.list(picked.id, { current: req.session }),
+          }
         : null,
       audit: await readAudit(app, { userId: picked?.id, type: type ?? undefined, limit: 50 }),
       type,

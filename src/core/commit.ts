@@ -42,6 +42,7 @@ export function sessionConflict(): TesseraError {
  * if (hasPendingWrites(s)) await commitSession(s)
  */
 export function hasPendingWrites(s: SessionState): boolean {
+  if (s.inflight !== null) return true
   if (s.state === 'unsaved') return true
   return s.state === 'live' && (s.changed || s.touch || s.renewal !== null)
 }
@@ -53,6 +54,8 @@ export function hasPendingWrites(s: SessionState): boolean {
  * await commitSession(state)
  */
 export async function commitSession(s: SessionState): Promise<void> {
+  // An un-awaited regenerate/destroy: its cookie (or its failure) belongs to this response.
+  if (s.inflight !== null) await s.inflight
   if (s.state === 'unsaved') {
     const record = { ...s.record!, data: s.changes.apply(s.record!.data) }
     await s.host.create(record)

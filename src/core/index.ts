@@ -5,6 +5,13 @@ export { type Clock, manualClock, systemClock } from './clock.js'
 export { type CookieOptions, DEFAULT_COOKIE, type SameSite } from './cookie.js'
 export { type Duration, parseDuration } from './duration.js'
 export { TesseraError, type TesseraErrorCode } from './errors.js'
+export type { AdminRevokeOptions, AdminRevokeUserOptions, SessionAdmin } from './admin.js'
+export {
+  isSessionHandle,
+  parseSessionHandle,
+  type SessionHandle,
+  type SessionRef,
+} from './handle.js'
 export type { EventLevel, EventListener, SessionEvent, SessionEventType } from './events.js'
 export {
   createSessions,
@@ -20,7 +27,12 @@ export {
   type SessionMeta,
   type SessionRecord,
 } from './record.js'
-export { type RegenerateOptions, type RequestInfo, Session } from './session.js'
+export {
+  type RegenerateOptions,
+  type RequestInfo,
+  Session,
+  type SessionView,
+} from './session.js'
 export type {
   CreateOptions,
   CreateResult,

@@ -1,5 +1,4 @@
 import { readCookie } from './cookie.js'
-import { storeUnavailable, TesseraError } from './errors.js'
 import {
   EventBus,
   type EventLevel,
@@ -9,11 +8,33 @@ import {
 } from './events.js'
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js'
 import type { SessionRecord } from './record.js'
-import { endUserSessions, noticeEvent, type RevocationActor, revokedEvent } from './revocation.js'
-import { type RequestInfo, Session, type SessionHost } from './session.js'
+import { SessionAdmin } from './admin.js'
+import {
+  assertStoreId,
+  type SessionHandle,
+  type SessionIdArgument,
+  type SessionRef,
+  type StoredRecord,
+  stored,
+} from './handle.js'
+import { noticeEvent, type RevocationActor, revokedEvent } from './revocation.js'
+import { type RequestInfo, Session } from './session.js'
+import { type SessionHost, sessionHost } from './session-host.js'
 import type { CreateOptions, CreateResult, SessionPatch, SessionStore } from './store.js'
-import { liveSummaries, type SessionSummary } from './summary.js'
+import type { SessionSummary } from './summary.js'
+import { StoreGuard } from './store-guard.js'
 import { hashToken, isWellFormedToken } from './token.js'
+import {
+  checkKeys,
+  checkRevoke,
+  checkUserId,
+  currentRef,
+  exceptHandle,
+  listSessions,
+  revokeAllBut,
+  revokeHandle,
+  type SessionOps,
+} from './user-sessions.js'
 
 export type { RevocationActor, SessionSummary }
 
@@ -34,32 +55,22 @@ export class SessionManager {
   readonly events = new EventBus()
   readonly #store: SessionStore
   readonly #host: SessionHost
-  #storeDown = false
+  readonly #ops: SessionOps
+  /** Calls for administrators: any user's sessions, with the acting admin on the audit trail. */
+  readonly admin: SessionAdmin
+  readonly #guard = new StoreGuard((event) => this.emit(event))
 
   constructor(options: SessionOptions) {
     this.options = resolveOptions(options)
     this.#store = this.options.store
-    this.#host = {
-      options: this.options,
-      get: (id) => this.#call(() => this.#store.get(id)),
-      create: (record, o) => this.#call(() => this.#store.create(record, o)),
-      update: (id, patch) => this.#call(() => this.#store.update(id, patch)),
-      destroy: (id) => this.#call(() => this.#store.destroy(id)),
-      destroyByHandle: (handle, userId) =>
-        this.#call(() => this.#store.destroyByHandle(handle, { userId })),
-      emit: (type, level, who, record, reason) => {
-        if (!this.events.active) return
-        this.emit({
-          type,
-          level,
-          userId: record?.userId ?? null,
-          handle: record?.handle ?? null,
-          ip: who.ip,
-          userAgent: who.userAgent,
-          reason,
-        })
-      },
+    this.#host = sessionHost(this.options, this.#guard, this.events, (event) => this.emit(event))
+    this.#ops = {
+      store: this.#store,
+      call: (fn) => this.#guard.call(fn),
+      now: () => this.options.clock.now(),
+      revoked: (record, reason, actor) => this.emit(revokedEvent(record, reason, actor)),
     }
+    this.admin = new SessionAdmin(this.#ops)
     // Work a store does on its own must be visible to operators, not swallowed.
     this.#store.observe?.((notice) => this.emit(noticeEvent(notice)))
   }
@@ -76,36 +87,6 @@ export class SessionManager {
       ...event,
       time: event.time ?? new Date(this.options.clock.now()).toISOString(),
     })
-  }
-
-  async #call<T>(fn: () => Promise<T>): Promise<T> {
-    let result: T
-    try {
-      result = await fn()
-    } catch (error) {
-      throw this.#failed(error)
-    }
-    if (this.#storeDown) this.#recovered()
-    return result
-  }
-
-  #recovered(): void {
-    this.#storeDown = false
-    this.emit({ type: 'store_recovered', level: 'info' })
-  }
-
-  /** Records an outage (one event per outage) and returns the error to throw. */
-  #failed(error: unknown): unknown {
-    if (error instanceof TesseraError && error.code !== 'ERR_STORE_UNAVAILABLE') return error
-    if (!this.#storeDown) {
-      this.#storeDown = true
-      this.emit({
-        type: 'store_unavailable',
-        level: 'critical',
-        reason: error instanceof Error ? error.message : 'unknown',
-      })
-    }
-    return storeUnavailable(error)
   }
 
   /**
@@ -148,14 +129,14 @@ export class SessionManager {
       try {
         record = store.getSync(id)
       } catch (error) {
-        throw this.#failed(error)
+        throw this.#guard.failed(error)
       }
       return this.#opened(request, token, id, record)
     }
     return store.get(id).then(
       (record) => this.#opened(request, token, id, record),
       (error: unknown) => {
-        throw this.#failed(error)
+        throw this.#guard.failed(error)
       },
     )
   }
@@ -166,7 +147,7 @@ export class SessionManager {
     id: string,
     record: SessionRecord | null,
   ): Session | Promise<Session> {
-    if (this.#storeDown) this.#recovered()
+    this.#guard.ok()
     if (!record) {
       this.#host.emit('session_token_unknown', 'warn', request, null)
       return new Session(this.#host, request, null, true)
@@ -190,59 +171,82 @@ export class SessionManager {
     record: SessionRecord,
     reason: 'absolute' | 'idle',
   ): Promise<Session> {
-    await this.#call(() => this.#store.destroy(record.id))
+    await this.#guard.call(() => this.#store.destroy(record.id))
     this.#host.emit('session_expired', 'info', request, record, reason)
     this.#host.emit('session_use_after_expire', 'warn', request, record, reason)
     return new Session(this.#host, request, null, true)
   }
 
-  /** Live sessions of a user, newest activity first. `currentId` marks the caller's own. */
-  async list(userId: string, currentId?: string | null): Promise<SessionSummary[]> {
-    const now = this.options.clock.now()
-    const records = await this.#call(() => this.#store.listByUser(userId))
-    return liveSummaries(records, now, currentId)
+  /**
+   * The live sessions of the current session's user, newest activity first, with `current: true`
+   * on this one. Empty for an anonymous session. (An admin lists anyone's: `admin.list(userId)`.)
+   *
+   * @example
+   * const rows = await sessions.list(req.session) // [{ handle, device, current, … }]
+   */
+  list(current: SessionRef): Promise<SessionSummary[]> {
+    const ref = currentRef(current, 'list')
+    if (ref.userId === null) return Promise.resolve([])
+    return listSessions(this.#ops, ref.userId, ref.handle)
   }
 
   /**
-   * Revokes one session by handle. With `userId`, only that user's session can be revoked
-   * (returns false for anyone else's, so handles of other users cannot be probed).
+   * Ends every other session of the current session's user ("sign out everywhere else");
+   * resolves with how many ended. The current one survives, even if it renews meanwhile.
+   *
+   * @example
+   * await sessions.revokeOthers(req.session)
    */
-  async revoke(
-    handle: string,
-    options: { userId?: string; reason?: string; actor?: RevocationActor } = {},
+  revokeOthers(current: SessionRef, options: { reason?: string } = {}): Promise<number> {
+    const ref = currentRef(current, 'revokeOthers')
+    checkKeys(options, ['reason'], 'sessions.revokeOthers(session, options)')
+    if (ref.userId === null) return Promise.resolve(0)
+    return revokeAllBut(this.#ops, ref.userId, ref.handle, options.reason ?? 'user')
+  }
+
+  /**
+   * Ends one session of `owner` by its handle; true when one ended. A handle of another user
+   * ends nothing and returns false, like an unknown one (so handles cannot be probed). Admins
+   * end anyone's session with {@link SessionAdmin.revoke | admin.revoke}.
+   *
+   * @example
+   * await sessions.revoke(handle, { owner: user.id })
+   */
+  revoke(
+    handle: SessionHandle,
+    options: { owner: string; reason?: string; actor?: RevocationActor },
   ): Promise<boolean> {
-    const record = await this.#call(() =>
-      this.#store.destroyByHandle(handle, { userId: options.userId }),
-    )
-    if (record) this.emit(revokedEvent(record, options.reason ?? 'user', options.actor))
-    return record !== null
+    checkRevoke(handle, options)
+    return revokeHandle(this.#ops, handle, options.owner, options.reason ?? 'user', options.actor)
   }
 
   /**
-   * Revokes all of a user's sessions (but `except`, a session id, usually the caller's own);
-   * returns how many ended. Sessions are ended by their handle, which survives renewal and
-   * re-authentication, so a session that rotates while this runs ends all the same, and the
-   * excepted one survives a concurrent renewal of its own.
+   * Ends all of a user's sessions but `except` (a handle, or a session: usually the caller's
+   * own); resolves with how many ended. Use it on password change or account disable. Sessions
+   * end by handle, which survives renewal and re-authentication, so one that rotates meanwhile
+   * ends all the same, and the excepted one survives its own concurrent renewal.
+   *
+   * @example
+   * await sessions.revokeUser(user.id, { except: req.session, reason: 'password_change' })
    */
-  async revokeUser(
+  revokeUser(
     userId: string,
-    options: { except?: string | null; reason?: string; actor?: RevocationActor } = {},
+    options: {
+      except?: SessionHandle | SessionRef | null
+      reason?: string
+      actor?: RevocationActor
+    } = {},
   ): Promise<number> {
-    const except = options.except
-    const keep = except ? ((await this.#call(() => this.#store.get(except)))?.handle ?? null) : null
-    const reason = options.reason ?? 'admin'
-    return endUserSessions(
-      this.#store,
-      (fn) => this.#call(fn),
-      userId,
-      keep,
-      (record) => this.emit(revokedEvent(record, reason, options.actor)),
-    )
+    checkUserId(userId, 'sessions.revokeUser(userId, …)')
+    checkKeys(options, ['except', 'reason', 'actor'], 'sessions.revokeUser(userId, options)')
+    const keep = exceptHandle(options.except)
+    return revokeAllBut(this.#ops, userId, keep, options.reason ?? 'admin', options.actor)
   }
 
   /** Finds a live session by store id (used by the token mode); null if gone or expired. */
-  async getRecord(id: string): Promise<SessionRecord | null> {
-    const record = await this.#call(() => this.#store.get(id))
+  async getRecord(id: SessionIdArgument): Promise<StoredRecord | null> {
+    assertStoreId(id, 'sessions.getRecord(id)')
+    const record = stored(await this.#guard.call(() => this.#store.get(id)))
     if (!record) return null
     const now = this.options.clock.now()
     return now < record.idleExpiresAt && now < record.absoluteExpiresAt ? record : null
@@ -250,22 +254,23 @@ export class SessionManager {
 
   /** Direct store access with fault handling, for features built on sessions (token mode). */
   storeCall<T>(fn: (store: SessionStore) => Promise<T>): Promise<T> {
-    return this.#call(() => fn(this.#store))
+    return this.#guard.call(() => fn(this.#store))
   }
 
   /** Creates a record directly (token mode), honouring the per-user cap. */
   createRecord(record: SessionRecord, options?: CreateOptions): Promise<CreateResult> {
-    return this.#call(() => this.#store.create(record, options))
+    return this.#guard.call(() => this.#store.create(record, options))
   }
 
   /** Applies a patch directly (token mode). */
-  updateRecord(id: string, patch: SessionPatch): Promise<boolean> {
-    return this.#call(() => this.#store.update(id, patch))
+  updateRecord(id: SessionIdArgument, patch: SessionPatch): Promise<boolean> {
+    assertStoreId(id, 'sessions.updateRecord(id, patch)')
+    return this.#guard.call(() => this.#store.update(id, patch))
   }
 
   /** Resolves when the store answers (for `/healthz`). */
   ping(): Promise<void> {
-    return this.#call(() => this.#store.ping())
+    return this.#guard.call(() => this.#store.ping())
   }
 
   /** Closes the store. */

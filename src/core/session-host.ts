@@ -1,6 +1,7 @@
-import type { EventLevel, SessionEventType } from './events.js'
+import type { EventBus, EventLevel, SessionEvent, SessionEventType } from './events.js'
 import type { ResolvedOptions } from './options.js'
 import type { SessionMeta, SessionRecord } from './record.js'
+import type { StoreGuard } from './store-guard.js'
 import type { CreateOptions, CreateResult, SessionPatch } from './store.js'
 
 /**
@@ -22,6 +23,43 @@ export interface SessionHost {
     record: SessionRecord | null,
     reason?: string,
   ): void
+}
+
+/**
+ * The host a manager gives its sessions: the store of `options` behind `guard`, and events
+ * (built only while someone listens).
+ *
+ * @example
+ * const host = sessionHost(options, guard, events, (event) => manager.emit(event))
+ */
+export function sessionHost(
+  options: ResolvedOptions,
+  guard: StoreGuard,
+  events: EventBus,
+  emit: (event: Omit<SessionEvent, 'time'>) => void,
+): SessionHost {
+  const store = options.store
+  return {
+    options,
+    get: (id) => guard.call(() => store.get(id)),
+    create: (record, o) => guard.call(() => store.create(record, o)),
+    update: (id, patch) => guard.call(() => store.update(id, patch)),
+    destroy: (id) => guard.call(() => store.destroy(id)),
+    destroyByHandle: (handle, userId) =>
+      guard.call(() => store.destroyByHandle(handle, { userId })),
+    emit: (type, level, who, record, reason) => {
+      if (!events.active) return
+      emit({
+        type,
+        level,
+        userId: record?.userId ?? null,
+        handle: record?.handle ?? null,
+        ip: who.ip,
+        userAgent: who.userAgent,
+        reason,
+      })
+    },
+  }
 }
 
 /** Who is asking: plain values an adapter reads off the request. */

@@ -40,6 +40,8 @@ export class SessionState {
   setCookie: string | null = null
   noStore = false
   clearSiteData: string | null = null
+  /** A regenerate or destroy still running (un-awaited): the commit waits for it. */
+  inflight: Promise<void> | null = null
 
   constructor(
     readonly host: SessionHost,

@@ -1,20 +1,48 @@
-import {
-  commitSession,
-  hasPendingWrites,
-  MAX_ROUNDS,
-  sessionConflict,
-  sessionEnded,
-} from './commit.js'
-import { TesseraError } from './errors.js'
+import { commitSession, hasPendingWrites } from './commit.js'
 import { assertJsonValue } from '../internal/json-value.js'
-import { anonymousRecord, regeneratedData, regeneratedRecord } from './lifecycle.js'
+import { anonymousRecord } from './lifecycle.js'
+import type { SessionHandle, SessionId } from './handle.js'
 import type { SessionData, SessionRecord } from './record.js'
 import type { RegenerateOptions, RequestInfo, SessionHost } from './session-host.js'
 import { SessionState } from './session-state.js'
+import {
+  destroyedError,
+  destroySession,
+  refuseWhileInFlight,
+  regenerateSession,
+  track,
+} from './steps.js'
 import { checkRegenerateOptions, refuseCallback } from '../internal/strict.js'
 import { deriveSecret, generateToken } from './token.js'
 
 export type { RegenerateOptions, RequestInfo, SessionHost }
+
+/** What `session.record` shows: the record, read-only, with its identifiers branded. */
+export interface SessionView extends Readonly<Omit<SessionRecord, 'id' | 'handle'>> {
+  /** The public handle: what the app holds, lists and revokes by. */
+  readonly handle: SessionHandle
+  /**
+   * The store id, for features built on sessions (token mode, DBSC) through `getRecord` and
+   * `updateRecord`. It changes on every regeneration and renewal: apps hold the handle.
+   */
+  readonly id: SessionId
+}
+
+/**
+ * The key of a session's store id, for library code only (CSRF keys its secret cache by it);
+ * no entry point exports it, so apps hold the handle.
+ */
+export const SESSION_ID: unique symbol = Symbol('tessera.sessionId')
+
+/**
+ * The store id of `session`, or null (library-internal, like {@link SESSION_ID}).
+ *
+ * @example
+ * const id = sessionIdOf(ctx.session)
+ */
+export function sessionIdOf(session: Session): SessionId | null {
+  return session[SESSION_ID]
+}
 
 /** What the manager found for the request's cookie (core-only). */
 export interface Loaded {
@@ -85,17 +113,32 @@ export class Session {
   get userId(): string | null {
     return this.exists ? (this.#s.record?.userId ?? null) : null
   }
-  /** Public handle (safe to show and log), or null. */
-  get handle(): string | null {
-    return this.exists ? (this.#s.record?.handle ?? null) : null
+  /**
+   * Public handle (safe to show, log and put in a URL), or null: the one identifier the app
+   * holds. It stays the same across renewal and re-authentication.
+   */
+  get handle(): SessionHandle | null {
+    return this.exists ? ((this.#s.record?.handle as SessionHandle | undefined) ?? null) : null
   }
   /** The record as loaded or last written (read-only view). */
-  get record(): Readonly<SessionRecord> | null {
-    return this.exists ? this.#s.record : null
+  get record(): SessionView | null {
+    return this.exists ? (this.#s.record as SessionView | null) : null
   }
-  /** The store id of the session, for `except` in revocations. Not a credential. */
-  get id(): string | null {
-    return this.exists ? (this.#s.record?.id ?? null) : null
+  /** @internal The store id (see {@link sessionIdOf}). */
+  get [SESSION_ID](): SessionId | null {
+    return this.exists ? ((this.#s.record?.id as SessionId | undefined) ?? null) : null
+  }
+  /**
+   * Not available: the store id never leaves the core. Throws a TypeError saying what to use,
+   * because express-session's `req.session.id` habit would otherwise read `undefined` and, as
+   * an `except`, end every session instead of every other one.
+   *
+   * @deprecated Use `session.handle`, or pass the session itself (`except: req.session`).
+   */
+  get id(): never {
+    throw new TypeError(
+      'session.id is not exposed: use session.handle (what sessions.list() shows), or pass the session itself: sessions.revokeOthers(req.session), revokeUser(userId, { except: req.session })',
+    )
   }
 
   /** `Set-Cookie` value the response must carry, if any. */
@@ -146,6 +189,7 @@ export class Session {
       return
     }
     assertJsonValue(key, value)
+    refuseWhileInFlight(this.#s, 'set')
     this.ensure()
     this.#s.changes.set(key, value)
     this.#s.noStore = true
@@ -153,6 +197,7 @@ export class Session {
 
   /** Removes one key. */
   delete(key: string): void {
+    refuseWhileInFlight(this.#s, 'delete')
     if (this.exists) this.#s.changes.delete(key)
   }
 
@@ -175,63 +220,21 @@ export class Session {
    * starts a new login: new handle, new absolute deadline, the per-user cap applies, and the
    * data of a previous user is dropped (see `carry`).
    *
+   * Await it: until it settles, `set`/`delete` throw, and the commit at the end of the request
+   * waits for it (so even an un-awaited call sends its cookie, or fails the response).
+   *
+   * @throws TypeError for a callback or an unknown option (synchronously).
    * @throws TesseraError `ERR_SESSION_LIMIT` under `reject-new` at the cap (nothing changes);
    * `ERR_SESSION_ENDED` when a signed-in session was ended (logout, revocation) by another
    * request meanwhile: nothing is written, and the response clears the cookie.
    */
-  async regenerate(options: RegenerateOptions = {}): Promise<void> {
+  regenerate(options: RegenerateOptions = {}): Promise<void> {
+    // Synchronous refusals: they must surface even when the promise is not awaited.
     checkRegenerateOptions(options)
     const s = this.#s
-    if (s.state === 'destroyed')
-      throw new TesseraError('ERR_SESSION_DESTROYED', 'cannot regenerate a destroyed session')
-    const o = s.host.options
-    let old = s.state === 'live' ? s.record : null
-    let base = old ?? (s.state === 'unsaved' ? s.record : null)
-    for (let round = 0; round < MAX_ROUNDS; round++) {
-      const now = o.clock.now()
-      const token = generateToken()
-      const data = regeneratedData(s.changes, base, options)
-      const predecessor = { old: base, data, request: s.request }
-      const { record, newLogin } = regeneratedRecord(predecessor, options, token, now, o)
-      const limit =
-        record.userId !== null && Number.isFinite(o.maxPerUser)
-          ? { max: o.maxPerUser, policy: o.limitPolicy }
-          : undefined
-      const result = await s.host.create(
-        record,
-        old ? { replaces: old.id, expectVersion: old.version, limit } : { limit },
-      )
-      if (!result.skipped) {
-        s.renewal = null
-        s.adopt('live', record, token)
-        const maxAge = options.persistent ? (record.absoluteExpiresAt - now) / 1000 : undefined
-        s.cookie(token, maxAge)
-        s.emit(
-          newLogin ? 'session_created' : 'session_renewed',
-          'info',
-          record,
-          newLogin ? 'login' : 'regenerate',
-        )
-        for (const evicted of result.evicted)
-          s.emit('excess_sessions_exceeded', 'warn', evicted, 'evicted')
-        return
-      }
-      // Lost a race: read what the store holds now (a renewal successor, a newer version).
-      const current = await s.host.get(old!.id)
-      if (current === null) {
-        if (old!.userId !== null) {
-          s.end()
-          throw sessionEnded()
-        }
-        // A pre-session that expired or was evicted: signing in simply starts afresh.
-        old = null
-        base = null
-      } else {
-        old = current
-        base = current
-      }
-    }
-    throw sessionConflict()
+    refuseWhileInFlight(s, 'regenerate')
+    if (s.state === 'destroyed') throw destroyedError()
+    return track(s, regenerateSession(s, options))
   }
 
   /**
@@ -239,19 +242,10 @@ export class Session {
    * concurrent renewal or re-authentication keeps its handle) — and queues a clearing cookie
    * (same attributes), `Clear-Site-Data` and `Cache-Control: no-store`.
    */
-  async destroy(options: { reason?: string } = {}): Promise<void> {
+  destroy(options: { reason?: string } = {}): Promise<void> {
     refuseCallback(options, 'destroy')
-    const s = this.#s
-    const r = s.record
-    if (s.state === 'live' && r) {
-      if (r.userId !== null) await s.host.destroyByHandle(r.handle, r.userId)
-      else if (!(await s.host.destroy(r.id))) {
-        const current = await s.host.get(r.id)
-        if (current?.handle === r.handle) await s.host.destroy(current.id)
-      }
-    }
-    if (s.exists) s.emit('session_logout', 'info', r, options.reason ?? 'user')
-    s.end()
+    refuseWhileInFlight(this.#s, 'destroy')
+    return track(this.#s, destroySession(this.#s, options.reason ?? 'user'))
   }
 
   /** True when {@link commit} has store work to do (false for a read-only request inside the touch window). */

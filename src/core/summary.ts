@@ -1,8 +1,10 @@
+import type { SessionHandle } from './handle.js'
 import type { SessionRecord } from './record.js'
 
 /** A session as shown in a user's session list. */
 export interface SessionSummary {
-  handle: string
+  /** The session's public handle: what `revoke` and `except` take. */
+  handle: SessionHandle
   userId: string | null
   createdAt: number
   lastSeenAt: number
@@ -19,21 +21,21 @@ export interface SessionSummary {
 
 /**
  * The live records among `records` (neither deadline passed at `now`) as session-list rows,
- * most recently active first; `currentId` marks the caller's own.
+ * most recently active first; `current` (a handle) marks the caller's own.
  *
  * @example
- * liveSummaries(await store.listByUser('u1'), Date.now(), session.id)
+ * liveSummaries(await store.listByUser('u1'), Date.now(), session.handle)
  */
 export function liveSummaries(
   records: readonly SessionRecord[],
   now: number,
-  currentId?: string | null,
+  current: SessionHandle | null,
 ): SessionSummary[] {
   return records
     .filter((r) => now < r.idleExpiresAt && now < r.absoluteExpiresAt)
     .sort((a, b) => b.lastSeenAt - a.lastSeenAt)
     .map((r) => ({
-      handle: r.handle,
+      handle: r.handle as SessionHandle,
       userId: r.userId,
       createdAt: r.createdAt,
       lastSeenAt: r.lastSeenAt,
@@ -44,6 +46,6 @@ export function liveSummaries(
       device: r.meta.device,
       authMethod: r.meta.authMethod,
       kind: r.meta.kind,
-      current: r.id === currentId,
+      current: r.handle === current,
     }))
 }

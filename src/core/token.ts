@@ -1,4 +1,5 @@
 import * as nodeCrypto from 'node:crypto'
+import type { SessionHandle } from './handle.js'
 
 /** Bytes of entropy in a session token (256 bits). */
 export const TOKEN_BYTES = 32
@@ -35,8 +36,8 @@ export function generateToken(): string {
  * @example
  * generateHandle() // 'Zx1…' (22 chars)
  */
-export function generateHandle(): string {
-  return nodeCrypto.randomBytes(16).toString('base64url')
+export function generateHandle(): SessionHandle {
+  return nodeCrypto.randomBytes(16).toString('base64url') as SessionHandle
 }
 
 /**

@@ -2,6 +2,7 @@ import { readCookie, serializeCookie } from '../core/cookie.js'
 import { parseDuration } from '../core/duration.js'
 import { configAssert } from '../core/errors.js'
 import type { SessionManager } from '../core/manager.js'
+import { sessionIdOf } from '../core/session.js'
 import { assertKnownKeys, optionKeys, refuseTinyDuration } from '../internal/strict.js'
 import type { HeaderList, RequestContext, RequestInput } from '../pipeline/types.js'
 import {
@@ -152,7 +153,7 @@ export class CsrfGuard {
   // id lives (regeneration and renewal make a new id), so an entry cannot go stale; beyond the
   // bound the oldest entries go first. The cache holds no credential: a secret only checks tokens.
   #secret(ctx: RequestContext): Buffer | null {
-    const id = ctx.session.id
+    const id = sessionIdOf(ctx.session)
     if (id === null) return null
     let secret = this.#secrets.get(id)
     if (secret === undefined) {

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto'
 import { TesseraError } from '../core/errors.js'
+import type { SessionHandle, SessionId, StoredRecord } from '../core/handle.js'
 import type { SessionRecord } from '../core/record.js'
 import { generateHandle, hashToken, timingSafeEqualString } from '../core/token.js'
 import type { ResolvedTokenOptions } from './options.js'
@@ -38,8 +39,8 @@ export interface RefreshRequest {
  * @example
  * await sessions.getRecord(tokenSessionId(claims.sid))
  */
-export function tokenSessionId(handle: string): string {
-  return hashToken(`tessera/token-session\0${handle}`)
+export function tokenSessionId(handle: string): SessionId {
+  return hashToken(`tessera/token-session\0${handle}`) as SessionId
 }
 
 // Reserved data keys of a token session: hash of the current refresh token, its generation,
@@ -70,7 +71,7 @@ export class RefreshFlow {
     ip?: string | undefined
     userAgent?: string | undefined
     authMethod?: string | undefined
-  }): Promise<TokenPair & { handle: string }> {
+  }): Promise<TokenPair & { handle: SessionHandle }> {
     const o = this.#o
     const s = o.sessions
     const now = s.options.clock.now()
@@ -143,7 +144,7 @@ export class RefreshFlow {
   // One read-judge-write round. 'lost' when the conditional write found a newer version.
   async #rotate(
     t: RefreshToken,
-    record: SessionRecord | null,
+    record: StoredRecord | null,
     request: RefreshRequest,
     retried = false,
   ): Promise<TokenPair | 'lost'> {
@@ -191,7 +192,7 @@ export class RefreshFlow {
       reason: 'refresh_token_reuse',
       ...request,
     })
-    await s.revoke(t.handle, { reason: 'token_reuse' })
+    await s.revoke(record.handle, { owner: userId, reason: 'token_reuse' })
     throw new TesseraError('ERR_TOKEN_REUSED', 'refresh token reuse detected; sign in again')
   }
 
@@ -201,8 +202,9 @@ export class RefreshFlow {
     if (!t) return false
     const record = await this.#o.sessions.getRecord(tokenSessionId(t.handle))
     const state = record && stateOf(record)
-    if (!state || t.gen > state.gen || !this.#belongs(t, state)) return false
-    return this.#o.sessions.revoke(t.handle, { reason: 'user' })
+    if (!state || record.userId === null || t.gen > state.gen || !this.#belongs(t, state))
+      return false
+    return this.#o.sessions.revoke(record.handle, { owner: record.userId, reason: 'user' })
   }
 
   // A token of generation ≤ current is ours iff walking it forward reaches the stored hash.
@@ -211,10 +213,10 @@ export class RefreshFlow {
     return h !== null && timingSafeEqualString(h, state.rt)
   }
 
-  async #requireActive(record: SessionRecord): Promise<void> {
+  async #requireActive(record: StoredRecord): Promise<void> {
     const check = this.#o.isUserActive
     if (check === null || record.userId === null || (await check(record.userId))) return
-    await this.#o.sessions.revoke(record.handle, { reason: 'user_inactive' })
+    await this.#o.sessions.revoke(record.handle, { owner: record.userId, reason: 'user_inactive' })
     throw invalid()
   }
 

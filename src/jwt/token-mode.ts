@@ -1,5 +1,5 @@
 import { TesseraError } from '../core/errors.js'
-import type { SessionRecord } from '../core/record.js'
+import { parseSessionHandle, type SessionHandle, type StoredRecord } from '../core/handle.js'
 import type { KeySet, Jwks } from './key-set.js'
 import type { KeyInput, TokenKey } from './keys.js'
 import { type ResolvedTokenOptions, resolveTokenOptions, type TokenModeOptions } from './options.js'
@@ -20,7 +20,7 @@ import { VerifiedCache } from './verified-cache.js'
 export interface AccessAuth {
   claims: AccessClaims
   /** The session, read from the store (stateful mode); null in `stateless+denylist` mode. */
-  record: SessionRecord | null
+  record: StoredRecord | null
 }
 
 const INVALID = 'invalid token'
@@ -86,7 +86,7 @@ export class TokenMode {
     ip?: string | undefined
     userAgent?: string | undefined
     authMethod?: string | undefined
-  }): Promise<TokenPair & { handle: string }> {
+  }): Promise<TokenPair & { handle: SessionHandle }> {
     return this.#flow.issue(input)
   }
 
@@ -108,7 +108,9 @@ export class TokenMode {
     const r = await this.#verify(token)
     if (!r.ok) return false
     this.options.denylist?.denyToken(r.claims.jti, this.#denyUntil())
-    return this.options.sessions.revoke(r.claims.sid, { userId: r.claims.sub, reason: 'user' })
+    const handle = parseSessionHandle(r.claims.sid)
+    if (!handle) return false
+    return this.options.sessions.revoke(handle, { owner: r.claims.sub, reason: 'user' })
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { SessionEvent } from '../core/events.js'
 import type { SessionManager } from '../core/manager.js'
-import type { DeviceInfo, SessionRecord } from '../core/record.js'
+import type { StoredRecord as SessionRecord } from '../core/handle.js'
+import type { DeviceInfo } from '../core/record.js'
 import type { Plugin, Rejection, RequestContext } from '../pipeline/types.js'
 import type { AccessAuth } from '../jwt/token-mode.js'
 import { FLAG_KEY, IP_KEY, REAUTH, UA_KEY } from './anomaly-keys.js'
@@ -42,10 +43,9 @@ export function bearerAnomaly(rules: BearerRuleSet): Plugin {
 
   const end = async (ctx: RequestContext, record: SessionRecord, reason: string) => {
     rules.report(ctx, record, 'critical', reason)
-    await rules.sessions.revoke(record.handle, {
-      userId: record.userId ?? undefined,
-      reason: 'anomaly',
-    })
+    // A token session always has its user (authenticate checked it against `sub`).
+    if (record.userId !== null)
+      await rules.sessions.revoke(record.handle, { owner: record.userId, reason: 'anomaly' })
     delete ctx.locals.bearer
     ctx.locals.bearerRefused = 'revoked'
     return undefined

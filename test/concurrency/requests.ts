@@ -157,7 +157,7 @@ async function browserRequest(
         }
         if (action === 'password') {
           await w.sessions.revokeUser(loadedUser, {
-            except: session.id,
+            except: session,
             reason: 'password_change',
           })
         }
@@ -172,9 +172,9 @@ async function browserRequest(
           skipped = true
           break
         }
-        const list = await w.sessions.list(loadedUser, session.id)
+        const list = await w.sessions.admin.list(loadedUser, { current: session })
         const target = list[op.pick % Math.max(1, list.length)]
-        if (target && (await w.sessions.revoke(target.handle, { userId: loadedUser })))
+        if (target && (await w.sessions.revoke(target.handle, { owner: loadedUser })))
           m.endHandle(target.handle, `revoked by ${who}`)
         break
       }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { createSessions } from '../../src/core/manager.js'
+import { SESSION_ID } from '../../src/core/session.js'
 import { CsrfGuard } from '../../src/csrf/guard.js'
 import type { RequestContext } from '../../src/pipeline/types.js'
 import { memoryStore } from '../../src/stores/memory/index.js'
@@ -19,7 +20,7 @@ describe('the CSRF secret cache', () => {
   const ctx = (i: number) =>
     ({
       session: {
-        id: `id-${i}`,
+        [SESSION_ID]: `id-${i}`,
         exists: true,
         ensure() {},
         deriveSecret() {

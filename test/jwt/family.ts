@@ -68,7 +68,7 @@ export function familySuite(
       const pair = await tokens.issue({ userId: u, ip: '203.0.113.9', userAgent: 'curl/8' })
       expect(pair.token_type).toBe('Bearer')
       expect(pair.expires_in).toBe(300)
-      const list = await sessions.list(u)
+      const list = await sessions.admin.list(u)
       expect(list).toHaveLength(1)
       expect(list[0]).toMatchObject({ handle: pair.handle, kind: 'token', ip: '203.0.113.9' })
       const auth = await tokens.authenticate(pair.access_token)
@@ -101,7 +101,7 @@ export function familySuite(
         code: 'ERR_TOKEN_INVALID',
       })
       expect(await tokens.authenticate(third.access_token)).toBe('revoked')
-      expect(await sessions.list(u)).toEqual([])
+      expect(await sessions.admin.list(u)).toEqual([])
     })
 
     it('treats the predecessor as reuse once the concurrent window has passed', async () => {

@@ -1,5 +1,6 @@
 import { manualClock } from '../../src/core/clock.js'
 import type { EventLevel, EventListener, SessionEventType } from '../../src/core/events.js'
+import type { SessionHandle } from '../../src/core/handle.js'
 import { createSessions } from '../../src/core/manager.js'
 import { csrf } from '../../src/csrf/index.js'
 import { createPipeline, type Pipeline } from '../../src/pipeline/pipeline.js'
@@ -109,7 +110,7 @@ export async function lifecycle(
     return r
   }
   const login = async (ua = UA_FIREFOX) => {
-    let handle = ''
+    let handle = '' as SessionHandle
     const r = await track(
       send(plain, { method: 'POST', path: '/login', cookie: null, ua }, async (ctx) => {
         await ctx.session.regenerate({
@@ -182,8 +183,8 @@ export async function lifecycle(
 
   // Revocation by an admin.
   const c = await login()
-  await sessions.revoke(c.handle, { reason: 'admin' })
-  ev('session_revoked', 'info', 'u1', c.handle, { reason: 'admin' })
+  await sessions.admin.revoke(c.handle, { actor: { userId: 'admin1' } })
+  ev('session_revoked', 'info', 'u1', c.handle, { reason: 'admin:admin1' })
 
   // A CSRF refusal: a cross-site-looking POST without the token.
   const d = await login()
