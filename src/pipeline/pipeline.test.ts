@@ -89,3 +89,21 @@ describe('Pipeline.begin', () => {
     }
   })
 })
+
+describe('the plugin list', () => {
+  const sessions = createSessions({ store: memoryStore() })
+
+  it('refuses a plugin factory that was not called', async () => {
+    const { csrf } = await import('../csrf/plugin.js')
+    expect(() => createPipeline(sessions, [csrf as never])).toThrow(
+      /plugins: csrf is a plugin factory; call it: csrf\(\{ … \}\)/,
+    )
+  })
+
+  it('refuses what is not a plugin', () => {
+    expect(() => createPipeline(sessions, [{} as never])).toThrow(
+      /ERR_CONFIG|must be plugin objects/,
+    )
+    expect(() => createPipeline(sessions, [{ name: 'x' }])).not.toThrow()
+  })
+})

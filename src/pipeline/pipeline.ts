@@ -1,4 +1,4 @@
-import { TesseraError } from '../core/errors.js'
+import { configAssert, TesseraError } from '../core/errors.js'
 import type { SessionManager } from '../core/manager.js'
 import type { RequestInfo, Session } from '../core/session.js'
 import type {
@@ -73,6 +73,7 @@ export class Pipeline {
   readonly #diagnostics: PipelineDiagnostics
 
   constructor(sessions: SessionManager, plugins: readonly Plugin[] = []) {
+    checkPlugins(plugins)
     this.sessions = sessions
     this.plugins = plugins
     this.#onRequest = plugins.filter((p) => p.onRequest)
@@ -219,6 +220,26 @@ export function rejectionBody(r: Rejection): string {
   return JSON.stringify({
     error: reason === undefined ? { code, message } : { code, message, reason, detail },
   })
+}
+
+// `plugins: [csrf]` (the factory, not called) has a name and no hooks: it would do nothing,
+// silently. Anything but plugin objects is refused at start-up.
+function checkPlugins(plugins: readonly unknown[]): void {
+  configAssert(
+    Array.isArray(plugins),
+    'plugins must be an array, e.g. [securityHeaders(), csrf({ … })]',
+  )
+  for (const p of plugins) {
+    if (typeof p === 'function')
+      configAssert(
+        false,
+        `plugins: ${p.name || 'a function'} is a plugin factory; call it: ${p.name || 'plugin'}({ … })`,
+      )
+    configAssert(
+      p !== null && typeof p === 'object' && typeof (p as Plugin).name === 'string',
+      'plugins must be plugin objects, e.g. securityHeaders() or csrf({ sessions, origins })',
+    )
+  }
 }
 
 /**
