@@ -3,11 +3,13 @@
 // an authenticated `GET /api/me`, on the reference app over SQLite and over Redis.
 // Target: anonymous ≥ 0.5× authenticated on the same store.
 //
-//   npx tsx bench/anonymous.ts   (or npm run bench:anonymous)
+//   npx tsx bench/anonymous.ts   (or npm run bench:anonymous; `npm run bench` runs it too,
+//   through the exported measureAnonymous)
 //   tune with BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_REDIS_URL
 //
 // The app runs in its own process; the load comes from bench/loadgen/builtin.mjs (another
 // process), in alternating rounds so that drift on a shared machine hits both cases alike.
+// Server CPU per request is read from /proc around each measured window.
 
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
@@ -15,8 +17,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { ExtraOptions, ExtraResult } from './lib/extras.js'
 import { call, cookieHeader } from './lib/http.js'
+import { interval } from './lib/interval.js'
+import { processCpuUs } from './lib/procfs.js'
 import { type LoadResult, runLoad } from './lib/spawn.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -85,12 +90,16 @@ async function signIn(port: number): Promise<string> {
   return cookieHeader(cookies)
 }
 
-async function load(
-  port: number,
-  path: string,
-  headers: Record<string, string>,
-): Promise<LoadResult> {
-  return runLoad(
+interface Measured extends LoadResult {
+  cpuUsPerReq: number
+}
+
+async function load(app: App, path: string, headers: Record<string, string>): Promise<Measured> {
+  const port = app.port
+  let cpu0 = 0
+  let cpu1 = 0
+  const pid = app.child.pid ?? 0
+  const r = await runLoad(
     LOADGEN,
     {
       url: `http://127.0.0.1:${port}${path}`,
@@ -100,21 +109,28 @@ async function load(
       warmupMs: 1000,
       durationMs: SECONDS * 1000,
     },
-    { onStart() {}, onEnd() {} },
+    {
+      onStart() {
+        cpu0 = processCpuUs(pid) ?? 0
+      },
+      onEnd() {
+        cpu1 = processCpuUs(pid) ?? 0
+      },
+    },
   )
+  return { ...r, cpuUsPerReq: (cpu1 - cpu0) / Math.max(1, r.ok2xx + r.non2xx) }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-
-async function measure(name: string, storeUrl: string): Promise<void> {
+/** One store's row: anonymous ÷ authenticated req/s per round, and both sides' numbers. */
+async function measure(name: string, storeUrl: string): Promise<ExtraResult> {
+  const id = `anonymous-${name.toLowerCase()}`
+  const label = `anonymous GET /login ÷ authenticated GET /api/me, reference app, ${name}`
   let app: App
   try {
     app = await startApp(storeUrl)
   } catch (error) {
-    console.log(
-      `${name}: SKIPPED (${error instanceof Error ? error.message.split('\n')[0] : error})`,
-    )
-    return
+    const why = error instanceof Error ? error.message.split('\n')[0] : String(error)
+    return { id, label, notMeasured: `the app did not start (${why})`, values: [] }
   }
   try {
     const cookie = await signIn(app.port)
@@ -127,40 +143,89 @@ async function measure(name: string, storeUrl: string): Promise<void> {
     const me = await call(app.port, { method: 'GET', path: '/api/me', headers: { cookie } })
     if (anon.status !== 200 || me.status !== 200)
       throw new Error(`unexpected answers: /login ${anon.status}, /api/me ${me.status}`)
-    const anonCookies = anon.headers['set-cookie'] ?? []
-    const anonymous: LoadResult[] = []
-    const signedIn: LoadResult[] = []
+    const anonymous: Measured[] = []
+    const signedIn: Measured[] = []
     for (let round = 0; round < ROUNDS; round++) {
-      signedIn.push(await load(app.port, '/api/me', { cookie }))
-      anonymous.push(await load(app.port, '/login', { accept: 'text/html' }))
+      signedIn.push(await load(app, '/api/me', { cookie }))
+      anonymous.push(await load(app, '/login', { accept: 'text/html' }))
     }
-    const a = median(anonymous.map((r) => r.rps))
-    const s = median(signedIn.map((r) => r.rps))
+    const ratio = interval(anonymous.map((a, i) => a.rps / signedIn[i]!.rps))
+    const med = (xs: Measured[], f: (m: Measured) => number) => interval(xs.map(f)).median
     const failures = [...anonymous, ...signedIn].reduce(
       (n, r) => n + r.non2xx + r.errors + r.timeouts,
       0,
     )
-    console.log(
-      [
-        `${name}:`,
-        `anonymous GET /login ${a.toFixed(0)} req/s (p99 ${median(anonymous.map((r) => r.p99)).toFixed(2)} ms),`,
-        `authenticated GET /api/me ${s.toFixed(0)} req/s (p99 ${median(signedIn.map((r) => r.p99)).toFixed(2)} ms),`,
-        `ratio ${(a / s).toFixed(2)}× (target ≥ 0.50×) ${a / s >= 0.5 ? 'MET' : 'NOT MET'};`,
-        `non-2xx/errors ${failures}; cookies set by /login: ${anonCookies.map((c) => c.split('=', 1)[0]).join(', ') || 'none'}`,
-      ].join(' '),
-    )
+    return {
+      id,
+      label,
+      values: [
+        { name: 'anonymous', value: med(anonymous, (r) => r.rps), unit: 'req/s' },
+        {
+          name: 'anonymous server CPU',
+          value: med(anonymous, (r) => r.cpuUsPerReq),
+          unit: 'µs/req',
+        },
+        { name: 'authenticated', value: med(signedIn, (r) => r.rps), unit: 'req/s' },
+        {
+          name: 'authenticated server CPU',
+          value: med(signedIn, (r) => r.cpuUsPerReq),
+          unit: 'µs/req',
+        },
+        { name: 'anonymous p99', value: med(anonymous, (r) => r.p99), unit: 'ms' },
+        { name: 'failures', value: failures, unit: '' },
+        {
+          name: 'cookies set by GET /login',
+          value: anon.headers['set-cookie']?.length ?? 0,
+          unit: '',
+        },
+      ],
+      ratio: {
+        ...ratio,
+        name: 'anonymous ÷ authenticated req/s',
+        how: `min–max over ${ROUNDS} alternating rounds`,
+      },
+      target: { op: '≥', value: 0.5 },
+    }
   } finally {
     await stopApp(app)
   }
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-anon-'))
-try {
+/**
+ * Anonymous `GET /login` against an authenticated read on the reference app, over SQLite and
+ * (when the run has one) a private Redis: one row per store for `npm run bench`.
+ *
+ * @example
+ * const rows = await measureAnonymous({ quick: false, redisUrl, postgresUrl: null, log })
+ */
+export async function measureAnonymous(o: ExtraOptions): Promise<ExtraResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-anon-'))
+  try {
+    const rows = [await measure('SQLite', `sqlite:${join(dir, 'bench.db')}`)]
+    if (o.redisUrl) rows.push(await measure('Redis', o.redisUrl))
+    return rows
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function print(row: ExtraResult): void {
+  if (row.notMeasured) {
+    console.log(`${row.label}: SKIPPED (${row.notMeasured})`)
+    return
+  }
+  const v = row.values.map((x) => `${x.name} ${x.value.toFixed(x.value < 10 ? 2 : 0)} ${x.unit}`)
+  const r = row.ratio!
   console.log(
-    `anonymous vs authenticated, reference app, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS}s (median)`,
+    `${row.label}: ${v.join(', ')}; ratio ${r.median.toFixed(2)}× (${r.lo.toFixed(2)}–${r.hi.toFixed(2)}), target ≥ 0.50×`,
   )
-  await measure('SQLite', `sqlite:${join(dir, 'bench.db')}`)
-  await measure('Redis', REDIS_URL)
-} finally {
-  rmSync(dir, { recursive: true, force: true })
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  console.log(
+    `anonymous vs authenticated, reference app, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS}s`,
+  )
+  const log = (line: string) => console.log(line)
+  const rows = await measureAnonymous({ quick: false, redisUrl: REDIS_URL, postgresUrl: null, log })
+  for (const row of rows) print(row)
 }

@@ -22,7 +22,16 @@ export interface CaseDef {
   method?: 'GET' | 'POST'
   /** Included in `--quick`. */
   quick?: boolean
+  /**
+   * Many live sessions seeded through the store before the server listens; the load generator
+   * picks a session (and its User-Agent) per request, uniformly or by a Zipf law.
+   */
+  population?: { sessions: number; spread: 'uniform' | 'zipf'; zipfS?: number }
 }
+
+/** Live sessions of the population cases. */
+export const POPULATION = 100_000
+const POP = POPULATION.toLocaleString('en-US')
 
 const GET = { quick: true }
 
@@ -87,6 +96,17 @@ export const CASES: readonly CaseDef[] = [
     needs: ['benchDeps'],
     ...GET,
   },
+  ...(['memory', 'redis'] as const).map(
+    (store): CaseDef => ({
+      id: `minimal-${store === 'memory' ? 'mem' : store}`,
+      label: `hand-written minimum on node:http, ${STORE_LABEL[store]}`,
+      group: 'peer',
+      server: 'minimal.mjs',
+      env: { STORE: store },
+      needs: store === 'redis' ? ['redis'] : [],
+      ...GET,
+    }),
+  ),
   {
     id: 'jose-hs256',
     label: 'jose jwtVerify HS256',
@@ -159,6 +179,15 @@ export const CASES: readonly CaseDef[] = [
     ...GET,
   },
   {
+    id: 't-express-redis',
+    label: 'Tessera Express adapter, Redis store',
+    group: 'tessera',
+    server: 'tessera/express.ts',
+    env: { STORE: 'redis' },
+    needs: ['redis'],
+    ...GET,
+  },
+  {
     id: 't-fastify',
     label: 'Tessera Fastify adapter, memory store',
     group: 'tessera',
@@ -213,6 +242,29 @@ export const CASES: readonly CaseDef[] = [
     group: 'tessera',
     server: 'tessera/token.ts',
     env: { ALG: 'EdDSA' },
+  },
+  ...(['memory', 'redis', 'postgres'] as const).flatMap((store) =>
+    (['uniform', 'zipf'] as const).map(
+      (spread): CaseDef => ({
+        id: `pop-${store}-${spread}`,
+        label: `Tessera node, ${STORE_LABEL[store]} store, ${POP} sessions, ${spread}`,
+        group: 'tessera',
+        server: 'tessera/node.ts',
+        env: { STORE: store },
+        needs: store === 'memory' ? [] : [store],
+        // Zipf exponent 1: close to the popularity of web pages and users.
+        population: { sessions: POPULATION, spread, ...(spread === 'zipf' ? { zipfS: 1 } : {}) },
+        quick: store === 'memory' && spread === 'zipf',
+      }),
+    ),
+  ),
+  {
+    id: 'pop-monitoring-uniform',
+    label: `Tessera node, memory store, ${POP} sessions, uniform, monitoring on`,
+    group: 'tessera',
+    server: 'tessera/node.ts',
+    env: { STORE: 'memory', MONITORING: '1' },
+    population: { sessions: POPULATION, spread: 'uniform' },
   },
   ...(['memory', 'sqlite', 'redis', 'cluster', 'postgres'] as const).map(
     (store): CaseDef => ({

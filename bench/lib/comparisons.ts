@@ -1,66 +1,99 @@
-/** A ratio the report computes from two cases of the same round (a target of the issues). */
+/**
+ * A ratio the report computes from two cases of the same round. Both sides always run on the
+ * same framework (or both on bare node:http), so the ratio measures the session layer alone.
+ */
 export interface Comparison {
   id: string
   label: string
   case: string
   base: string
+  /**
+   * `peer`: Tessera ÷ the peer doing the same job on the same framework (the headline);
+   * `overhead`: a layer on ÷ off, or an adapter ÷ its framework without sessions.
+   */
+  kind: 'peer' | 'overhead'
   /** Target ratio (case ÷ base), if the issues set one. */
   target?: number
 }
 
+const peer = (id: string, label: string, c: string, base: string, target?: number) =>
+  ({ id, label, case: c, base, kind: 'peer', target }) as Comparison
+const overhead = (id: string, label: string, c: string, base: string, target?: number) =>
+  ({ id, label, case: c, base, kind: 'overhead', target }) as Comparison
+
 /** The same-round ratios the report shows besides "ratio to bare". */
 export const COMPARISONS: readonly Comparison[] = [
-  {
-    id: 'es-vs-express',
-    label: 'express-session memory ÷ Express',
-    case: 'es-mem',
-    base: 'express',
-  },
-  {
-    id: 'fs-vs-fastify',
-    label: '@fastify/session ÷ Fastify',
-    case: 'fastify-session',
-    base: 'fastify',
-  },
-  {
-    id: 'express-adapter',
-    label: 'Tessera Express adapter ÷ Express',
-    case: 't-express',
-    base: 'express',
-    target: 0.85,
-  },
-  {
-    id: 'fastify-adapter',
-    label: 'Tessera Fastify adapter ÷ Fastify',
-    case: 't-fastify',
-    base: 'fastify',
-    target: 0.75,
-  },
-  { id: 'hono-adapter', label: 'Tessera Hono adapter ÷ Hono', case: 't-hono', base: 'hono' },
-  {
-    id: 'csrf-cost',
-    label: 'CSRF + security headers on ÷ off (authenticated POST)',
-    case: 't-post-csrf',
-    base: 't-post',
-    target: 0.85,
-  },
-  {
-    id: 'monitoring-cost',
-    label: 'monitoring on ÷ off (authenticated GET)',
-    case: 't-monitoring',
-    base: 't-memory',
-    target: 0.9,
-  },
-  {
-    id: 'memory-vs-es',
-    label: 'Tessera node memory ÷ express-session memory',
-    case: 't-memory',
-    base: 'es-mem',
-  },
-  {
-    id: 'redis-vs-es',
-    label: 'Tessera node Redis ÷ express-session + connect-redis',
-    case: 't-redis',
-    base: 'es-redis',
-  },
+  peer(
+    'node-vs-minimal',
+    'Tessera node adapter ÷ hand-written minimum (node:http, memory)',
+    't-memory',
+    'minimal-mem',
+  ),
+  peer(
+    'node-redis-vs-minimal',
+    'Tessera node adapter ÷ hand-written minimum (node:http, Redis)',
+    't-redis',
+    'minimal-redis',
+  ),
+  peer(
+    'express-vs-es',
+    'Tessera Express adapter ÷ express-session (Express, memory)',
+    't-express',
+    'es-mem',
+  ),
+  peer(
+    'express-redis-vs-es',
+    'Tessera Express adapter ÷ express-session + connect-redis (Express, Redis)',
+    't-express-redis',
+    'es-redis',
+  ),
+  peer(
+    'fastify-vs-fs',
+    'Tessera Fastify adapter ÷ @fastify/session (Fastify, memory)',
+    't-fastify',
+    'fastify-session',
+  ),
+  ...(['hs256', 'es256', 'eddsa'] as const).map((alg) =>
+    peer(
+      `token-${alg}`,
+      `Tessera token check ÷ jose jwtVerify, ${alg === 'eddsa' ? 'EdDSA' : alg.toUpperCase()} (node:http, every request verified)`,
+      `t-token-${alg}`,
+      `jose-${alg}`,
+      1,
+    ),
+  ),
+  overhead('es-vs-express', 'express-session ÷ Express', 'es-mem', 'express'),
+  overhead('fs-vs-fastify', '@fastify/session ÷ Fastify', 'fastify-session', 'fastify'),
+  overhead('express-adapter', 'Tessera Express adapter ÷ Express', 't-express', 'express', 0.85),
+  overhead('fastify-adapter', 'Tessera Fastify adapter ÷ Fastify', 't-fastify', 'fastify', 0.75),
+  overhead('hono-adapter', 'Tessera Hono adapter ÷ Hono', 't-hono', 'hono'),
+  overhead(
+    'csrf-cost',
+    'CSRF + security headers on ÷ off (authenticated POST)',
+    't-post-csrf',
+    't-post',
+    0.85,
+  ),
+  overhead(
+    'monitoring-cost',
+    'monitoring on ÷ off (authenticated GET, one session)',
+    't-monitoring',
+    't-memory',
+    0.9,
+  ),
+  ...(['memory', 'redis', 'postgres'] as const).map((store) =>
+    overhead(
+      `pop-${store}-vs-one`,
+      `100,000 sessions, uniform ÷ one session (node adapter, ${store === 'memory' ? 'memory' : store === 'redis' ? 'Redis' : 'PostgreSQL'})`,
+      `pop-${store}-uniform`,
+      `t-${store}`,
+    ),
+  ),
+  overhead(
+    'monitoring-cost-pop',
+    'monitoring on ÷ off (100,000 sessions, uniform)',
+    'pop-monitoring-uniform',
+    'pop-memory-uniform',
+    0.9,
+  ),
 ]

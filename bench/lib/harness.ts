@@ -4,6 +4,9 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildServers, type Runtime } from './build.js'
 import { type CaseDef, type Need, selectCases } from './cases.js'
+import { derive } from './derive.js'
+import type { Drift } from './drift.js'
+import { EXTRAS, type ExtraResult, runExtras } from './extras.js'
 import { type Footprint, footprint } from './footprint.js'
 import { machineInfo, type MachineInfo } from './machine.js'
 import type { Env, RunRecord } from './measure.js'
@@ -11,7 +14,8 @@ import { dropSchema, postgresVersion } from './postgres.js'
 import { type ProfileSummary, profileCase } from './profile.js'
 import { runRounds } from './rounds.js'
 import { haveRedisServer, type RedisServices, startRedisServices } from './services.js'
-import { type CaseSummary, type ComparisonSummary, compare, summarize } from './summary.js'
+import type { CaseSummary, ComparisonSummary } from './summary.js'
+import type { TargetRow } from './targets.js'
 
 /** `bench/` (this file lives in `bench/lib/`). */
 export const BENCH_DIR = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -36,6 +40,8 @@ export interface BenchOptions {
   profile?: boolean
   /** Measure bytes per session in Redis and PostgreSQL after the rounds. */
   footprint?: boolean
+  /** Extra benchmarks to run after the rounds (ids of `EXTRAS`); default none. */
+  extras?: string[]
   log?: (line: string) => void
 }
 
@@ -58,6 +64,11 @@ export interface BenchResult {
   settings: BenchSettings
   summary: CaseSummary[]
   comparisons: ComparisonSummary[]
+  /** Per-round drift of the bare baseline (first against last run of each round). */
+  drift: Drift[]
+  targets: TargetRow[]
+  /** Rows of the extra benchmarks (flood, anonymous pages, DBSC, near cache). */
+  extras: ExtraResult[]
   skipped: Record<string, string>
   runs: RunRecord[]
   cases: CaseDef[]
@@ -76,9 +87,9 @@ function settingsFrom(o: BenchOptions): BenchSettings {
   const loadgen = o.loadgen ?? 'auto'
   return {
     quick,
-    rounds: o.rounds ?? (quick ? 1 : 4),
+    rounds: o.rounds ?? (quick ? 1 : 3),
     warmupMs: o.warmupMs ?? (quick ? 500 : 1000),
-    durationMs: o.durationMs ?? (quick ? 1200 : 3000),
+    durationMs: o.durationMs ?? (quick ? 1200 : 2500),
     connections: o.connections ?? 32,
     loadgen: loadgen === 'auto' ? (benchDepsInstalled() ? 'autocannon' : 'builtin') : loadgen,
     maxForeignCores: o.maxForeignCores ?? 1.2,
@@ -188,7 +199,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
     const result = await runRounds(p.cases, p.env, { ...measure, log })
     const skipped = { ...p.skipped, ...result.skipped }
     const ran = p.cases.filter((c) => !skipped[c.id])
-    const summary = summarize(ran, result.runs)
+    const derived = derive(ran, result.runs)
+    const summary = derived.summary
     // The slowest Tessera read case, the slowest one a default configuration gives (token
     // cases with the verified-token cache off are a stress setting), and the headline case.
     const profiles: ProfileSummary[] = []
@@ -216,11 +228,22 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
         if (f) footprints.push(f)
       }
     }
+    const wanted = new Set(options.extras ?? [])
+    const extras = await runExtras(
+      EXTRAS.filter((x) => wanted.has(x.id)),
+      BENCH_DIR,
+      {
+        quick: settings.quick,
+        redisUrl: p.env.redisPort ? `redis://127.0.0.1:${p.env.redisPort}` : null,
+        postgresUrl: p.env.postgresUrl,
+        log,
+      },
+    )
     return {
       machine: await machineInfo(ROOT_DIR, p.postgres),
       settings,
-      summary,
-      comparisons: compare(result.runs),
+      ...derived,
+      extras,
       skipped,
       runs: result.runs,
       cases: p.cases,

@@ -1,13 +1,11 @@
 import { join } from 'node:path'
 import { type Runtime, serverScript } from './build.js'
 import type { CaseDef } from './cases.js'
-import { type CallSpec, call, cookieHeader } from './http.js'
-import { machineCpu, processCpuUs, sumCpuUs } from './procfs.js'
+import { call } from './http.js'
+import { mainThreadCpuUs, machineCpu, processCpuUs, sumCpuUs } from './procfs.js'
 import { clusterCommandStats, commandStats, statsDelta } from './services.js'
+import { populationSpec, prepareRequest } from './request.js'
 import { type LoadSpec, runLoad, startServer } from './spawn.js'
-
-/** The origin sent on unsafe requests; Tessera's bench servers trust it (servers/tessera/setup.ts). */
-const BENCH_ORIGIN = 'http://bench.localhost'
 
 /** Where the services of this benchmark run live. */
 export interface Env {
@@ -51,6 +49,8 @@ export interface RunRecord {
   timeouts: number
   seconds: number
   serverCpuUsPerReq: number
+  /** Share of the server's CPU time spent on its main (event-loop) thread. */
+  mainThreadShare: number
   loadgenCpuUsPerReq: number
   storeCpuUsPerReq: number | null
   /** CPU used by every other process on the machine during the window, in cores. */
@@ -64,11 +64,14 @@ export interface RunRecord {
   credentialBytes: number
   /** The measured window on the monotonic clock, µs (to cut CPU profiles to it). */
   windowUs: [number, number]
+  /** What the server reported about its own set-up (SETUP line). */
+  setup: Record<string, string | number | boolean>
 }
 
 interface Sample {
   t: bigint
   server: number
+  main: number
   store: number
   machine: number
 }
@@ -100,25 +103,6 @@ async function opCounts(port: number): Promise<Record<string, number> | null> {
     : null
 }
 
-/** The request the load generator repeats, after logging in where the case needs it. */
-async function prepareRequest(def: CaseDef, port: number): Promise<CallSpec> {
-  if (def.kind === 'login') return { method: 'POST', path: '/login' }
-  const login = await call(port, { method: 'POST', path: '/login?u=u1' })
-  if (login.status !== 200) throw new Error(`${def.id}: login answered ${login.status}`)
-  const extra = (JSON.parse(login.body) as { headers?: Record<string, string> }).headers ?? {}
-  const headers: Record<string, string> = { ...extra }
-  const cookie = cookieHeader(login.headers['set-cookie'])
-  if (cookie) headers.cookie = cookie
-  if (def.method === 'POST') {
-    // What a browser sends with a same-origin fetch; the CSRF layer checks all of it.
-    headers['content-type'] = 'application/json'
-    headers.origin = BENCH_ORIGIN
-    headers['sec-fetch-site'] = 'same-origin'
-    return { method: 'POST', path: '/me', headers, body: '{"note":"bench"}' }
-  }
-  return { method: 'GET', path: '/me', headers }
-}
-
 function expectOk(def: CaseDef, r: { status: number; body: string }): void {
   const ok = r.status === 200 && (def.kind === 'login' || r.body.includes('"user"'))
   if (!ok) throw new Error(`${def.id}: check request answered ${r.status} ${r.body.slice(0, 200)}`)
@@ -138,24 +122,33 @@ export async function measureCase(
   env: Env,
   options: MeasureOptions,
 ): Promise<RunRecord | { skip: string }> {
-  const server = await startServer({
-    file: serverScript(env.benchDir, def.server, env.runtime),
-    nodeFlags: options.nodeFlags,
-    env: {
-      ...def.env,
-      BENCH_TMP: env.tmpDir,
-      ...(env.redisPort ? { REDIS_URL: `redis://127.0.0.1:${env.redisPort}` } : {}),
-      ...(env.clusterPorts
-        ? { REDIS_CLUSTER_URL: env.clusterPorts.map((p) => `redis://127.0.0.1:${p}`).join(',') }
-        : {}),
-      ...(env.postgresUrl
-        ? { DATABASE_URL: env.postgresUrl, BENCH_PG_SCHEMA: env.postgresSchema }
-        : {}),
+  const popFile = join(env.tmpDir, 'population.txt')
+  const server = await startServer(
+    {
+      file: serverScript(env.benchDir, def.server, env.runtime),
+      nodeFlags: options.nodeFlags,
+      env: {
+        ...def.env,
+        ...(def.population
+          ? { POPULATION: String(def.population.sessions), POPULATION_FILE: popFile }
+          : {}),
+        BENCH_TMP: env.tmpDir,
+        ...(env.redisPort ? { REDIS_URL: `redis://127.0.0.1:${env.redisPort}` } : {}),
+        ...(env.clusterPorts
+          ? { REDIS_CLUSTER_URL: env.clusterPorts.map((p) => `redis://127.0.0.1:${p}`).join(',') }
+          : {}),
+        ...(env.postgresUrl
+          ? { DATABASE_URL: env.postgresUrl, BENCH_PG_SCHEMA: env.postgresSchema }
+          : {}),
+      },
     },
-  })
+    // Seeding a population through a network store takes a while on a loaded machine.
+    def.population ? 300_000 : 30_000,
+  )
   if ('skip' in server) return server
   try {
-    const spec = await prepareRequest(def, server.port)
+    const population = def.population ? populationSpec(def, popFile, server.setup) : undefined
+    const spec = await prepareRequest(def, server.port, population)
     expectOk(def, await call(server.port, spec))
     const ports = redisPorts(def, env)
     const ops0 = await opCounts(server.opsPort)
@@ -172,6 +165,7 @@ export async function measureCase(
     const sample = (): Sample => ({
       t: process.hrtime.bigint(),
       server: processCpuUs(server.pid) ?? 0,
+      main: mainThreadCpuUs(server.pid) ?? 0,
       store: sumCpuUs(pids),
       machine: machineCpu().busyUs,
     })
@@ -187,6 +181,7 @@ export async function measureCase(
       connections: options.connections,
       warmupMs: options.warmupMs,
       durationMs: options.durationMs,
+      population,
     }
     const result = await runLoad(join(env.benchDir, 'loadgen', `${options.loadgen}.mjs`), load, {
       onStart: () => {
@@ -221,6 +216,7 @@ export async function measureCase(
       timeouts: result.timeouts,
       seconds: result.seconds,
       serverCpuUsPerReq: serverUs / n,
+      mainThreadShare: serverUs > 0 ? (b.main - a.main) / serverUs : Number.NaN,
       loadgenCpuUsPerReq: result.loadgenCpuUs / n,
       storeCpuUsPerReq: pids.length ? storeUs / n : null,
       otherCores: Math.max(0, other / wallUs),
@@ -229,6 +225,7 @@ export async function measureCase(
       redisPerReq: redis0 && redis1 ? statsDelta(redis0, redis1, n) : null,
       credentialBytes: Buffer.byteLength(cred),
       windowUs: [Number(a.t / 1000n), Number(b.t / 1000n)],
+      setup: server.setup,
     }
   } finally {
     await server.stop()

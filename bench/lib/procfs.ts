@@ -12,8 +12,23 @@ const TICK_US = 10_000
  * const before = processCpuUs(server.pid)
  */
 export function processCpuUs(pid: number): number | null {
+  return statCpuUs(`/proc/${pid}/stat`)
+}
+
+/**
+ * CPU time of a process's main thread alone (`/proc/<pid>/task/<pid>/stat`), in µs; null when
+ * gone. Against {@link processCpuUs} it tells how much work ran off the event loop.
+ *
+ * @example
+ * const loop = mainThreadCpuUs(server.pid)
+ */
+export function mainThreadCpuUs(pid: number): number | null {
+  return statCpuUs(`/proc/${pid}/task/${pid}/stat`)
+}
+
+function statCpuUs(path: string): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const stat = readFileSync(path, 'utf8')
     // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
     return (Number(fields[11]) + Number(fields[12])) * TICK_US

@@ -8,6 +8,8 @@ export interface Running {
   port: number
   /** Side port answering the server's store-call counters (JSON), or 0. */
   opsPort: number
+  /** What the server said about its set-up (`SETUP {json}` line), or {}. */
+  setup: Record<string, string | number | boolean>
   child: ChildProcess
   /** Stops the process (SIGTERM, then SIGKILL after `graceMs`) and waits for it to exit. */
   stop(graceMs?: number): Promise<void>
@@ -62,14 +64,17 @@ export function startServer(
       reject(new Error(`${cmd.file} did not start in ${timeoutMs} ms\n${stderr}`))
     }, timeoutMs)
     const lines = createInterface({ input: child.stdout! })
+    let setup: Running['setup'] = {}
     lines.on('line', (line) => {
-      if (line.startsWith('READY ')) {
+      if (line.startsWith('SETUP ')) setup = JSON.parse(line.slice(6)) as Running['setup']
+      else if (line.startsWith('READY ')) {
         clearTimeout(timer)
         const [port, opsPort] = line.slice(6).split(' ').map(Number)
         resolve({
           pid: child.pid!,
           port: port ?? 0,
           opsPort: opsPort ?? 0,
+          setup,
           child,
           stop: (graceMs = 5000) => stopChild(child, graceMs),
         })
@@ -108,6 +113,21 @@ export interface LoadSpec {
   connections: number
   warmupMs: number
   durationMs: number
+  /**
+   * Pick the credential per request from a population file (`token<TAB>ua-index` lines):
+   * uniformly, or by a Zipf law of exponent `zipfS` over the list's order. The load generator
+   * sends `cookie: <cookieName>=<token>` and the matching User-Agent.
+   */
+  population?: PopulationSpec | undefined
+}
+
+/** See {@link LoadSpec.population}. */
+export interface PopulationSpec {
+  file: string
+  cookieName: string
+  spread: 'uniform' | 'zipf'
+  zipfS: number
+  userAgents: readonly string[]
 }
 
 /**

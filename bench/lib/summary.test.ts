@@ -21,6 +21,7 @@ function run(caseId: string, round: number, rps: number, cpu: number): RunRecord
     timeouts: 0,
     seconds: 1,
     serverCpuUsPerReq: cpu,
+    mainThreadShare: 1,
     loadgenCpuUsPerReq: 5,
     storeCpuUsPerReq: null,
     otherCores: 0,
@@ -29,6 +30,7 @@ function run(caseId: string, round: number, rps: number, cpu: number): RunRecord
     redisPerReq: null,
     credentialBytes: 54,
     windowUs: [0, 1],
+    setup: {},
   }
 }
 

@@ -1,7 +1,9 @@
 import type { CaseDef, Group } from './cases.js'
 import { COMPARISONS } from './comparisons.js'
 import type { RunRecord } from './measure.js'
+import { interval } from './interval.js'
 import { mean, median } from './stats.js'
+import { writesPerRead } from './targets.js'
 
 /** One case over all rounds. */
 export interface CaseSummary {
@@ -15,13 +17,20 @@ export interface CaseSummary {
   rpsMax: number
   /** Median over rounds of (case req/s ÷ the round's bare req/s). */
   ratio: number
+  /** Smallest and largest round of that ratio. */
+  ratioLo: number
+  ratioHi: number
   p50: number
   p99: number
   cpuUs: number
+  cpuUsLo: number
+  cpuUsHi: number
   /** Median over rounds of (case µs/req − the round's bare µs/req). */
   extraCpuUs: number
   /** Median over rounds of (bare µs/req ÷ case µs/req). */
   cpuRatio: number
+  cpuRatioLo: number
+  cpuRatioHi: number
   storeCpuUs: number | null
   loadgenCpuUs: number
   otherCores: number
@@ -30,6 +39,12 @@ export interface CaseSummary {
   redisPerReq: Record<string, number> | null
   credentialBytes: number
   failures: number
+  /** Store writes per read-only request (see `writesPerRead`), null when not counted. */
+  writes: number | null
+  /** Median share of the server's CPU on its main (event-loop) thread, in %. */
+  mainThreadPct: number
+  /** What the server reported about its set-up (first run). */
+  setup: Record<string, string | number | boolean>
 }
 
 /** A same-round ratio between two cases (Tessera adapter ÷ its framework, …). */
@@ -37,9 +52,18 @@ export interface ComparisonSummary {
   id: string
   label: string
   ratio: number
+  /** Smallest and largest round of the ratio. */
+  lo: number
+  hi: number
   /** Median over rounds of (base µs/req ÷ case µs/req): the same comparison by server CPU. */
   cpuRatio: number
+  cpuLo: number
+  cpuHi: number
+  /** Median server CPU µs/request of the case and of the base (rounds that have both). */
+  caseCpuUs: number
+  baseCpuUs: number
   rounds: number
+  kind: 'peer' | 'overhead'
   target?: number | undefined
 }
 
@@ -80,6 +104,11 @@ export function summarize(cases: readonly CaseDef[], runs: readonly RunRecord[])
     if (mine.length === 0) continue
     const ratio = (r: RunRecord) => r.rps / (base.get(r.round)?.rps ?? Number.NaN)
     const rps = mine.map((r) => r.rps)
+    const ratios = interval(mine.map(ratio))
+    const cpu = interval(mine.map((r) => r.serverCpuUsPerReq))
+    const cpuRatio = interval(
+      mine.map((r) => (base.get(r.round)?.cpu ?? Number.NaN) / r.serverCpuUsPerReq),
+    )
     out.push({
       id: def.id,
       label: def.label,
@@ -89,12 +118,18 @@ export function summarize(cases: readonly CaseDef[], runs: readonly RunRecord[])
       rps: median(rps),
       rpsMin: Math.min(...rps),
       rpsMax: Math.max(...rps),
-      ratio: median(mine.map(ratio)),
+      ratio: ratios.median,
+      ratioLo: ratios.lo,
+      ratioHi: ratios.hi,
       p50: median(mine.map((r) => r.p50)),
       p99: median(mine.map((r) => r.p99)),
-      cpuUs: median(mine.map((r) => r.serverCpuUsPerReq)),
+      cpuUs: cpu.median,
+      cpuUsLo: cpu.lo,
+      cpuUsHi: cpu.hi,
       extraCpuUs: median(mine.map((r) => r.serverCpuUsPerReq - (base.get(r.round)?.cpu ?? 0))),
-      cpuRatio: median(mine.map((r) => (base.get(r.round)?.cpu ?? 0) / r.serverCpuUsPerReq)),
+      cpuRatio: cpuRatio.median,
+      cpuRatioLo: cpuRatio.lo,
+      cpuRatioHi: cpuRatio.hi,
       storeCpuUs:
         mine[0]!.storeCpuUsPerReq === null
           ? null
@@ -106,7 +141,11 @@ export function summarize(cases: readonly CaseDef[], runs: readonly RunRecord[])
       redisPerReq: perKeyMedian(mine.map((r) => r.redisPerReq)),
       credentialBytes: mine[0]!.credentialBytes,
       failures: mine.reduce((a, r) => a + r.non2xx + r.errors + r.timeouts, 0),
+      writes: null,
+      mainThreadPct: median(mine.map((r) => (r.mainThreadShare ?? Number.NaN) * 100)),
+      setup: mine[0]!.setup ?? {},
     })
+    out[out.length - 1]!.writes = writesPerRead(out[out.length - 1]!)
   }
   return out
 }
@@ -122,21 +161,34 @@ export function compare(runs: readonly RunRecord[]): ComparisonSummary[] {
   for (const c of COMPARISONS) {
     const ratios: number[] = []
     const cpu: number[] = []
+    const caseCpu: number[] = []
+    const baseCpu: number[] = []
     for (const round of new Set(runs.map((r) => r.round))) {
       const a = runs.find((r) => r.round === round && r.case === c.case)
       const b = runs.find((r) => r.round === round && r.case === c.base)
       if (a && b) {
         ratios.push(a.rps / b.rps)
         cpu.push(b.serverCpuUsPerReq / a.serverCpuUsPerReq)
+        caseCpu.push(a.serverCpuUsPerReq)
+        baseCpu.push(b.serverCpuUsPerReq)
       }
     }
     if (ratios.length) {
+      const r = interval(ratios)
+      const u = interval(cpu)
       out.push({
         id: c.id,
         label: c.label,
-        ratio: median(ratios),
-        cpuRatio: median(cpu),
+        ratio: r.median,
+        lo: r.lo,
+        hi: r.hi,
+        cpuRatio: u.median,
+        cpuLo: u.lo,
+        cpuHi: u.hi,
+        caseCpuUs: median(caseCpu),
+        baseCpuUs: median(baseCpu),
         rounds: ratios.length,
+        kind: c.kind,
         target: c.target,
       })
     }

@@ -2,7 +2,7 @@
 // measured run; exact latency percentiles from every 2xx response's float latency (autocannon's
 // own histogram rounds to 1 ms).
 import autocannon from 'autocannon'
-import { cpuNow, readConfig, report, Samples } from './common.mjs'
+import { cpuNow, populationPicker, readConfig, report, Samples } from './common.mjs'
 
 const config = readConfig()
 const base = {
@@ -16,6 +16,15 @@ const base = {
   // autocannon checks its stop flag once per sample interval (default 1 s, which would round
   // every window up to whole seconds); 100 ms keeps windows within 0.1 s of the request.
   sampleInt: 100,
+}
+const pick = populationPicker(config)
+if (pick) {
+  // A credential (and its User-Agent) per request, not one per connection.
+  base.requests = [
+    {
+      setupRequest: (req) => ({ ...req, headers: { ...config.headers, ...pick() } }),
+    },
+  ]
 }
 
 function run(ms, onResponse) {

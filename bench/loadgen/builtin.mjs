@@ -2,7 +2,7 @@
 // closed loop of one request at a time. It costs more client CPU per request than autocannon,
 // so its numbers are for the smoke test and for machines without bench/node_modules.
 import { Agent, request } from 'node:http'
-import { cpuNow, readConfig, report, Samples } from './common.mjs'
+import { cpuNow, populationPicker, readConfig, report, Samples } from './common.mjs'
 
 const config = readConfig()
 const url = new URL(config.url)
@@ -18,10 +18,13 @@ const options = {
     : config.headers,
 }
 
+const pick = populationPicker(config)
+
 function once() {
   return new Promise((resolve) => {
     const start = process.hrtime.bigint()
-    const req = request(options, (res) => {
+    const opts = pick ? { ...options, headers: { ...options.headers, ...pick() } } : options
+    const req = request(opts, (res) => {
       res.on('data', () => {})
       res.on('end', () => resolve({ status: res.statusCode ?? 0, start }))
       res.on('error', () => resolve({ status: -1, start }))

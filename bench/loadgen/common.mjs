@@ -2,6 +2,7 @@
 // LOADGEN_CONFIG environment variable (JSON); the generator prints MEASURE_START and
 // MEASURE_END around the measured window (the harness samples /proc at those lines) and then
 // one `RESULT {json}` line.
+import { readFileSync } from 'node:fs'
 
 /** @returns {{url: string, method: string, headers: Record<string,string>, body?: string, connections: number, warmupMs: number, durationMs: number}} */
 export function readConfig() {
@@ -64,4 +65,39 @@ export function report({ ok2xx, non2xx, errors, timeouts, seconds, latencies, cp
 export function cpuNow() {
   const u = process.cpuUsage()
   return u.user + u.system
+}
+
+/**
+ * A per-request credential picker over a population file (`token<TAB>ua-index` lines), or
+ * null without one. `zipf` ranks the list in its (random) order: rank k is picked with
+ * probability ∝ 1/k^s, so a few sessions are hot and most are cold, as on a real site.
+ * @returns {null | (() => Record<string, string>)} headers to add to the next request
+ */
+export function populationPicker(config) {
+  const p = config.population
+  if (!p) return null
+  const rows = readFileSync(p.file, 'utf8').split('\n').filter(Boolean)
+  const headers = rows.map((line) => {
+    const [token, ua] = line.split('\t')
+    return { cookie: `${p.cookieName}=${token}`, 'user-agent': p.userAgents[Number(ua)] ?? '' }
+  })
+  const n = headers.length
+  if (p.spread === 'uniform') return () => headers[Math.floor(Math.random() * n)]
+  const cdf = new Float64Array(n)
+  let sum = 0
+  for (let k = 0; k < n; k++) {
+    sum += 1 / (k + 1) ** p.zipfS
+    cdf[k] = sum
+  }
+  return () => {
+    const x = Math.random() * sum
+    let lo = 0
+    let hi = n - 1
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (cdf[mid] < x) lo = mid + 1
+      else hi = mid
+    }
+    return headers[lo]
+  }
 }

@@ -1,17 +1,29 @@
-// Peer: jose jwtVerify on a bearer token (ALG = HS256 | ES256 | EdDSA), node:http. Keys as in
-// jose's README: HS256 secret as a Uint8Array, asymmetric keys from generateKeyPair.
-import { randomBytes } from 'node:crypto'
+// Peer: jose jwtVerify on a bearer token (ALG = HS256 | ES256 | EdDSA), node:http. Each peer
+// gets its best documented set-up: the verification key is a CryptoKey made once at start-up
+// (the HS256 secret imported with crypto.subtle.importKey; jose's generateKeyPair returns
+// CryptoKeys), so no verify re-imports a raw key. The server reports what it holds (SETUP).
+import { randomBytes, webcrypto } from 'node:crypto'
 import { createServer } from 'node:http'
 import { generateKeyPair, jwtVerify, SignJWT } from 'jose'
-import { listen, nextLoginUser, USER } from './serve.mjs'
+import { describeSetup, listen, nextLoginUser, USER } from './serve.mjs'
 
 const alg = process.env.ALG ?? 'HS256'
 const keys =
   alg === 'HS256'
-    ? { privateKey: new Uint8Array(randomBytes(32)), publicKey: null }
+    ? await webcrypto.subtle
+        .importKey('raw', randomBytes(32), { name: 'HMAC', hash: 'SHA-256' }, false, [
+          'sign',
+          'verify',
+        ])
+        .then((secret) => ({ privateKey: secret, publicKey: secret }))
     : await generateKeyPair(alg)
-const verifyKey = keys.publicKey ?? keys.privateKey
+const verifyKey = keys.publicKey
 const claims = { issuer: 'bench', audience: 'bench', algorithms: [alg] }
+describeSetup({
+  verifyKey: verifyKey?.constructor?.name ?? typeof verifyKey,
+  keyMadeAt: 'start-up, once',
+  alg,
+})
 
 listen(
   createServer(async (req, res) => {

@@ -9,3 +9,4 @@ export declare function nextLoginUser(): string
 export declare function readBody(req: IncomingMessage): Promise<string>
 export declare function countCalls(target: object, names: string[]): Record<string, number>
 export declare function publishOps(counts: Record<string, number>): void
+export declare function describeSetup(facts: Record<string, string | number | boolean>): void

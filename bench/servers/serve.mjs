@@ -16,6 +16,16 @@ export function publishOps(counts) {
   published = counts
 }
 
+/**
+ * Tells the harness how this server is set up (key types, runtime, store…): facts the server
+ * reads from its own objects at start-up, printed as one `SETUP {json}` line before READY, so
+ * the report states what ran rather than what a sentence assumes.
+ * @param {Record<string, string | number | boolean>} facts
+ */
+export function describeSetup(facts) {
+  process.stdout.write(`SETUP ${JSON.stringify(facts)}\n`)
+}
+
 const portOf = (server) => {
   const address = server.address()
   return typeof address === 'object' && address ? address.port : 0

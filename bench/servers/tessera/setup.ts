@@ -5,7 +5,8 @@ import {
   type SessionManager,
   type SessionStore,
 } from 'tessera-session'
-import { nextLoginUser, skip, USER } from '../serve.mjs'
+import { describeSetup, nextLoginUser, skip, USER } from '../serve.mjs'
+import { SEEN_AHEAD_MS, seedPopulation, USER_AGENTS } from './population.js'
 import { benchStore, countingStore, type OpCounts } from './stores.js'
 
 /** The origin the harness sends on unsafe requests (the CSRF layer must accept it). */
@@ -43,7 +44,8 @@ async function monitoring(): Promise<BenchMonitoring> {
 /**
  * Builds the session manager a Tessera benchmark server uses, from the environment:
  * `STORE` (memory, sqlite, redis, redis-cluster, postgres), `PLUGINS` (comma-separated:
- * `headers`, `csrf`) and `MONITORING=1`. The per-user cap is on (5, evict-oldest), so the
+ * `headers`, `csrf`), `MONITORING=1` and `POPULATION=<n>` (+ `POPULATION_FILE`: n live sessions
+ * seeded through the store before the server listens). The per-user cap is on (5, evict-oldest), so the
  * login benchmark exercises it. Store calls are counted beneath any monitoring wrapper.
  *
  * @example
@@ -59,6 +61,26 @@ export async function benchSessions(): Promise<BenchSessions> {
     maxSessionsPerUser: 5,
     limitPolicy: 'evict-oldest',
   })
+  const population = Number(process.env.POPULATION ?? 0)
+  const setup: Record<string, string | number | boolean> = {
+    // What this process actually runs: tsc's JavaScript output or TypeScript through tsx.
+    runtime: import.meta.url.endsWith('.ts')
+      ? 'TypeScript through tsx'
+      : 'JavaScript emitted by tsc',
+    store: process.env.STORE ?? 'memory',
+    cookieName: sessions.options.cookie.name,
+  }
+  if (population > 0) {
+    const file = process.env.POPULATION_FILE ?? skip('POPULATION_FILE is required')
+    const seeded = await seedPopulation(store, population, file, sessions.options)
+    setup.seededSessions = population
+    setup.seedReused = seeded.reused
+    setup.lastSeenAheadS = SEEN_AHEAD_MS / 1000
+    setup.userAgents = JSON.stringify(USER_AGENTS)
+    setup.userAgentCount = USER_AGENTS.length
+    setup.seedSeconds = Math.round(seeded.ms / 100) / 10
+  }
+  describeSetup(setup)
   const plugins: Plugin[] = mon ? mon.start(sessions) : []
   for (const name of (process.env.PLUGINS ?? '').split(',').filter(Boolean)) {
     if (name === 'headers') {

@@ -37,12 +37,14 @@ export function countingStore(inner: SessionStore): { store: SessionStore; count
  * const store = await benchStore(process.env.STORE ?? 'memory')
  */
 export async function benchStore(kind: string): Promise<SessionStore> {
-  const tag = `bench${process.pid}`
+  // Population servers share one prefix per run (their sessions are seeded again by each).
+  const tag = process.env.POPULATION ? `benchpop${process.ppid}` : `bench${process.pid}`
   try {
     switch (kind) {
       case 'memory': {
         const { memoryStore } = await import('tessera-session/stores/memory')
-        return memoryStore({ maxEntries: 100_000 })
+        const population = Number(process.env.POPULATION ?? 0)
+        return memoryStore({ maxEntries: Math.max(100_000, population + 10_000) })
       }
       case 'sqlite': {
         const { sqliteStore } = await import('tessera-session/stores/sqlite')
