@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest'
+import { audit, failed, verdicts } from './helpers.js'
+import { type Flaw, startMiniApp } from './targets/mini-app.js'
+
+const TARGET = 'test/audit/targets/mini.json'
+
+// Each flaw, and the checks it must fail: exactly these, no other. Each target is audited
+// three times (three app instances, audited side by side) and the verdicts must agree.
+const CASES: [Flaw, string[]][] = [
+  ['none', []],
+  ['no-regenerate', ['fixation']],
+  ['logout-cookie-only', ['logout']],
+  ['idle-cookie-only', ['timeouts']],
+  ['csrf-trusts-missing-origin', ['csrf']],
+  ['jwt-no-revocation', ['refresh', 'revocation']],
+]
+
+describe.concurrent('the auditor on deliberately flawed targets', () => {
+  it.each(CASES)('%s: fails exactly %j, three times alike', async (flaw, expected) => {
+    const apps = await Promise.all([1, 2, 3].map(() => startMiniApp(flaw)))
+    try {
+      const reports = await Promise.all(apps.map((app) => audit(TARGET, app.url)))
+      for (const report of reports) {
+        expect(report.results).toHaveLength(14)
+        expect(
+          failed(report),
+          JSON.stringify(report.results.filter((r) => r.verdict === 'FAIL')),
+        ).toEqual(expected)
+      }
+      expect(verdicts(reports[1]!)).toEqual(verdicts(reports[0]!))
+      expect(verdicts(reports[2]!)).toEqual(verdicts(reports[0]!))
+      // The correct mini app passes every check outright (no WARN, no SKIP to hide behind).
+      if (flaw === 'none')
+        expect(new Set(Object.values(verdicts(reports[0]!)))).toEqual(new Set(['PASS']))
+    } finally {
+      await Promise.all(apps.map((a) => a.close()))
+    }
+  })
+})

@@ -1,0 +1,76 @@
+// Shared set-up for the audit tests: the reference app on a known port (its CSRF Origin check
+// needs its own origin, which port 0 would not give), and running an audit on a target file.
+import { createServer } from 'node:net'
+import pg from 'pg'
+import { vi } from 'vitest'
+import { type AuditReport, runAudit } from '../../src/audit/engine.js'
+import { loadTarget } from '../../src/audit/load.js'
+import { startApp } from '../helpers/client.js'
+
+/** A port the OS just handed out and released. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/**
+ * The reference app with the test profile of examples/audit/tessera-bank.yaml, on `storeUrl`.
+ * A low scrypt cost keeps 130 sign-ins quick; it changes nothing the auditor looks at.
+ */
+export async function startReference(
+  storeUrl: string,
+): Promise<{ url: string; close(): Promise<void> }> {
+  vi.stubEnv('TOKEN_REFRESH_WINDOW', '1s')
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
+  const app = await startApp(
+    {
+      STORE_URL: storeUrl,
+      PORT: String(port),
+      ORIGIN: url,
+      SESSION_IDLE_TIMEOUT: '2s',
+      SESSION_ABSOLUTE_TIMEOUT: '6s',
+      SESSION_MAX_PER_USER: '5',
+    },
+    { scryptCost: 1024 },
+  )
+  return { url, close: () => app.close() }
+}
+
+/** Audits `url` with the target in `file` (its baseUrl replaced). */
+export function audit(file: string, url: string, only?: string[]): Promise<AuditReport> {
+  const target = { ...loadTarget(file), baseUrl: url, origin: url }
+  return runAudit({ target, authorised: true, rate: 2000, only })
+}
+
+/** Check id → verdict. */
+export function verdicts(report: AuditReport): Record<string, string> {
+  return Object.fromEntries(report.results.map((r) => [r.id, r.verdict]))
+}
+
+/** The ids of the checks that failed, sorted. */
+export function failed(report: AuditReport): string[] {
+  return report.results
+    .filter((r) => r.verdict === 'FAIL')
+    .map((r) => r.id)
+    .sort()
+}
+
+/** True when PostgreSQL answers at `url`. */
+export async function postgresAnswers(url: string): Promise<boolean> {
+  const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 })
+  probe.on('error', () => {})
+  try {
+    await probe.connect()
+    await probe.end()
+    return true
+  } catch {
+    return false
+  }
+}
