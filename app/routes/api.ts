@@ -14,6 +14,7 @@ import { HttpError, json, type Router, readJson } from '../http.js'
 import { verifyThrottled } from '../login-guard.js'
 import { expireSessionCookies } from '../logout.js'
 import { publicUser, type User } from '../users.js'
+import { sessionRows } from './dbsc.js'
 
 /** Moves money between demo accounts; shared by the JSON API and the HTML form. */
 export function transfer(app: AppContext, from: User, to: unknown, amount: unknown): number {
@@ -101,7 +102,10 @@ export async function changePassword(
   await app.users.setPassword(user, next)
   try {
     await app.sessions.revokeUser(user.id, others)
-    if (req.session.userId === user.id) await req.session.regenerate({ authenticated: true })
+    if (req.session.userId === user.id) {
+      app.dbsc?.end(req.session) // the device binding ends with the old password
+      await req.session.regenerate({ authenticated: true })
+    }
   } catch (error) {
     // The caller sees an error: it must mean "not changed".
     user.passwordHash = previous
@@ -242,7 +246,7 @@ export function apiRoutes(router: Router, app: AppContext): void {
 
   router.on('GET', '/api/sessions', async (req, res) => {
     const user = requireUser(app, req)
-    const list = await app.sessions.list(currentSession(req) ?? { userId: user.id, handle: null })
+    const list = await sessionRows(app, currentSession(req) ?? { userId: user.id, handle: null })
     json(res, 200, {
       sessions: list.map((s) => ({
         handle: s.handle,
@@ -254,6 +258,7 @@ export function apiRoutes(router: Router, app: AppContext): void {
         device: s.device ?? null,
         kind: s.kind ?? 'cookie',
         authMethod: s.authMethod ?? null,
+        bound: s.bound ?? false,
       })),
     })
   })

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
-import type { SessionRequest } from 'tessera-session/node'
-import type { SessionManager, SessionSummary } from 'tessera-session'
+import type { SessionManager, SessionRef, SessionSummary } from 'tessera-session'
 import { createDbsc, type Dbsc, type DbscReply } from 'tessera-session/dbsc'
 import type { LoginThrottle } from 'tessera-session/throttle'
 import { ConfigError } from '../config.js'
@@ -63,14 +62,15 @@ export function dbscRoutes(router: Router, dbsc: Dbsc | null): void {
 }
 
 /**
- * The current user's sessions for the session list, with `bound` when DBSC is on.
+ * The sessions list of `current`'s user (as `sessions.list`), each row with `bound` when DBSC
+ * is on.
  *
  * @example
- * sendPage(res, 200, sessionsPage(view(app, req), await sessionRows(app, req)))
+ * sendPage(res, 200, sessionsPage(view(app, req), await sessionRows(app, req.session)))
  */
 export function sessionRows(
   app: AppContext,
-  req: SessionRequest,
+  current: SessionRef,
 ): Promise<Array<SessionSummary & { bound?: boolean }>> {
-  return app.dbsc ? app.dbsc.list(req.session) : app.sessions.list(req.session)
+  return app.dbsc ? app.dbsc.list(current) : app.sessions.list(current)
 }

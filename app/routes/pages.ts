@@ -15,6 +15,7 @@ import { sessionsPage } from '../pages/sessions.js'
 import { view } from '../pages/view.js'
 import { expireSessionCookies } from '../logout.js'
 import { adminRevokeUser, changePassword, login, reauth, transfer } from './api.js'
+import { sessionRows } from './dbsc.js'
 
 type Form = Record<string, string>
 type PageHandler = (
@@ -191,7 +192,7 @@ export function pageRoutes(router: Router, app: AppContext): void {
 
   get('/sessions', async (req, res) => {
     requireUser(app, req)
-    const list = await app.sessions.list(req.session)
+    const list = await sessionRows(app, req.session)
     sendPage(res, 200, sessionsPage(view(app, req), list))
   })
 
