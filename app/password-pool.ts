@@ -34,7 +34,7 @@ interface Job {
  * @example
  * const pool = new ScryptPool(1, 1)
  * const gate = pool.gate()
- * const key = await gate.run(() => pool.scrypt('password', salt, 32, params), true)
+ * const key = await gate.run(() => pool.scrypt('password', salt, 32, params, true), true)
  */
 export class ScryptPool {
   /** Workers in all: `shared + reserved`. */
@@ -42,6 +42,7 @@ export class ScryptPool {
   /** Workers only priority hashes may use. */
   readonly reserved: number
   readonly #idle: Worker[] = []
+  readonly #reservedWorkers = new Set<Worker>()
   readonly #waiting: Job[] = []
   readonly #jobs = new Map<number, Job>()
   readonly #workers: Worker[] = []
@@ -57,6 +58,7 @@ export class ScryptPool {
     this.reserved = reserved
     for (let i = 0; i < this.size; i++) {
       const w = new Worker(WORKER, { eval: true })
+      if (i >= shared) this.#reservedWorkers.add(w)
       w.unref()
       w.on('message', (m: { id: number; key?: Uint8Array; error?: string }) => {
         const job = this.#jobs.get(m.id)
@@ -92,11 +94,22 @@ export class ScryptPool {
     })
   }
 
-  /** scrypt(password, salt) → `len` bytes, on a worker. */
-  scrypt(password: string, salt: Buffer, len: number, params: object): Promise<Buffer> {
+  /**
+   * scrypt(password, salt) → `len` bytes, on a worker: a `priority` hash on a reserved worker
+   * when one is idle, any other on a shared one (either takes the other kind's worker rather
+   * than wait while it idles).
+   */
+  scrypt(
+    password: string,
+    salt: Buffer,
+    len: number,
+    params: object,
+    priority = false,
+  ): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       const job: Job = { password, salt, len, params, resolve, reject }
-      const w = this.#idle.pop()
+      const i = this.#idle.findIndex((w) => this.#reservedWorkers.has(w) === priority)
+      const w = i >= 0 ? this.#idle.splice(i, 1)[0] : this.#idle.pop()
       if (w) this.#start(w, job)
       else this.#waiting.push(job)
     })

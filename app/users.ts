@@ -22,7 +22,7 @@ export function publicUser(u: User): { id: string; username: string; role: strin
 
 async function hashPassword(pool: ScryptPool, password: string, params: Params): Promise<string> {
   const salt = randomBytes(16)
-  const key = await pool.scrypt(password, salt, 32, params)
+  const key = await pool.scrypt(password, salt, 32, params, true)
   return `scrypt$${salt.toString('base64url')}$${key.toString('base64url')}`
 }
 
@@ -31,10 +31,11 @@ async function checkPassword(
   password: string,
   stored: string,
   params: Params,
+  priority: boolean,
 ): Promise<boolean> {
   const [, salt, key] = stored.split('$')
   if (!salt || !key) return false
-  const got = await pool.scrypt(password, Buffer.from(salt, 'base64url'), 32, params)
+  const got = await pool.scrypt(password, Buffer.from(salt, 'base64url'), 32, params, priority)
   return timingSafeEqual(got, Buffer.from(key, 'base64url'))
 }
 
@@ -106,7 +107,7 @@ export class UserDirectory {
     const user = this.#byName.get(username)
     const stored = user?.passwordHash ?? this.#dummy
     const ok = await this.#gate.run(
-      () => checkPassword(this.#pool, password, stored, this.#params),
+      () => checkPassword(this.#pool, password, stored, this.#params, priority),
       priority,
     )
     return ok && user && !user.disabled ? user : null

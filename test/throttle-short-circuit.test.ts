@@ -121,6 +121,9 @@ describe('the hot-source short-circuit', () => {
     // the store (a known address keeps its own budget); nothing is counted nor given back.
     expect(retry(await spray.begin({ username: 'd', ip: who.ip }))).toBe(60)
     expect(calls.n).toBe(before + 1)
+    // …and 'd' itself is a hot source from now on: not even that read.
+    expect(retry(await spray.begin({ username: 'd', ip: who.ip }))).toBe(60)
+    expect(calls.n).toBe(before + 1)
   })
 
   it('is off with shortCircuit: false: every try asks the store', async () => {

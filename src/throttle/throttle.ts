@@ -167,7 +167,9 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
       // A budget refused lately is refused from memory too, before any of them is counted.
       for (const k of keys) {
         const known = hot?.check(k.key, now)
-        if (known) return refusal(known.scope, known.until, now)
+        if (!known) continue
+        if (source) hot!.remember(source, known.scope, known.until, now)
+        return refusal(known.scope, known.until, now)
       }
       const taken: Counted[] = []
       let spent: ThrottleScope | null = null
