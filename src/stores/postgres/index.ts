@@ -10,8 +10,8 @@ import type { CreateOptions, CreateResult, SessionStore, StoreNotice } from '../
 import { encodeEntries, escapeText, type PgSessionRow, recordParams, rowToRecord } from './codec.js'
 import { pgQueries, SWEEP_BATCH } from './queries.js'
 import { migratePg, pgTables } from './schema.js'
-import { notifyChannel, pgListen } from './listen.js'
-import { type NearCacheOptions, nearCacheSettings, withNearCache } from '../near-cache/index.js'
+import { withPgNearCache } from './listen.js'
+import { type NearCacheOptions, nearCacheSettings } from '../near-cache/index.js'
 import { isPgPool, type PgPoolLike } from '../../internal/drivers.js'
 
 const driver = requireOptional<typeof pg>('pg', 'postgresStore (tessera-session/stores/postgres)')
@@ -292,9 +292,8 @@ export function postgresStore(options: PostgresStoreOptions): ReadyStore<Postgre
     },
   }
   const ready = (s: PostgresStore) => withReadiness(s, 'PostgreSQL', pgAddress(options, pool))
-  if (!near) return ready(store)
-  // Named after its channel, so an operator can find (or a test terminate) this connection.
-  const config = { ...pool.options, application_name: notifyChannel(t), keepAlive: true }
-  const client = () => new driver.Client(config)
-  return ready(withNearCache(store, pgListen({ client, ensureSchema, tables: t, prefix }), near))
+  const deps = { Client: driver.Client, pool, ensureSchema, tables: t, prefix }
+  return ready(near ? withPgNearCache(store, near, deps) : store)
 }
+export { type NearCacheEvent, type NearCacheOptions, nearCacheStats } from '../near-cache/index.js'
+export { nearCacheChannel } from './listen.js'

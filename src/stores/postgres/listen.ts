@@ -2,9 +2,11 @@
 // session row, and one dedicated connection LISTENs.
 import { createHash } from 'node:crypto'
 import type pg from 'pg'
+import type { SessionStore } from '../../core/store.js'
 import type { InvalidationChannel, InvalidationSink } from '../near-cache/channel.js'
+import { type NearCacheSettings, withNearCache } from '../near-cache/index.js'
 import { unescapeText } from './codec.js'
-import type { PgTables } from './schema.js'
+import { type PgTables, pgTables } from './schema.js'
 
 /** How often the listening connection is asked `SELECT 1`, and how long it may take, ms. */
 const HEARTBEAT_MS = 1000
@@ -28,6 +30,18 @@ export interface PgListenDeps {
  */
 export function notifyChannel(t: PgTables): string {
   return `tessera_nc_${createHash('sha256').update(t.sessions).digest('hex').slice(0, 16)}`
+}
+
+/**
+ * The NOTIFY channel of the store with these `schema` and `tablePrefix` options, which is also
+ * the `application_name` of its near cache's listening connection (to find it in
+ * `pg_stat_activity`).
+ *
+ * @example
+ * nearCacheChannel({ tablePrefix: 'tessera_' }) // 'tessera_nc_…'
+ */
+export function nearCacheChannel(o: { schema?: string; tablePrefix?: string } = {}): string {
+  return notifyChannel(pgTables(o.schema ?? 'public', o.tablePrefix ?? 'tessera_'))
 }
 
 /**
@@ -153,4 +167,23 @@ export function pgListen(deps: PgListenDeps): InvalidationChannel {
       await client?.end().catch(() => {})
     },
   }
+}
+
+/**
+ * `store` behind a near cache whose invalidations come through {@link pgListen}, on a
+ * connection made with the pool's settings.
+ *
+ * @example
+ * return withPgNearCache(store, settings, { Client: pg.Client, pool, ensureSchema, tables, prefix })
+ */
+export function withPgNearCache<S extends SessionStore>(
+  store: S,
+  settings: NearCacheSettings,
+  deps: Omit<PgListenDeps, 'client'> & { Client: typeof pg.Client; pool: pg.Pool },
+): S {
+  // Named after its channel, so an operator can find (or a test terminate) this connection.
+  const name = notifyChannel(deps.tables)
+  const config = { ...deps.pool.options, application_name: name, keepAlive: true }
+  const client = () => new deps.Client(config)
+  return withNearCache(store, pgListen({ ...deps, client }), settings)
 }

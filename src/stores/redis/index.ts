@@ -181,3 +181,9 @@ export function redisClusterStore(options: RedisClusterStoreOptions): ReadyStore
 }
 
 export type { ConnOptions, RedisClientLike, RedisClusterLike }
+export {
+  type NearCacheEvent,
+  type NearCacheOptions,
+  type NearCacheStats,
+  nearCacheStats,
+} from '../near-cache/index.js'

@@ -1,0 +1,219 @@
+// The near cache (issue 16, part 2), measured: server CPU per authenticated read with the
+// cache on (Redis, PostgreSQL) against the memory store in the same run, and how long a
+// revocation takes to be refused on every one of three app processes under read load.
+// `npx tsx bench/near-cache.ts [--quick]` prints the numbers; `npm run bench` calls `measure`.
+import type { ChildProcess } from 'node:child_process'
+import type { SessionStore } from 'tessera-session'
+import { postgresStore } from 'tessera-session/stores/postgres'
+import { redisStore } from 'tessera-session/stores/redis'
+import type { ExtraOptions, ExtraResult } from './lib/extras.js'
+import { measureFaults } from './near-cache-faults.js'
+import {
+  benchRecord,
+  cleanUp,
+  cpuUs,
+  forkChild,
+  load,
+  quantile,
+  runPrefix,
+  startChild,
+  stopChild,
+} from './near-cache-lib.js'
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+/** Stores of the read-CPU comparison; `-nc` has the near cache on. */
+export const CPU_STORES = ['memory', 'redis-nc', 'postgres-nc', 'redis', 'postgres'] as const
+export type CpuStore = (typeof CPU_STORES)[number]
+
+/** Server CPU µs per authenticated read, per store and round (rounds interleave the stores). */
+export async function measureReadCpu(
+  o: { rounds: number; seconds: number; connections?: number; sessions?: number },
+  urls = { redis: REDIS_URL, postgres: DATABASE_URL },
+): Promise<Record<CpuStore, number[]>> {
+  const out = Object.fromEntries(CPU_STORES.map((s) => [s, [] as number[]])) as Record<
+    CpuStore,
+    number[]
+  >
+  for (let round = 0; round < o.rounds; round++) {
+    for (const kind of CPU_STORES) {
+      const { child, words } = await startChild('near-cache-server.ts', {
+        STORE: kind,
+        REDIS_URL: urls.redis,
+        DATABASE_URL: urls.postgres,
+        SESSIONS: String(o.sessions ?? 100),
+      })
+      try {
+        const [port, cookies] = [Number(words[0]), (words[1] ?? '').split('\t')]
+        const c = o.connections ?? 16
+        await load(port, '/me', cookies, c, 500) // warm-up: JIT, pools, the cache
+        const before = cpuUs(child.pid!)
+        const { ok, failed } = await load(port, '/me', cookies, c, o.seconds * 1000)
+        const used = cpuUs(child.pid!) - before
+        if (failed > 0 || ok === 0)
+          throw new Error(`${kind}: ${failed} failed reads of ${ok + failed}`)
+        out[kind].push(used / ok)
+      } finally {
+        await stopChild(child)
+      }
+    }
+  }
+  return out
+}
+
+/** Revocation propagation over `count` revocations across three app processes, ms. */
+export interface Propagation {
+  p50: number
+  p99: number
+  max: number
+  count: number
+  /** Reads that still found a session after its invalidation had arrived (must be 0). */
+  stale: number
+  /** Read errors of the load (must be 0). */
+  errors: number
+  /** Reads of the load, all processes. */
+  reads: number
+}
+
+/**
+ * Three app processes (each with its own near cache) read `count` sessions in a loop; the
+ * revocations go round-robin through them, one at a time. A revocation's propagation is the
+ * time from the revoking call's start to the arrival of its invalidation on the slower of the
+ * two other processes (the revoking process drops its entry when its own call returns).
+ */
+export async function measurePropagation(
+  kind: 'redis' | 'postgres',
+  count: number,
+  url = kind === 'redis' ? REDIS_URL : DATABASE_URL,
+): Promise<Propagation> {
+  const prefix = runPrefix(kind)
+  const setup: SessionStore =
+    kind === 'redis'
+      ? redisStore({ url, keyPrefix: prefix })
+      : postgresStore({ connectionString: url, tablePrefix: prefix, sweepIntervalMs: 0 })
+  const workers: ChildProcess[] = []
+  try {
+    const records = Array.from({ length: count }, (_, i) => benchRecord(`u${i}`))
+    for (const r of records) await setup.create(r)
+    const env = { STORE: kind, PREFIX: prefix, REDIS_URL: url, DATABASE_URL: url }
+    const ups: Promise<void>[] = []
+    for (let i = 0; i < 3; i++) {
+      const w = forkChild('near-cache-worker.ts', env)
+      workers.push(w)
+      ups.push(
+        new Promise((resolve) =>
+          w.on('message', (m: { type: string }) => m.type === 'up' && resolve()),
+        ),
+      )
+    }
+    await Promise.all(ups)
+    for (const w of workers) w.send({ type: 'start', ids: records.map((r) => r.id) })
+    // Let the loops warm the caches before the first revocation.
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    const started: number[] = []
+    for (let n = 0; n < count; n++) {
+      const w = workers[n % 3]!
+      const r = records[n]!
+      started[n] = await new Promise<number>((resolve) => {
+        const on = (m: { type: string; n?: number; t0?: number }) => {
+          if (m.type !== 'revoked' || m.n !== n) return
+          w.off('message', on)
+          resolve(m.t0!)
+        }
+        w.on('message', on)
+        w.send({ type: 'revoke', n, id: r.id, handle: r.handle })
+      })
+    }
+    // Give the last invalidations time to land, then collect.
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    type Result = { arrived: [string, number][]; stale: number; errors: number; reads: number }
+    const results = await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<Result>((resolve) => {
+            w.on('message', (m: Result & { type: string }) => m.type === 'result' && resolve(m))
+            w.send({ type: 'finish' })
+          }),
+      ),
+    )
+    const arrival = results.map((res) => new Map(res.arrived))
+    const delays: number[] = []
+    records.forEach((r, n) => {
+      const others = [0, 1, 2].filter((i) => i !== n % 3)
+      const times = others.map((i) => arrival[i]!.get(r.id) ?? Number.POSITIVE_INFINITY)
+      delays.push(Math.max(...times) - started[n]!)
+    })
+    return {
+      p50: quantile(delays, 0.5),
+      p99: quantile(delays, 0.99),
+      max: Math.max(...delays),
+      count,
+      stale: results.reduce((s, r) => s + r.stale, 0),
+      errors: results.reduce((s, r) => s + r.errors, 0),
+      reads: results.reduce((s, r) => s + r.reads, 0),
+    }
+  } finally {
+    for (const w of workers) if (w.exitCode === null) w.kill('SIGTERM')
+    await setup.close()
+    await cleanUp(kind, url, prefix)
+  }
+}
+
+const median = (xs: number[]) => quantile(xs, 0.5)
+const round1 = (x: number) => Math.round(x * 10) / 10
+
+/** The report's rows (`npm run bench` calls this; see bench/lib/extras.ts). */
+export async function measure(o: ExtraOptions): Promise<ExtraResult[]> {
+  const urls = { redis: o.redisUrl ?? REDIS_URL, postgres: o.postgresUrl ?? DATABASE_URL }
+  const cpu = await measureReadCpu({ rounds: o.quick ? 1 : 3, seconds: o.quick ? 1.5 : 3 }, urls)
+  const rows: ExtraResult[] = []
+  for (const kind of ['redis-nc', 'postgres-nc'] as const) {
+    const ratios = cpu[kind].map((v, i) => v / cpu.memory[i]!)
+    rows.push({
+      id: `near-cache-cpu-${kind}`,
+      label: `read CPU, ${kind === 'redis-nc' ? 'Redis' : 'PostgreSQL'} with the near cache ÷ memory store`,
+      values: [
+        { name: 'near cache', value: round1(median(cpu[kind])), unit: 'µs/req' },
+        { name: 'memory', value: round1(median(cpu.memory)), unit: 'µs/req' },
+        {
+          name: 'no cache',
+          value: round1(median(cpu[kind === 'redis-nc' ? 'redis' : 'postgres'])),
+          unit: 'µs/req',
+        },
+      ],
+      ratio: {
+        name: 'near cache ÷ memory',
+        how: 'min-max over rounds',
+        median: median(ratios),
+        lo: Math.min(...ratios),
+        hi: Math.max(...ratios),
+      },
+      target: { op: '≤', value: 1.25 },
+    })
+  }
+  for (const kind of ['redis', 'postgres'] as const) {
+    const url = kind === 'redis' ? urls.redis : urls.postgres
+    const p = await measurePropagation(kind, o.quick ? 200 : 1000, url)
+    rows.push({
+      id: `near-cache-propagation-${kind}`,
+      label: `revocation refused on 3 processes under read load, ${kind === 'redis' ? 'Redis' : 'PostgreSQL'} (${p.count} revocations)`,
+      values: [
+        { name: 'p50', value: round1(p.p50), unit: 'ms' },
+        { name: 'p99', value: round1(p.p99), unit: 'ms' },
+        { name: 'max', value: round1(p.max), unit: 'ms' },
+        { name: 'stale reads after invalidation', value: p.stale, unit: '' },
+      ],
+    })
+  }
+  rows.push(...(await measureFaults(urls)))
+  return rows
+}
+
+// Run directly: print the numbers.
+if (process.argv[1]?.endsWith('near-cache.ts')) {
+  const quick = process.argv.includes('--quick')
+  const log = (line: string) => console.log(line)
+  const rows = await measure({ quick, redisUrl: null, postgresUrl: null, log })
+  console.log(JSON.stringify(rows, null, 2))
+}
