@@ -1,38 +1,22 @@
-import { execFile, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { exportedSourceMap, PACKAGE_NAME } from '../../scripts/self-reference.js'
+import { freePort, loader, type Outcome, run, waitFor } from './consumer.js'
 
 // The package as a user gets it: built, packed, installed from the tarball into an empty
 // project (offline: the core needs nothing from the registry), then imported from ESM and
 // CommonJS, with and without the optional drivers. Slow (a full build), hence the timeouts.
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
-const NAME = 'tessera-session'
+const NAME = PACKAGE_NAME
 
-/** Every subpath the README documents. */
-const SUBPATHS = [
-  '',
-  '/node',
-  '/express',
-  '/fastify',
-  '/hono',
-  '/csrf',
-  '/headers',
-  '/html',
-  '/https',
-  '/monitoring',
-  '/stores/memory',
-  '/stores/sqlite',
-  '/stores/redis',
-  '/stores/postgres',
-  '/testing',
-  '/jwt',
-]
+/** Every subpath package.json exports (the list the export snapshot covers too). */
+const SUBPATHS = Object.keys(exportedSourceMap(REPO)).map((n) => n.slice(PACKAGE_NAME.length))
 
 /** Subpaths that need an optional peer dependency, and which. */
 const NEEDS: Record<string, string> = {
@@ -42,47 +26,8 @@ const NEEDS: Record<string, string> = {
   '/jwt': 'jose',
 }
 
-const DRIVERS = ['better-sqlite3', 'jose', 'pg', 'pino', 'prom-client', 'redis']
-
-interface Outcome {
-  ok: boolean
-  exports?: number
-  code?: string
-  message?: string
-}
-
-function run(
-  command: string,
-  args: string[],
-  cwd: string,
-  env: NodeJS.ProcessEnv = {},
-): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      command,
-      args,
-      { cwd, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 240_000 },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`${command} ${args.join(' ')} failed:\n${stdout}\n${stderr}`))
-        else resolve(stdout)
-      },
-    )
-  })
-}
-
-const loader = (kind: 'esm' | 'cjs') => `
-const subpaths = ${JSON.stringify(SUBPATHS)}
-const out = {}
-for (const s of subpaths) {
-  try {
-    const m = ${kind === 'esm' ? `await import('${NAME}' + s)` : `require('${NAME}' + s)`}
-    out[s] = { ok: true, exports: Object.keys(m).length }
-  } catch (e) {
-    out[s] = { ok: false, code: e.code, message: e.message }
-  }
-}
-console.log(JSON.stringify(out))
-`
+// Optional peers: the database and logging drivers, jose, and yaml (audit targets written in YAML).
+const DRIVERS = ['better-sqlite3', 'jose', 'pg', 'pino', 'prom-client', 'redis', 'yaml']
 
 describe('the packed tarball installed into an empty project', { timeout: 120_000 }, () => {
   let dir: string
@@ -91,7 +36,7 @@ describe('the packed tarball installed into an empty project', { timeout: 120_00
 
   const load = async (kind: 'esm' | 'cjs'): Promise<Record<string, Outcome>> => {
     const file = join(dir, kind === 'esm' ? 'load.mjs' : 'load.cjs')
-    await writeFile(file, loader(kind))
+    await writeFile(file, loader(kind, NAME, SUBPATHS))
     return JSON.parse(await run(process.execPath, [file], dir))
   }
 
@@ -324,26 +269,3 @@ export const used = [sessions, ${names}]
     )
   })
 })
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-/** Retries `fn` until the example server is listening (it starts in its own process). */
-async function waitFor<T>(fn: () => Promise<T>): Promise<T> {
-  for (let i = 0; ; i++) {
-    try {
-      return await fn()
-    } catch (error) {
-      if (i > 200) throw error
-      await new Promise((r) => setTimeout(r, 50))
-    }
-  }
-}
