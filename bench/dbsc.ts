@@ -14,13 +14,18 @@ import { createServer, request as httpRequest, Agent } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
-import { nodeHandler } from '../src/adapters/node/index.js'
-import { manualClock } from '../src/core/clock.js'
-import { createSessions } from '../src/core/manager.js'
-import { createDbsc } from '../src/dbsc/index.js'
+import {
+  createSessions,
+  manualClock,
+  type RequestContext,
+  type RequestInput,
+} from 'tessera-session'
+import { createDbsc } from 'tessera-session/dbsc'
+import { nodeHandler } from 'tessera-session/node'
+import { memoryStore } from 'tessera-session/stores/memory'
+// The in-process comparison drives the plugin pipeline itself, which no subpath exports.
+// biome-ignore lint/style/noRestrictedImports: measures the internal pipeline without HTTP
 import { createPipeline, type Pipeline } from '../src/pipeline/pipeline.js'
-import type { RequestContext, RequestInput } from '../src/pipeline/types.js'
-import { memoryStore } from '../src/stores/memory/index.js'
 
 /** Options of {@link measureDbsc}. */
 export interface DbscBenchOptions {
