@@ -94,6 +94,13 @@ export function dbscAppSuite(name: string, open: () => Promise<SessionStore>, up
       expect(again.headers.getSetCookie()).toEqual([])
     })
 
+    it('consumes a challenge once when two refreshes race with it', async () => {
+      const { dbsc } = await boundClient(running.url)
+      const c = dbsc.challenge
+      const [a, b] = await Promise.all([dbsc.refreshOnce(c), dbsc.refreshOnce(c)])
+      expect([a.status, b.status].sort()).toEqual([200, 403])
+    })
+
     it('refuses a proof made with another key, and raises the anomaly', async () => {
       const { dbsc } = await boundClient(running.url)
       const mark = events.length

@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest'
+import { loginThrottle, memoryCounters } from '../../src/throttle/index.js'
+import { SessionKey } from './client.js'
+import { world } from './inproc.js'
+
+const GUARDED = '/transfer'
+
+describe('requireBound and the bound-cookie check', () => {
+  it('passes a bound session with its bound cookie and refuses it once the cookie expired', async () => {
+    const w = world({ guard: { paths: [GUARDED] } })
+    const s = await w.bound()
+    const both = `${s.sid}; ${s.boundCookie}`
+    expect((await w.send('POST', GUARDED, { cookie: both })).rejection).toBeNull()
+    w.clock.advance(10 * 60_000)
+    const late = await w.send('POST', GUARDED, { cookie: both })
+    expect(late.rejection).toMatchObject({ status: 403, code: 'ERR_DBSC_REQUIRED' })
+    expect(w.events.at(-1)).toMatchObject({
+      type: 'session_anomaly',
+      level: 'critical',
+      reason: 'dbsc_expired',
+    })
+  })
+
+  it('refuses a forged bound cookie and a bound cookie of another binding', async () => {
+    const w = world({ guard: { paths: [GUARDED] } })
+    const a = await w.bound('u1')
+    const b = await w.bound('u2')
+    const forged = `${a.sid}; ${a.boundCookie.slice(0, -2)}AA`
+    expect((await w.send('POST', GUARDED, { cookie: forged })).rejection?.code).toBe(
+      'ERR_DBSC_REQUIRED',
+    )
+    const mixed = `${a.sid}; ${b.boundCookie}`
+    expect((await w.send('POST', GUARDED, { cookie: mixed })).rejection?.code).toBe(
+      'ERR_DBSC_REQUIRED',
+    )
+    expect(w.events.filter((e) => e.type === 'session_anomaly').map((e) => e.reason)).toEqual([
+      'dbsc_invalid',
+      'dbsc_invalid',
+    ])
+  })
+
+  it('applies the unbound policy: allow, step-up (fresh sign-in passes), refuse', async () => {
+    for (const [unbound, fresh, stale] of [
+      ['allow', null, null],
+      ['step-up', null, 'ERR_REAUTH_REQUIRED'],
+      ['refuse', 'ERR_DBSC_REQUIRED', 'ERR_DBSC_REQUIRED'],
+    ] as const) {
+      const w = world({ guard: { paths: [GUARDED], unbound } })
+      const login = await w.send('POST', '/login', {}, async (ctx) => {
+        await ctx.session.regenerate({ userId: 'u1', authenticated: true })
+        return undefined
+      })
+      const cookie = login.ctx.session.setCookie!.split(';')[0]!
+      expect((await w.send('POST', GUARDED, { cookie })).rejection?.code ?? null).toBe(fresh)
+      w.clock.advance(11 * 60_000)
+      expect((await w.send('POST', GUARDED, { cookie })).rejection?.code ?? null).toBe(stale)
+      // Without a signed-in session the guard leaves authentication to the route.
+      expect((await w.send('POST', GUARDED, {})).rejection).toBeNull()
+    }
+  })
+
+  it('does not raise the anomaly on the DBSC endpoints themselves', async () => {
+    const w = world()
+    const s = await w.bound()
+    const before = w.events.length
+    expect((await w.refresh(s, null)).reply?.status).toBe(403)
+    expect(w.events.slice(before).some((e) => e.type === 'session_anomaly')).toBe(false)
+  })
+})
+
+describe('DBSC endpoints under pressure', () => {
+  it('consumes a challenge once when two refreshes race with it', async () => {
+    const w = world()
+    const s = await w.bound()
+    const [a, b] = await Promise.all([w.refresh(s, s.challenge), w.refresh(s, s.challenge)])
+    expect([a.reply?.status, b.reply?.status].sort()).toEqual([200, 403])
+  })
+
+  it('counts failed proofs on the address budget and refuses with 429 before verifying', async () => {
+    const throttle = loginThrottle({
+      counters: memoryCounters(),
+      deviceCookie: false,
+      address: { attempts: 2, backoffMs: 60_000 },
+    })
+    const w = world({ throttle })
+    const s = await w.bound()
+    const wrong = new SessionKey('ES256')
+    const statuses: number[] = []
+    for (let i = 0; i < 3; i++)
+      statuses.push((await w.refresh(s, s.challenge, wrong)).reply!.status)
+    expect(statuses).toEqual([401, 401, 429])
+    // The right key is refused too while the budget is spent: no signature work at all.
+    const spent = await w.refresh(s, s.challenge)
+    expect(spent.reply?.status).toBe(429)
+    expect(spent.reply?.headers.find(([n]) => n === 'retry-after')).toBeDefined()
+  })
+
+  it('gives a valid proof its try back', async () => {
+    const throttle = loginThrottle({
+      counters: memoryCounters(),
+      deviceCookie: false,
+      address: { attempts: 2, backoffMs: 60_000 },
+    })
+    const w = world({ throttle })
+    const s = await w.bound()
+    let challenge = s.challenge
+    for (let i = 0; i < 5; i++) {
+      const r = await w.refresh(s, challenge)
+      expect(r.reply?.status).toBe(200)
+      challenge = /^"([^"]+)"/.exec(
+        r.reply!.headers.find(([n]) => n === 'secure-session-challenge')![1],
+      )![1]!
+    }
+  })
+
+  it('refuses registration without a signed-in session, with a bad challenge and with a malformed proof', async () => {
+    const w = world()
+    const anon = await w.send(
+      'POST',
+      '/dbsc/register',
+      { 'secure-session-response': '"x.y.z"' },
+      (ctx) => w.dbsc.register(ctx),
+    )
+    expect(anon.reply?.status).toBe(401)
+    const s = await w.bound()
+    const key = new SessionKey('ES256')
+    const bad = await w.send(
+      'POST',
+      '/dbsc/register',
+      { cookie: s.sid, 'secure-session-response': `"${key.proof('made-up', true)}"` },
+      (ctx) => w.dbsc.register(ctx),
+    )
+    expect(bad.reply?.status).toBe(403)
+    const junk = await w.send(
+      'POST',
+      '/dbsc/register',
+      { cookie: s.sid, 'secure-session-response': '"not a jws"' },
+      (ctx) => w.dbsc.register(ctx),
+    )
+    expect(junk.reply?.status).toBe(400)
+    const get = await w.send('GET', '/dbsc/refresh', { cookie: s.sid }, (ctx) =>
+      w.dbsc.refresh(ctx),
+    )
+    expect(get.reply?.status).toBe(405)
+    const noId = await w.send('POST', '/dbsc/refresh', { cookie: s.sid }, (ctx) =>
+      w.dbsc.refresh(ctx),
+    )
+    expect(noId.reply?.status).toBe(400)
+  })
+
+  it('answers continue:false to a refresh naming another binding, and drops the challenge after its TTL', async () => {
+    const w = world()
+    const s = await w.bound()
+    const other = await w.refresh({ ...s, id: 'someone-else' }, s.challenge)
+    expect(other.reply?.body).toBe('{"continue":false}')
+    w.clock.advance(5 * 60_000)
+    const stale = await w.refresh(s, s.challenge)
+    expect(stale.reply?.status).toBe(403)
+  })
+})
