@@ -1,4 +1,5 @@
 // `npx tsx bench/login-flood.ts [--store memory:|sqlite:…|redis://…] [--logins N] [--attackers N]`
+// (`npm run bench` runs it too, through the exported measureLoginFlood)
 //
 // A genuine login's latency while a flood of wrong-password logins runs, against the same
 // without the flood (issue 13: p99 under attack under 3× the quiet p99). The reference app
@@ -13,31 +14,39 @@
 // Genuine users: `known` has signed in before (device cookie and known address); `new` is a
 // first sign-in from a new address. First-time EdDSA access-token checks are timed too.
 // The attackers run in their own process at nice 19 (an attacker's CPU is not the server's).
-// Numbers go to stdout; nothing is timed inside a test.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { availableParallelism, cpus } from 'node:os'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-
-const { values } = parseArgs({
-  options: {
-    store: { type: 'string', default: 'memory:' },
-    logins: { type: 'string', default: '30' },
-    attackers: { type: 'string', default: '200' },
-  },
-})
-const LOGINS = Number(values.logins)
-const ATTACKERS = Number(values.attackers)
+import type { ExtraOptions, ExtraResult } from './lib/extras.js'
+import {
+  type Attack,
+  Browser,
+  bootstrapP99Ratio,
+  flood,
+  p99,
+  pct,
+  record,
+  retrying,
+  type Sample,
+} from './lib/flood-client.js'
 
 const main = fileURLToPath(new URL('../app/main.ts', import.meta.url))
 
-function startApp(): Promise<{ child: ChildProcess; url: string }> {
+/** Settings of one flood run. */
+export interface FloodSettings {
+  store: string
+  logins: number
+  attackers: number
+}
+
+function startApp(store: string): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', main], {
       env: {
         ...process.env,
-        STORE_URL: values.store,
+        STORE_URL: store,
         PORT: '0',
         HOST: '127.0.0.1',
         LOG_LEVEL: 'silent',
@@ -56,239 +65,182 @@ function startApp(): Promise<{ child: ChildProcess; url: string }> {
   })
 }
 
-const { child, url } = await startApp()
-process.on('exit', () => child.kill('SIGKILL'))
-let addressSeq = 0
-const freshAddress = () => {
-  const n = addressSeq++
-  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`
+/** The samples of one run: quiet, then under each attack. */
+export interface FloodRun {
+  settings: FloodSettings
+  quiet: { known: Sample; new: Sample; tokens: Sample }
+  attacks: Array<{
+    attack: Attack
+    seconds: number
+    answered: Record<string, number>
+    known: Sample
+    new: Sample
+    tokens: Sample
+  }>
 }
 
 /**
- * Retries a request whose keep-alive socket the server closed as it was reused (undici's
- * "other side closed"): a client-side race of idle sockets, not an answer of the app.
+ * Runs the flood against a fresh reference app: genuine logins (known device, new address)
+ * and first token checks, quiet and under each attack.
+ *
+ * @example
+ * const run = await runFlood({ store: 'memory:', logins: 30, attackers: 200 })
  */
-async function retrying(send: () => Promise<Response>): Promise<Response> {
-  for (let i = 0; ; i++) {
-    try {
-      return await send()
-    } catch (error) {
-      if (i >= 3) throw error
+export async function runFlood(settings: FloodSettings): Promise<FloodRun> {
+  const { child, url } = await startApp(settings.store)
+  const kill = () => child.kill('SIGKILL')
+  process.once('exit', kill)
+  try {
+    let addressSeq = 0
+    const freshAddress = () => {
+      const n = addressSeq++
+      return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`
     }
-  }
-}
-
-/** A browser: cookie jar by name, CSRF token, a fixed address. */
-class Browser {
-  readonly jar = new Map<string, string>()
-  csrf = ''
-  constructor(readonly ip: string) {}
-  async send(method: string, path: string, body?: unknown, extra: Record<string, string> = {}) {
-    const headers: Record<string, string> = { 'x-forwarded-for': this.ip, ...extra }
-    if (this.jar.size) headers.cookie = [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ')
-    if (this.csrf) headers['x-csrf-token'] = this.csrf
-    if (body !== undefined) headers['content-type'] = 'application/json'
-    const res = await retrying(() =>
-      fetch(url + path, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      }),
-    )
-    for (const c of res.headers.getSetCookie()) {
-      const pair = c.split(';')[0]!
-      const eq = pair.indexOf('=')
-      if (/Max-Age=0/.test(c)) this.jar.delete(pair.slice(0, eq))
-      else this.jar.set(pair.slice(0, eq), pair.slice(eq + 1))
+    const genuine = async (kind: 'known' | 'new', known: Browser): Promise<Sample> => {
+      const s: Sample = { ms: [], statuses: new Map() }
+      for (let i = 0; i < settings.logins; i++) {
+        const b = kind === 'known' ? known : new Browser(url, freshAddress())
+        const r = await b.login()
+        record(s, r.ms, r.status)
+      }
+      return s
     }
-    const json = (await res.json().catch(() => ({}))) as Record<string, unknown>
-    if (typeof json.csrfToken === 'string') this.csrf = json.csrfToken
-    return { status: res.status, json }
+    // First-time checks of fresh EdDSA access tokens: each comes from a refresh (no password
+    // hash) of a token pair obtained before any flood, so only the check itself is timed.
+    const ip = freshAddress()
+    const headers = { 'content-type': 'application/json', 'x-forwarded-for': ip }
+    const post = (path: string, body: unknown) =>
+      retrying(() => fetch(url + path, { method: 'POST', headers, body: JSON.stringify(body) }))
+    type Pair = { access_token: string; refresh_token: string }
+    let pair = (await (
+      await post('/api/token', { username: 'bob', password: 'tessera-demo' })
+    ).json()) as Pair
+    const tokenChecks = async (): Promise<Sample> => {
+      const s: Sample = { ms: [], statuses: new Map() }
+      for (let i = 0; i < settings.logins; i++) {
+        pair = (await (
+          await post('/api/token/refresh', { refresh_token: pair.refresh_token })
+        ).json()) as Pair
+        const t0 = performance.now()
+        const me = await retrying(() =>
+          fetch(`${url}/api/me`, {
+            headers: { authorization: `Bearer ${pair.access_token}`, 'x-forwarded-for': ip },
+          }),
+        )
+        await me.arrayBuffer()
+        record(s, performance.now() - t0, me.status)
+      }
+      return s
+    }
+    const known = new Browser(url, '192.0.2.10')
+    await known.login() // device cookie and known address from now on
+    const quiet = {
+      known: await genuine('known', known),
+      new: await genuine('new', known),
+      tokens: await tokenChecks(),
+    }
+    const attacks: FloodRun['attacks'] = []
+    for (const attack of ['spray', 'one-account'] as const) {
+      const attackers = flood(url, attack, settings.attackers)
+      await new Promise((r) => setTimeout(r, 2000)) // let the flood start and fill the queues
+      const t0 = performance.now()
+      const under = {
+        known: await genuine('known', known),
+        new: await genuine('new', known),
+        tokens: await tokenChecks(),
+      }
+      const seconds = (performance.now() - t0) / 1000
+      attacks.push({ attack, seconds, answered: await attackers.stop(), ...under })
+    }
+    return { settings, quiet, attacks }
+  } finally {
+    process.removeListener('exit', kill)
+    child.kill('SIGTERM')
   }
-  /** One sign-in; resolves with the POST's latency (ms) and status. */
-  async login(): Promise<{ ms: number; status: number }> {
-    await this.send('GET', '/api/csrf')
-    const t0 = performance.now()
-    const r = await this.send('POST', '/api/login', { username: 'alice', password: 'tessera-demo' })
-    const ms = performance.now() - t0
-    if (r.status === 200) await this.send('POST', '/api/logout', {})
-    return { ms, status: r.status }
-  }
-}
-
-interface Sample {
-  ms: number[]
-  statuses: Map<number, number>
-}
-
-function record(s: Sample, ms: number, status: number) {
-  s.statuses.set(status, (s.statuses.get(status) ?? 0) + 1)
-  if (status === 200) s.ms.push(ms)
-}
-
-function pct(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
-}
-
-async function genuine(kind: 'known' | 'new', known: Browser): Promise<Sample> {
-  const s: Sample = { ms: [], statuses: new Map() }
-  for (let i = 0; i < LOGINS; i++) {
-    const b = kind === 'known' ? known : new Browser(freshAddress())
-    const r = await b.login()
-    record(s, r.ms, r.status)
-  }
-  return s
 }
 
 /**
- * First-time checks of fresh EdDSA access tokens: each comes from a refresh (no password
- * hash) of a token pair obtained before any flood, so only the check itself is timed.
+ * The flood as rows of `npm run bench`: per attack, a known device's login p99 under the
+ * flood ÷ its quiet p99 (target ≤ 3×) with a bootstrap interval over the logins.
+ *
+ * @example
+ * const rows = await measureLoginFlood({ quick: false, redisUrl: null, postgresUrl: null, log })
  */
-const tokenIp = freshAddress()
-const tokenHeaders = { 'content-type': 'application/json', 'x-forwarded-for': tokenIp }
-let pair = (await (
-  await retrying(() =>
-    fetch(`${url}/api/token`, {
-      method: 'POST',
-      headers: tokenHeaders,
-      body: JSON.stringify({ username: 'bob', password: 'tessera-demo' }),
-    }),
-  )
-).json()) as { access_token: string; refresh_token: string }
-
-async function tokenChecks(): Promise<Sample> {
-  const s: Sample = { ms: [], statuses: new Map() }
-  const ip = tokenIp
-  const headers = tokenHeaders
-  for (let i = 0; i < LOGINS; i++) {
-    const r = await retrying(() =>
-      fetch(`${url}/api/token/refresh`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ refresh_token: pair.refresh_token }),
-      }),
-    )
-    pair = (await r.json()) as typeof pair
-    const t0 = performance.now()
-    const me = await retrying(() =>
-      fetch(`${url}/api/me`, {
-        headers: { authorization: `Bearer ${pair.access_token}`, 'x-forwarded-for': ip },
-      }),
-    )
-    await me.arrayBuffer()
-    record(s, performance.now() - t0, me.status)
-  }
-  return s
+export async function measureLoginFlood(o: ExtraOptions): Promise<ExtraResult[]> {
+  const run = await runFlood({ store: 'memory:', logins: o.quick ? 10 : 30, attackers: 200 })
+  return run.attacks.map((a) => ({
+    id: `login-flood-${a.attack}`,
+    label: `known device's login p99 under ${run.settings.attackers} parallel wrong-password logins (${a.attack}) ÷ quiet, reference app, memory store`,
+    values: [
+      { name: 'quiet p99', value: p99(run.quiet.known), unit: 'ms' },
+      { name: 'under attack p99', value: p99(a.known), unit: 'ms' },
+      { name: 'new address under attack p99', value: p99(a.new), unit: 'ms' },
+      { name: 'first token check under attack p99', value: p99(a.tokens), unit: 'ms' },
+      { name: 'genuine logins per row', value: run.settings.logins, unit: '' },
+      { name: 'genuine logins refused', value: run.settings.logins - a.known.ms.length, unit: '' },
+      {
+        name: 'attacker tries answered',
+        value: Object.values(a.answered).reduce((x, y) => x + y, 0),
+        unit: '',
+      },
+    ],
+    ratio: {
+      ...bootstrapP99Ratio(a.known.ms, run.quiet.known.ms),
+      name: 'p99 under attack ÷ quiet p99',
+      how: `95 % bootstrap interval over the ${run.settings.logins} logins of each`,
+    },
+    target: { op: '≤', value: 3 },
+  }))
 }
 
-type Attack = 'spray' | 'one-account'
-
-// The attackers run in a process of their own at the lowest CPU priority (`nice -n 19`): on
-// a real network the attacker's CPU is not the server's, and a load generator competing with
-// the app for the same two cores would measure itself. They print their counts on SIGTERM.
-const ATTACKER = `
-const [url, attack, n, first] = process.argv.slice(1)
-const seen = {}
-let seq = Number(first), stop = false
-const addr = () => { const k = seq++; return '10.' + ((k >> 16) & 255) + '.' + ((k >> 8) & 255) + '.' + (k & 255) }
-const fixed = addr()
-process.on('SIGTERM', () => { stop = true; process.stdout.write(JSON.stringify(seen)); process.exit(0) })
-const loop = async () => {
-  while (!stop) {
-    const spray = attack === 'spray'
-    const res = await fetch(url + '/api/token', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-forwarded-for': spray ? addr() : fixed },
-      body: JSON.stringify({ username: spray ? 'user-' + Math.random().toString(36).slice(2) : 'alice', password: 'wrong' }),
-    }).catch(() => null)
-    if (res) { await res.arrayBuffer(); seen[res.status] = (seen[res.status] ?? 0) + 1 }
-  }
-}
-for (let i = 0; i < Number(n); i++) loop()
-`
-
-function flood(attack: Attack): { stop: () => Promise<Record<string, number>> } {
-  const child = spawn(
-    'nice',
-    ['-n', '19', process.execPath, '-e', ATTACKER, url, attack, String(ATTACKERS), String(1 << 20)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  )
-  let out = ''
-  child.stdout!.on('data', (c: Buffer) => {
-    out += c
-  })
-  return {
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve(JSON.parse(out || '{}') as Record<string, number>))
-        child.kill('SIGTERM')
-      }),
-  }
-}
-
-function row(label: string, s: Sample, quiet?: Sample): string {
+function row(label: string, s: Sample, logins: number, quiet?: Sample): string {
   const sorted = [...s.ms].sort((a, b) => a - b)
-  const p50 = pct(sorted, 50)
-  const p99 = pct(sorted, 99)
-  const ratio = quiet
-    ? p99 /
-      pct(
-        [...quiet.ms].sort((a, b) => a - b),
-        99,
-      )
-    : Number.NaN
+  const ratio = quiet ? p99(s) / p99(quiet) : Number.NaN
   const ok = s.statuses.get(200) ?? 0
   const other = [...s.statuses].filter(([k]) => k !== 200).map(([k, n]) => `${n}×${k}`)
   return [
     label.padEnd(44),
-    `${ok}/${LOGINS} ok`.padEnd(10),
-    `p50 ${p50.toFixed(0).padStart(5)} ms`,
-    `p99 ${p99.toFixed(0).padStart(5)} ms`,
+    `${ok}/${logins} ok`.padEnd(10),
+    `p50 ${pct(sorted, 50).toFixed(0).padStart(5)} ms`,
+    `p99 ${pct(sorted, 99).toFixed(0).padStart(5)} ms`,
     Number.isNaN(ratio) ? '' : `(${ratio.toFixed(2)}× quiet p99)`,
     other.length ? `refused: ${other.join(', ')}` : '',
   ].join('  ')
 }
 
-const known = new Browser('192.0.2.10')
-await known.login() // device cookie and known address from now on
-const lines: string[] = []
-const quietKnown = await genuine('known', known)
-const quietNew = await genuine('new', known)
-const quietTokens = await tokenChecks()
-const say = (line: string) => {
-  lines.push(line)
-  console.error(line)
-}
-say(row('quiet: known device', quietKnown))
-say(row('quiet: first sign-in from a new address', quietNew))
-say(row('quiet: first check of a fresh access token', quietTokens))
-
-for (const attack of ['spray', 'one-account'] as const) {
-  const attackers = flood(attack)
-  await new Promise((r) => setTimeout(r, 2000)) // let the flood start and fill the queues
-  const t0 = performance.now()
-  const underKnown = await genuine('known', known)
-  const underNew = await genuine('new', known)
-  const underTokens = await tokenChecks()
-  const seconds = (performance.now() - t0) / 1000
-  const seen = await attackers.stop()
-  const answered = Object.entries(seen)
-    .map(([k, n]) => `${n}×${k}`)
-    .join(', ')
-  say(
-    `— ${ATTACKERS} parallel wrong-password logins, ${attack}: ${answered} in ${seconds.toFixed(1)} s`,
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({
+    options: {
+      store: { type: 'string', default: 'memory:' },
+      logins: { type: 'string', default: '30' },
+      attackers: { type: 'string', default: '200' },
+    },
+  })
+  const settings = {
+    store: values.store,
+    logins: Number(values.logins),
+    attackers: Number(values.attackers),
+  }
+  const run = await runFlood(settings)
+  const n = settings.logins
+  console.log(
+    `login flood — ${new Date().toISOString()}, ${cpus()[0]?.model ?? 'cpu'} ×${availableParallelism()}, ` +
+      `node ${process.version}, store ${settings.store}, ${n} genuine logins per row`,
   )
-  say(row(`  ${attack}: known device`, underKnown, quietKnown))
-  say(row(`  ${attack}: first sign-in from a new address`, underNew, quietNew))
-  say(row(`  ${attack}: first check of a fresh access token`, underTokens, quietTokens))
+  console.log(row('quiet: known device', run.quiet.known, n))
+  console.log(row('quiet: first sign-in from a new address', run.quiet.new, n))
+  console.log(row('quiet: first check of a fresh access token', run.quiet.tokens, n))
+  for (const a of run.attacks) {
+    const answered = Object.entries(a.answered).map(([k, c]) => `${c}×${k}`)
+    console.log(
+      `— ${settings.attackers} parallel wrong-password logins, ${a.attack}: ${answered.join(', ')} in ${a.seconds.toFixed(1)} s`,
+    )
+    console.log(row(`  ${a.attack}: known device`, a.known, n, run.quiet.known))
+    console.log(row(`  ${a.attack}: first sign-in from a new address`, a.new, n, run.quiet.new))
+    console.log(
+      row(`  ${a.attack}: first check of a fresh access token`, a.tokens, n, run.quiet.tokens),
+    )
+  }
+  console.log("target: a known device's p99 under attack below 3× its quiet p99")
+  process.exit(0)
 }
-child.kill('SIGTERM')
-
-console.log(
-  `login flood — ${new Date().toISOString()}, ${cpus()[0]?.model ?? 'cpu'} ×${availableParallelism()}, ` +
-    `node ${process.version}, store ${values.store}, ${LOGINS} genuine logins per row`,
-)
-for (const l of lines) console.log(l)
-console.log("target: a known device's p99 under attack below 3× its quiet p99")
-process.exit(0)

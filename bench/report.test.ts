@@ -4,6 +4,7 @@ import type { CaseDef } from './lib/cases.js'
 import { allClaims, headlineClaims } from './lib/claims.js'
 import { derive } from './lib/derive.js'
 import type { BenchResult } from './lib/harness.js'
+import { readmeBlock } from './lib/readme.js'
 import { judge } from './lib/targets.js'
 import { METHOD, renderMarkdown } from './lib/markdown.js'
 import type { RunRecord } from './lib/measure.js'
@@ -169,6 +170,15 @@ describe('the benchmark report states only what the run measured', () => {
 
   it('prints no number that the result does not hold', () => {
     expect(unbackedNumbers(md, data)).toEqual([])
+  })
+
+  it('puts only the numbers and claims of the run into the README block', () => {
+    const block = readmeBlock(r).join('\n')
+    expect(unbackedNumbers(block, data)).toEqual([])
+    const allowed = new Set(allClaims(r))
+    const lines = prose(block).filter((l) => !l.startsWith('<!--'))
+    expect(lines.filter((l) => !allowed.has(l))).toEqual([])
+    expect(lines.length).toBeGreaterThan(1)
   })
 
   it('catches a fixed claim slipped into the report', () => {

@@ -9,6 +9,7 @@ import { CASES } from './lib/cases.js'
 import { derive } from './lib/derive.js'
 import { BENCH_DIR, type BenchResult, ROOT_DIR } from './lib/harness.js'
 import { renderMarkdown } from './lib/markdown.js'
+import { writeReadme } from './lib/readme.js'
 import { renderChart } from './lib/svg.js'
 
 const dir = join(BENCH_DIR, 'results')
@@ -39,4 +40,5 @@ if (unbacked.length) throw new Error(`numbers the run does not hold: ${unbacked.
 writeFileSync(file, JSON.stringify(result, null, 2))
 writeFileSync(join(ROOT_DIR, 'docs', 'benchmarks.md'), markdown)
 writeFileSync(join(ROOT_DIR, 'docs', 'benchmarks.svg'), renderChart(result))
+writeReadme(join(ROOT_DIR, 'README.md'), result)
 console.log(`docs/benchmarks.md and docs/benchmarks.svg rendered from ${file}`)

@@ -8,6 +8,7 @@ import { unbackedNumbers } from './lib/backing.js'
 import { EXTRAS } from './lib/extras.js'
 import { BENCH_DIR, type BenchOptions, ROOT_DIR, runBench } from './lib/harness.js'
 import { renderMarkdown } from './lib/markdown.js'
+import { writeReadme } from './lib/readme.js'
 import { renderChart } from './lib/svg.js'
 
 const { values } = parseArgs({
@@ -38,7 +39,7 @@ if (values.help) {
   --quick                 a short indicative run of a few cases (no docs, profiles, footprint, extras)
   --cases a,b             only these cases (bare is always added); ids in bench/lib/cases.ts
   --rounds N              rounds (default 3; 1 with --quick)
-  --duration S            measured seconds per run (default 2.5)   --warmup S  (default 1)
+  --duration S            measured seconds per run (default 2)   --warmup S  (default 0.8)
   --connections N         load generator connections (default 32)
   --loadgen autocannon|builtin
   --max-foreign CORES     repeat a run when other processes used more (default 1.2)
@@ -91,6 +92,8 @@ const writeDocs = values.docs ?? (!values.quick && !values['no-docs'] && !values
 if (writeDocs) {
   writeFileSync(join(ROOT_DIR, 'docs', 'benchmarks.md'), markdown)
   writeFileSync(join(ROOT_DIR, 'docs', 'benchmarks.svg'), renderChart(result))
+  if (!writeReadme(join(ROOT_DIR, 'README.md'), result))
+    console.warn('README.md has no bench:start/bench:end markers; its numbers were not updated')
 }
 console.log(`\n${markdown}`)
 console.log(

@@ -88,8 +88,8 @@ function settingsFrom(o: BenchOptions): BenchSettings {
   return {
     quick,
     rounds: o.rounds ?? (quick ? 1 : 3),
-    warmupMs: o.warmupMs ?? (quick ? 500 : 1000),
-    durationMs: o.durationMs ?? (quick ? 1200 : 2500),
+    warmupMs: o.warmupMs ?? (quick ? 500 : 800),
+    durationMs: o.durationMs ?? (quick ? 1200 : 2000),
     connections: o.connections ?? 32,
     loadgen: loadgen === 'auto' ? (benchDepsInstalled() ? 'autocannon' : 'builtin') : loadgen,
     maxForeignCores: o.maxForeignCores ?? 1.2,
