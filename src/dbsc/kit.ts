@@ -18,6 +18,11 @@ export interface Kit {
 
 /** Compare-and-set rounds: each lost one means another request changed this very session. */
 const ROUNDS = 6
+/**
+ * The server accepts a bound cookie this much longer than the browser keeps it (`Max-Age`), so
+ * a request sent in its last second is not taken for a stolen cookie on arrival.
+ */
+const ARRIVAL_GRACE_MS = 30_000
 
 /**
  * Builds the kit once, at start-up.
@@ -66,7 +71,7 @@ export function emit(
  * headers.push(['set-cookie', boundCookie(kit, binding.id, now)])
  */
 export function boundCookie(kit: Kit, id: string, now: number): string {
-  const expiresAt = now + kit.o.boundTtlMs
+  const expiresAt = now + kit.o.boundTtlMs + ARRIVAL_GRACE_MS
   return serializeCookie(
     kit.o.cookie.name,
     kit.bound.value(id, expiresAt),

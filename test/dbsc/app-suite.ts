@@ -57,6 +57,8 @@ export function dbscAppSuite(name: string, open: () => Promise<SessionStore>, up
           sessions: Array<{ current: boolean; bound?: boolean }>
         }
         expect(list.sessions.find((s) => s.current)?.bound).toBe(true)
+        const page = await api.request('GET', '/sessions', undefined, { accept: 'text/html' })
+        expect(page.body).toContain('Bound to this device')
       }
     })
 
@@ -167,6 +169,25 @@ export function dbscAppSuite(name: string, open: () => Promise<SessionStore>, up
       expect((await dbsc.refreshOnce(dbsc.challenge)).body).toEqual({ continue: false })
       // The new sign-in epoch offers registration again.
       expect(changed.headers.get('secure-session-registration')).toMatch(/^\(ES256 RS256\);/)
+    })
+
+    it('offers registration on re-authentication of an unbound session, and keeps a binding across it', async () => {
+      const plain = new ApiClient(running.url)
+      await plain.login('alice')
+      const re = await plain.request('POST', '/api/reauth', { password: 'tessera-demo' })
+      expect(re.status).toBe(200)
+      expect(re.headers.get('secure-session-registration')).toMatch(
+        /^\(ES256 RS256\);path="\/dbsc\/register";challenge="/,
+      )
+
+      const { api, dbsc } = await boundClient(running.url)
+      const again = await api.request('POST', '/api/reauth', { password: 'tessera-demo' })
+      expect(again.status).toBe(200)
+      expect(again.headers.get('secure-session-registration')).toBeNull()
+      expect((await dbsc.refresh()).status).toBe(200)
+      expect((await api.request('POST', '/api/transfer', { to: 'bob', amount: 1 })).status).toBe(
+        200,
+      )
     })
 
     it('lets sessions without DBSC do everything (unbound: allow)', async () => {
