@@ -44,7 +44,13 @@ export function decodeToken(raw: string): { bytes: Buffer; encoding: string } {
   if (parts.length > 1 && parts.every((p) => p !== '')) {
     // A structured token (prefix.handle.counter.secret, a JWT): its longest part that is not
     // JSON (a JWT's header and claims are data, not randomness) is the secret.
-    const json = (p: string) => Buffer.from(p, 'base64url').toString('latin1').startsWith('{')
+    const json = (p: string) => {
+      try {
+        return typeof JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) === 'object'
+      } catch {
+        return false
+      }
+    }
     const secretParts = parts.filter((p) => !json(p))
     const longest = (secretParts.length > 0 ? secretParts : parts).reduce((a, b) =>
       b.length > a.length ? b : a,

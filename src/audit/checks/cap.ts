@@ -4,17 +4,18 @@ import type { HttpResponse } from '../http.js'
 
 const LOGINS = 50
 
-// A sign-in, retried (at most 5 times, honouring Retry-After up to 2 s) while the target
-// answers 503 or 429: those mean "busy" or "slow down", not the cap.
+// A sign-in, retried (at most 8 times, honouring Retry-After up to 2 s, with jitter so the
+// retries do not arrive together again) while the target answers 503 or 429: those mean
+// "busy" or "slow down", not the cap.
 async function loginPolitely(
   agent: Agent,
   account: { username: string; password: string },
   sleep: (ms: number) => Promise<void>,
 ): Promise<HttpResponse> {
   let res = await agent.login(account)
-  for (let i = 0; i < 5 && (res.status === 503 || res.status === 429); i++) {
+  for (let i = 0; i < 8 && (res.status === 503 || res.status === 429); i++) {
     const after = Number(res.headers.get('retry-after') ?? '1')
-    await sleep(Math.min(2000, Math.max(100, after * 1000)))
+    await sleep(Math.min(2000, Math.max(100, after * 1000)) * (0.5 + Math.random()))
     agent.jar.clear()
     res = await agent.login(account)
   }
@@ -38,13 +39,20 @@ export const cap: Check = {
       agents.map((a) => loginPolitely(a, ctx.target.accounts[1], ctx.sleep)),
     )
     const ok = agents.filter((a, i) => answers[i]!.status < 300 && a.sid)
-    const refused = answers.filter((r) => r.status >= 400).map((r) => r.status)
+    // 503 and 429 shed load ("busy", "slow down"); they say nothing about the cap.
+    const busy = answers.filter((r) => r.status === 503 || r.status === 429).length
+    const refused = answers.filter((r) => r.status >= 400 && r.status !== 503 && r.status !== 429)
+    const codes = [...new Set(refused.map((r) => r.status))].join(', ') || 'none'
     out.note(
-      `${ok.length} sign-ins succeeded, ${refused.length} refused (${[...new Set(refused)].join(', ') || 'none'})`,
+      `${ok.length} sign-ins succeeded, ${refused.length} refused (${codes}), ${busy} still busy (503/429) after retries`,
     )
+    if (ok.length <= maxPerUser && limitPolicy !== 'reject-new')
+      return out.skip(
+        `only ${ok.length} sign-ins got through the target's load shedding: too few to judge a cap of ${maxPerUser}`,
+      )
     const alive = (await Promise.all(ok.map((a) => a.signedIn()))).filter(Boolean).length
     out.bound(
-      `${alive} of ${LOGINS} parallel sessions alive afterwards (declared cap ${maxPerUser}, ${limitPolicy})`,
+      `${alive} of ${ok.length} sessions alive after ${LOGINS} parallel sign-ins (declared cap ${maxPerUser}, ${limitPolicy})`,
     )
     if (limitPolicy === 'reject-new') {
       out.expect(
@@ -59,9 +67,9 @@ export const cap: Check = {
       )
     } else {
       out.expect(
-        ok.length === LOGINS,
-        `evict-oldest: all ${LOGINS} sign-ins accepted`,
-        `evict-oldest: only ${ok.length} of ${LOGINS} sign-ins accepted`,
+        refused.length === 0,
+        'evict-oldest: no sign-in refused for the cap',
+        `evict-oldest: ${refused.length} sign-ins refused (${codes})`,
       )
       out.expect(
         alive === maxPerUser,
