@@ -1,5 +1,6 @@
 // Misuse must fail loudly at the line that made it (issue 15): unknown or misspelled options,
 // express-session habits, values JSON cannot store.
+import { types } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { memoryStore } from '../stores/memory/index.js'
 import { manualClock } from './clock.js'
@@ -96,11 +97,52 @@ describe('express-session habits fail loudly', () => {
     expect(() => s.regenerate({ userID: 'u1' } as never)).toThrow(/did you mean "userId"/)
   })
 
-  it('throws in development when a property is assigned on the session object', async () => {
+  it('refuses set, delete and a second step while a regenerate is still running', async () => {
+    const s = await make({}).load({})
+    const step = s.regenerate({ userId: 'u1' })
+    expect(() => s.set('user', 'u1')).toThrow(/await req.session.regenerate\(\)/)
+    expect(() => s.delete('user')).toThrow(TypeError)
+    expect(() => s.regenerate({ userId: 'u1' })).toThrow(/still running/)
+    expect(() => s.destroy()).toThrow(/still running/)
+    await step
+    s.set('user', 'u1')
+    expect(s.get('user')).toBe('u1')
+    await s.commit()
+  })
+
+  it('makes the commit wait for an un-awaited regenerate', async () => {
+    const s = await make({}).load({})
+    void s.regenerate({ userId: 'u1' })
+    expect(s.pending).toBe(true)
+    await s.commit()
+    expect(s.userId).toBe('u1')
+    expect(s.setCookie).toMatch(/^__Host-sid=.{43};/)
+  })
+
+  it('throws in development when a property is assigned on the session object, with the fix', async () => {
     const s = await make({ production: false }).load({})
+    const loose = s as unknown as Record<string, unknown>
     expect(() => {
-      ;(s as unknown as Record<string, unknown>).user = { id: 'u1' }
+      loose.user = { id: 'u1' }
     }).toThrow(TypeError)
+    expect(() => {
+      loose.user = { id: 'u1' }
+    }).toThrow(/session.user = … is not stored.*session.set\('user', value\)/)
+    expect(() => {
+      delete loose.cart
+    }).toThrow(/session.delete\('cart'\)/)
+    // Everything else works through the guard: methods, getters, the private state behind them.
+    s.set('user', 'u1')
+    expect(s.get('user')).toBe('u1')
+    expect(s.exists).toBe(true)
+    await s.regenerate({ userId: 'u1' })
+    expect(s.userId).toBe('u1')
+  })
+
+  it('leaves production without the guard (no proxy on the hot path)', async () => {
+    const s = await make({ production: true }).load({})
+    expect(types.isProxy(s)).toBe(false)
+    expect(types.isProxy(await make({ production: false }).load({}))).toBe(true)
   })
 })
 

@@ -1,5 +1,6 @@
 import { commitSession, hasPendingWrites } from './commit.js'
 import { assertJsonValue } from '../internal/json-value.js'
+import { DEV_GUARD } from './dev-guard.js'
 import { anonymousRecord } from './lifecycle.js'
 import type { SessionHandle, SessionId } from './handle.js'
 import type { SessionData, SessionRecord } from './record.js'
@@ -82,11 +83,16 @@ export class Session {
   constructor(host: SessionHost, request: RequestInfo, loaded: Loaded | null, stale = false) {
     const s = new SessionState(host, request)
     this.#s = s
-    // express-session's `req.session.user = …` would be lost silently: in development, adding
-    // a property throws (a TypeError in strict-mode code) so the habit shows at once.
-    if (!host.options.production) Object.preventExtensions(this)
     if (stale) s.cookie('', 0)
-    if (!loaded) return
+    if (loaded) this.#loaded(loaded)
+    // express-session's `req.session.user = …` would be lost silently: in development the
+    // session is guarded, and the assignment throws with the call to write instead.
+    // biome-ignore lint/correctness/noConstructorReturn: the development guard replaces `this`
+    if (!host.options.production) return new Proxy(this, DEV_GUARD)
+  }
+
+  #loaded(loaded: Loaded): void {
+    const s = this.#s
     s.state = 'live'
     s.record = loaded.record
     s.token = loaded.token
