@@ -67,3 +67,9 @@ describe.each(Object.entries(adapters))('%s options', (name, make) => {
 it('hono takes its own getConnInfo option', () => {
   expect(() => honoSessions(sessions, { getConnInfo: () => ({ remote: {} }) })).not.toThrow()
 })
+
+it('refuses options passed where the session manager goes (the express-session habit)', () => {
+  expect(() => expressSessions({ store: memoryStore() } as never)).toThrow(
+    /expressSessions needs the session manager made by createSessions\(\{ store \}\) \(or a Pipeline\), not an options object/,
+  )
+})

@@ -4,7 +4,7 @@
 import { configAssert } from '../core/errors.js'
 import { SessionManager } from '../core/manager.js'
 import { parseTrustProxy, type TrustProxy } from '../pipeline/client.js'
-import { createPipeline, type Pipeline, toRejection } from '../pipeline/pipeline.js'
+import { createPipeline, Pipeline, toRejection } from '../pipeline/pipeline.js'
 import type { Plugin, Rejection } from '../pipeline/types.js'
 import { assertKnownKeys } from '../internal/strict.js'
 
@@ -43,6 +43,11 @@ export function adapterSeam(
   where: string,
   extraKeys: readonly string[] = [],
 ): AdapterSeam {
+  // express-session's habit: `expressSessions({ store, … })`, options where the manager goes.
+  configAssert(
+    sessions instanceof SessionManager || sessions instanceof Pipeline,
+    `${where} needs the session manager made by createSessions({ store }) (or a Pipeline), not ${sessions === null || typeof sessions !== 'object' ? String(sessions) : 'an options object'}`,
+  )
   assertKnownKeys(options, [...ADAPTER_OPTION_KEYS, ...extraKeys], where)
   configAssert(
     sessions instanceof SessionManager || options.plugins === undefined,

@@ -15,6 +15,16 @@ export interface PgPoolLike {
 }
 
 /**
+ * A pg client (`await pool.connect()`, `new pg.Client()`), as far as Tessera's types need to know.
+ *
+ * @example
+ * await migratePg(await pool.connect() satisfies PgClientLike, tables, prefix)
+ */
+export interface PgClientLike {
+  query(...args: never[]): unknown
+}
+
+/**
  * A better-sqlite3 `Database` (`new Database(path)`), as far as Tessera's types need to know.
  *
  * @example

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { exportedSourceMap, PACKAGE_NAME } from '../../scripts/self-reference.js'
 import { freePort, loader, type Outcome, run, waitFor } from './consumer.js'
+import { packageOf, publicTypeImports } from './declarations.js'
 
 // The package as a user gets it: built, packed, installed from the tarball into an empty
 // project (offline: the core needs nothing from the registry), then imported from ESM and
@@ -181,6 +182,17 @@ describe('the packed tarball installed into an empty project', { timeout: 120_00
       child.kill()
     }
     expect(stderr).not.toMatch(/Error/)
+  })
+
+  it('has public type files that import no database driver', async () => {
+    // Driver handles are typed by shape (src/internal/drivers.ts, RedisClientLike): a TypeScript
+    // user of the memory store must not need pg, better-sqlite3, redis or their @types.
+    const reached = await publicTypeImports(join(dir, 'node_modules', NAME))
+    expect(Object.keys(reached).length).toBeGreaterThan(0)
+    const drivers = Object.entries(reached).filter(([spec]) =>
+      ['pg', 'better-sqlite3', 'redis'].includes(packageOf(spec)),
+    )
+    expect(drivers).toEqual([])
   })
 
   it('type-checks a strict consumer without the database drivers or their types', async () => {

@@ -296,4 +296,4 @@ export function postgresStore(options: PostgresStoreOptions): ReadyStore<Postgre
   return ready(near ? withPgNearCache(store, near, deps) : store)
 }
 export { type NearCacheEvent, type NearCacheOptions, nearCacheStats } from '../near-cache/index.js'
-export { nearCacheChannel } from './listen.js'
+export { nearCacheChannel } from './channel-name.js'

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { PoolClient } from 'pg'
 import { configAssert } from '../../core/errors.js'
+import type { PgClientLike } from '../../internal/drivers.js'
 
 /** Qualified, quoted table names of one PostgreSQL store, and its advisory-lock namespace. */
 export interface PgTables {
@@ -83,7 +84,8 @@ export const PG_SCHEMA_VERSION = 2
  * @example
  * await migratePg(client, pgTables('public', 'tessera_'), 'tessera_')
  */
-export async function migratePg(client: PoolClient, t: PgTables, prefix: string): Promise<void> {
+export async function migratePg(given: PgClientLike, t: PgTables, prefix: string): Promise<void> {
+  const client = given as PoolClient
   await client.query('BEGIN')
   try {
     await client.query('SELECT pg_advisory_xact_lock($1, 0)', [t.lockSpace])
