@@ -22,7 +22,6 @@ export {
 } from './counters/redis.js'
 export { type SqliteCountersOptions, sqliteCounters } from './counters/sqlite.js'
 export { WorkGate, type WorkGateOptions } from './gate.js'
-export { HotSources } from './hot.js'
 export {
   type DeviceCookieOptions,
   type LoginThrottleOptions,
