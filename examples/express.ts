@@ -1,4 +1,4 @@
-// Express 5 with Tessera. In your app: import { expressSessions } from 'tessera-session/express'
+// Express 5 with Tessera: npx tsx examples/express.ts (imports exactly as in your app)
 import express from 'express'
 import { expressSessions } from 'tessera-session/express'
 import { createSessions, memoryStore } from 'tessera-session'

@@ -1,4 +1,4 @@
-// Fastify 5 with Tessera. In your app: import { fastifySessions } from 'tessera-session/fastify'
+// Fastify 5 with Tessera: npx tsx examples/fastify.ts (imports exactly as in your app)
 import Fastify from 'fastify'
 import { fastifySessions } from 'tessera-session/fastify'
 import { createSessions, memoryStore } from 'tessera-session'

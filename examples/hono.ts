@@ -1,4 +1,4 @@
-// Hono 4 with Tessera. In your app: import { honoSessions } from 'tessera-session/hono'
+// Hono 4 with Tessera: npx tsx examples/hono.ts (imports exactly as in your app)
 import { serve } from '@hono/node-server'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { Hono } from 'hono'

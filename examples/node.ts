@@ -1,4 +1,4 @@
-// node:http with Tessera. In your app: import { nodeHandler } from 'tessera-session/node'
+// node:http with Tessera: npx tsx examples/node.ts (imports exactly as in your app)
 import { createServer } from 'node:http'
 import { nodeHandler } from 'tessera-session/node'
 import { createSessions, memoryStore } from 'tessera-session'
