@@ -44,7 +44,7 @@ const STEP_UP: Rejection = Object.freeze({
  *
  * @example
  * const dbsc = createDbsc({ sessions, secret: process.env.DBSC_SECRET!, guard: { paths: ['/transfer'] } })
- * const pipeline = createPipeline(sessions, [csrf({ sessions }), dbsc.plugin()])
+ * app.use(expressSessions(sessions, { plugins: [csrf({ sessions }), dbsc.plugin()] }))
  * // route POST /dbsc/register → dbsc.register(ctx), POST /dbsc/refresh → dbsc.refresh(ctx)
  */
 export class Dbsc {

@@ -54,10 +54,11 @@ export const NONCE_BYTES = 16
  * random read and one string concatenation.
  *
  * @example
- * const pipeline = createPipeline(sessions, [
+ * const plugins = [
  *   securityHeaders({ csp: { 'img-src': ["'self'", 'https://images.example'] } }),
  *   csrf({ sessions, origins: ['https://bank.example'] }),
- * ])
+ * ]
+ * app.use(expressSessions(sessions, { plugins }))
  */
 export function securityHeaders(options: SecurityHeadersOptions = {}): Plugin {
   assertKnownKeys(options, KEYS, 'securityHeaders()')

@@ -42,7 +42,7 @@ export function bearerToken(input: RequestInput): string | undefined {
  * stateful mode is a 503 (fail closed).
  *
  * @example
- * const pipeline = createPipeline(sessions, [csrf({ sessions, origins }), bearerAuth(tokens)])
+ * app.use(expressSessions(sessions, { plugins: [csrf({ sessions, origins }), bearerAuth(tokens)] }))
  * // in a handler: req.tessera.locals.bearer?.claims.sub
  */
 export function bearerAuth(tokens: TokenMode, options: BearerAuthOptions = {}): Plugin {

@@ -79,7 +79,7 @@ export type AnomalyPlugin = Plugin & { readonly bearer: Plugin; close(): void }
  *
  * @example
  * const rules = anomalyRules({ sessions, ipChange: 'reauth' })
- * const pipeline = createPipeline(sessions, [rules, bearerAuth(tokens), rules.bearer])
+ * app.use(expressSessions(sessions, { plugins: [rules, bearerAuth(tokens), rules.bearer] }))
  */
 export function anomalyRules(options: AnomalyOptions): AnomalyPlugin {
   assertKnownKeys(options, ANOMALY_KEYS, 'anomalyRules()')

@@ -51,7 +51,7 @@ class LabelGuard {
  * const metrics = sessionMetrics()
  * const sessions = createSessions({ store: instrumentStore(store, metrics) })
  * metrics.attach(sessions)
- * const pipeline = createPipeline(sessions, [metrics.plugin])
+ * app.use(expressSessions(sessions, { plugins: [metrics.plugin] }))
  */
 export class SessionMetrics {
   readonly registry: Registry

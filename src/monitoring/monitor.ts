@@ -41,7 +41,7 @@ export interface Monitoring {
  *
  * @example
  * const m = monitor(sessions, { audit: sqliteAudit({ path: 'data/tessera.db' }) })
- * const pipeline = createPipeline(sessions, [...m.plugins, csrf({ sessions, origins })])
+ * app.use(expressSessions(sessions, { plugins: [...m.plugins, csrf({ sessions, origins })] }))
  */
 export function monitor(sessions: SessionManager, options: MonitorOptions = {}): Monitoring {
   assertKnownKeys(options, ['log', 'audit', 'metrics', 'anomaly'], 'monitor()')
