@@ -43,6 +43,22 @@ export function headlineClaims(r: BenchResult): string[] {
     )
 }
 
+/** Store writes and Set-Cookie headers on read-only requests: Tessera's worst case and the peers'. */
+export function writesClaims(r: BenchResult): string[] {
+  const reads = r.summary.filter((s) => s.kind === 'read' && s.writes !== null)
+  const tess = reads.filter((s) => s.group === 'tessera')
+  if (tess.length === 0) return []
+  const worst = tess.reduce((a, s) => (s.writes! > a.writes! ? s : a))
+  const cookies = Math.max(...tess.map((s) => s.setCookiePerReq))
+  const peers = reads.filter((s) => s.group === 'peer')
+  return [
+    `- Store writes per read-only request, highest over ${tess.length} Tessera case(s): ${num(worst.writes, 2)} (${worst.id}); Set-Cookie per read, highest: ${num(cookies, 2)}` +
+      (peers.length
+        ? `; peers: ${peers.map((s) => `${s.id} ${num(s.writes, 2)}`).join(', ')}.`
+        : '.'),
+  ]
+}
+
 /** What the population cases were: sizes, seeding, User-Agents and spread, as reported. */
 export function populationClaims(r: BenchResult): string[] {
   const pop = r.cases.filter((c) => c.population && r.summary.some((s) => s.id === c.id))
@@ -138,6 +154,7 @@ export function allClaims(r: BenchResult): string[] {
   return [
     measuredOn(r),
     ...headlineClaims(r),
+    ...writesClaims(r),
     ...populationClaims(r),
     ...setupClaims(r),
     ...threadClaims(r),

@@ -7,6 +7,7 @@ import {
   populationClaims,
   setupClaims,
   threadClaims,
+  writesClaims,
 } from './claims.js'
 import { cell, num } from './format.js'
 import type { BenchResult } from './harness.js'
@@ -81,7 +82,10 @@ export function renderMarkdown(r: BenchResult): string {
     '',
     measuredOn(r),
     '',
-    ...section('Like for like: Tessera ÷ the peer on the same framework', headlineClaims(r)),
+    ...section('Like for like: Tessera ÷ the peer on the same framework', [
+      ...headlineClaims(r),
+      ...writesClaims(r),
+    ]),
     '![ratio to bare node:http](benchmarks.svg)',
     '',
     ...section('Targets', r.targets.length ? targetTable(r.targets) : []),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { CaseDef } from './cases.js'
 import type { RunRecord } from './measure.js'
+import { bareDrift } from './drift.js'
 import { summarizeProfile } from './profile.js'
 import { runOrder } from './rounds.js'
 import { median, rotate } from './stats.js'
@@ -71,6 +72,10 @@ describe('pooling the runs', () => {
     const s = summarize(cases, runs).find((x) => x.id === 't-express')!
     // Per-round ratios: 50/200 = 0.25, 100/1000 = 0.1, 40/50 = 0.8 → median 0.25.
     expect(s.ratio).toBeCloseTo(0.25)
+    expect(s.ratioLo).toBeCloseTo(0.1)
+    expect(s.ratioHi).toBeCloseTo(0.8)
+    expect(s.cpuUsLo).toBe(20)
+    expect(s.cpuUsHi).toBe(40)
     expect(s.rps).toBe(50)
     expect(s.cpuUs).toBe(20)
     expect(s.extraCpuUs).toBe(10)
@@ -89,8 +94,20 @@ describe('pooling the runs', () => {
     const c = compare(runs).find((x) => x.id === 'express-adapter')!
     expect(c.rounds).toBe(2)
     expect(c.ratio).toBeCloseTo((0.9 + 0.5) / 2)
+    expect([c.lo, c.hi]).toEqual([0.5, 0.9])
+    expect(c.kind).toBe('overhead')
     expect(c.cpuRatio).toBeCloseTo(10 / 11)
     expect(c.target).toBe(0.85)
+  })
+
+  it('reports the drift of bare node:http within each round', () => {
+    const runs = [run('bare', 0, 100, 10), run('t-express', 0, 50, 20), run('bare', 0, 80, 12.5)]
+    const [d, ...more] = bareDrift(runs)
+    expect(more).toEqual([])
+    expect(d).toMatchObject({ round: 1, rpsFirst: 100, rpsLast: 80, cpuFirst: 10, cpuLast: 12.5 })
+    expect(d!.rpsDriftPct).toBeCloseTo(-20)
+    expect(d!.cpuDriftPct).toBeCloseTo(25)
+    expect(bareDrift([run('bare', 0, 100, 10)])).toEqual([])
   })
 
   it('counts store writes, not reads, per read-only request', () => {
