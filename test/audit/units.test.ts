@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { AUDIT_USAGE, audit, parseAuditArgs } from '../../src/audit/cli.js'
+import { fipsBlock } from '../../src/audit/fips.js'
+import { fingerprint } from '../../src/audit/http.js'
+import { loadTarget } from '../../src/audit/load.js'
+import { analyseTokens, decodeToken } from '../../src/audit/randomness.js'
+import { parseTarget } from '../../src/audit/target.js'
+
+const MINI = 'test/audit/targets/mini.json'
+// The raw JSON of the mini target, to change one key at a time.
+const base = (): Record<string, unknown> => JSON.parse(readFileSync(MINI, 'utf8'))
+
+describe('audit target validation', () => {
+  it('loads the YAML example and the JSON mini target', () => {
+    expect(loadTarget('examples/audit/tessera-bank.yaml').policy.idleTimeoutMs).toBe(2000)
+    expect(loadTarget(MINI).tokens?.refreshField).toBe('refresh_token')
+  })
+  it.each([
+    [{ sesionCookie: 'x' }, /unknown option "sesionCookie": did you mean "sessionCookie"/],
+    [{ baseUrl: 'ftp://x' }, /baseUrl: must be http/],
+    [{ accounts: [{ username: 'a', password: 'b' }] }, /exactly two test accounts/],
+    [{ login: { path: 'api/login' } }, /login.path: must be a path/],
+    [{ login: { path: '/l', fromat: 'json' } }, /did you mean "format"/],
+    [{ policy: { idleTimeout: '5 minutes' } }, /idleTimeout/],
+    [{ policy: { idleTimeout: '5s', absoluteTimeout: '1s' } }, /at least idleTimeout/],
+    [{ policy: { maxPerUser: 60 } }, /maxPerUser/],
+    [{ logout: { method: 'GET', path: '/logout' } }, /state change/],
+    [{ write: { path: '/w', body: [1] } }, /write.body/],
+  ])('refuses %j', (patch, message) => {
+    expect(() => parseTarget({ ...base(), ...patch })).toThrow(message)
+  })
+})
+
+describe('audit CLI', () => {
+  it('refuses to run without --i-am-authorised (exit 2, nothing sent)', async () => {
+    const errors: string[] = []
+    const code = await audit(
+      ['--target', MINI],
+      () => {},
+      (s) => errors.push(s),
+    )
+    expect(code).toBe(2)
+    expect(errors.join('\n')).toMatch(/--i-am-authorised/)
+  })
+  it('refuses unknown options and shows usage on --help', async () => {
+    expect(() => parseAuditArgs(['--target', MINI, '--i-am-authorized', '--fast'])).toThrow(
+      /unknown option "--fast"/,
+    )
+    expect(() => parseAuditArgs(['--budget', '3'])).toThrow(/--budget/)
+    const out: string[] = []
+    expect(
+      await audit(
+        ['--help'],
+        (s) => out.push(s),
+        () => {},
+      ),
+    ).toBe(0)
+    expect(out[0]).toBe(AUDIT_USAGE)
+  })
+})
+
+describe('randomness analysis', () => {
+  it('passes the FIPS 140-2 battery on CSPRNG bits and fails biased bits', () => {
+    const bits = (bytes: Buffer) =>
+      Uint8Array.from({ length: 20_000 }, (_, i) => (bytes[i >> 3]! >> (7 - (i & 7))) & 1)
+    const good = fipsBlock(bits(randomBytes(2500)))
+    expect([good.monobit.pass, good.poker.pass, good.runs.pass, good.longRun.pass]).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ])
+    const biased = Buffer.from(randomBytes(2500).map((b, i) => (i % 2 ? b | 0x81 : b)))
+    expect(fipsBlock(bits(biased)).monobit.pass).toBe(false)
+  })
+  it('finds structure: fixed bits, too few varying bits, a user name', () => {
+    const counter = Array.from({ length: 80 }, (_, i) => `alice-${String(i).padStart(8, '0')}`)
+    const a = analyseTokens(counter, ['alice'])
+    expect(a.varyingBits).toBeLessThan(128)
+    expect(a.userData).toEqual(['alice'])
+    const random = Array.from({ length: 80 }, () => randomBytes(32).toString('base64url'))
+    const r = analyseTokens(random, ['bob'])
+    expect([r.varyingBits, r.fips?.blocks, r.fips?.failed, r.userData]).toEqual([256, 1, [], []])
+  })
+  it('decodes signed cookies and structured tokens to their secret part', () => {
+    const id = randomBytes(24).toString('base64url')
+    expect(decodeToken(`s%3A${id}.c2lnbmF0dXJl`).bytes.length).toBe(24)
+    expect(
+      decodeToken(`tsr1.${'A'.repeat(22)}.3.${randomBytes(32).toString('base64url')}`).bytes.length,
+    ).toBe(32)
+    expect(fingerprint('secret')).toMatch(/^#[0-9a-f]{12}$/)
+    expect(fingerprint('secret')).not.toContain('secret')
+  })
+})
