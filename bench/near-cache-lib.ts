@@ -10,7 +10,9 @@ import type { SessionRecord } from 'tessera-session'
 import { generateHandle, generateToken, hashToken } from 'tessera-session/testing'
 
 export const HERE = dirname(fileURLToPath(import.meta.url))
-const TSX = join(HERE, '..', 'node_modules', '.bin', 'tsx')
+// `node --import tsx`, not the tsx CLI: the CLI runs the script in a child of its own, and the
+// CPU measured must be the server's.
+const TSX = ['--import', 'tsx']
 
 /** CPU time (user + system) of a process so far, µs, from /proc (ticks of 10 ms). */
 export function cpuUs(pid: number): number {
@@ -24,7 +26,7 @@ export function startChild(
   file: string,
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; words: string[] }> {
-  const child = spawn(TSX, [join(HERE, file)], {
+  const child = spawn(process.execPath, [...TSX, join(HERE, file)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
@@ -42,7 +44,7 @@ export function startChild(
 /** Forks `file` under tsx with an IPC channel. */
 export function forkChild(file: string, env: Record<string, string>): ChildProcess {
   return fork(join(HERE, file), [], {
-    execPath: TSX,
+    execArgv: TSX,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })

@@ -27,15 +27,21 @@ const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:
 export const CPU_STORES = ['memory', 'redis-nc', 'postgres-nc', 'redis', 'postgres'] as const
 export type CpuStore = (typeof CPU_STORES)[number]
 
+/** Per store, server CPU µs per authenticated read by round, and the cache's hit share. */
+export type ReadCpu = Record<CpuStore, number[]> & { hitShare: Record<string, number> }
+
 /** Server CPU µs per authenticated read, per store and round (rounds interleave the stores). */
 export async function measureReadCpu(
   o: { rounds: number; seconds: number; connections?: number; sessions?: number },
   urls = { redis: REDIS_URL, postgres: DATABASE_URL },
-): Promise<Record<CpuStore, number[]>> {
-  const out = Object.fromEntries(CPU_STORES.map((s) => [s, [] as number[]])) as Record<
-    CpuStore,
-    number[]
-  >
+): Promise<ReadCpu> {
+  const out = {
+    ...(Object.fromEntries(CPU_STORES.map((s) => [s, [] as number[]])) as Record<
+      CpuStore,
+      number[]
+    >),
+    hitShare: {} as Record<string, number>,
+  }
   for (let round = 0; round < o.rounds; round++) {
     for (const kind of CPU_STORES) {
       const { child, words } = await startChild('near-cache-server.ts', {
@@ -54,6 +60,13 @@ export async function measureReadCpu(
         if (failed > 0 || ok === 0)
           throw new Error(`${kind}: ${failed} failed reads of ${ok + failed}`)
         out[kind].push(used / ok)
+        if (kind.endsWith('-nc')) {
+          const stats = (await (await fetch(`http://127.0.0.1:${port}/stats`)).json()) as {
+            hits: number
+            misses: number
+          }
+          out.hitShare[kind] = stats.hits / (stats.hits + stats.misses)
+        }
       } finally {
         await stopChild(child)
       }
@@ -74,6 +87,13 @@ export interface Propagation {
   errors: number
   /** Reads of the load, all processes. */
   reads: number
+  /** Reads answered from memory, all processes. */
+  hits: number
+  /** Channel losses seen by the processes (0 in a quiet run). */
+  downs: number
+  /** The revoking call's own duration (store round trip), p50 and p99, ms. */
+  callP50: number
+  callP99: number
 }
 
 /**
@@ -86,6 +106,7 @@ export async function measurePropagation(
   kind: 'redis' | 'postgres',
   count: number,
   url = kind === 'redis' ? REDIS_URL : DATABASE_URL,
+  readRate = 2000,
 ): Promise<Propagation> {
   const prefix = runPrefix(kind)
   const setup: SessionStore =
@@ -96,7 +117,13 @@ export async function measurePropagation(
   try {
     const records = Array.from({ length: count }, (_, i) => benchRecord(`u${i}`))
     for (const r of records) await setup.create(r)
-    const env = { STORE: kind, PREFIX: prefix, REDIS_URL: url, DATABASE_URL: url }
+    const env = {
+      STORE: kind,
+      PREFIX: prefix,
+      REDIS_URL: url,
+      DATABASE_URL: url,
+      READ_RATE: String(readRate),
+    }
     const ups: Promise<void>[] = []
     for (let i = 0; i < 3; i++) {
       const w = forkChild('near-cache-worker.ts', env)
@@ -112,13 +139,15 @@ export async function measurePropagation(
     // Let the loops warm the caches before the first revocation.
     await new Promise((resolve) => setTimeout(resolve, 1000))
     const started: number[] = []
+    const calls: number[] = []
     for (let n = 0; n < count; n++) {
       const w = workers[n % 3]!
       const r = records[n]!
       started[n] = await new Promise<number>((resolve) => {
-        const on = (m: { type: string; n?: number; t0?: number }) => {
+        const on = (m: { type: string; n?: number; t0?: number; t1?: number }) => {
           if (m.type !== 'revoked' || m.n !== n) return
           w.off('message', on)
+          calls.push(m.t1! - m.t0!)
           resolve(m.t0!)
         }
         w.on('message', on)
@@ -127,7 +156,14 @@ export async function measurePropagation(
     }
     // Give the last invalidations time to land, then collect.
     await new Promise((resolve) => setTimeout(resolve, 500))
-    type Result = { arrived: [string, number][]; stale: number; errors: number; reads: number }
+    type Result = {
+      arrived: [string, number][]
+      stale: number
+      errors: number
+      reads: number
+      hits: number
+      downs: number
+    }
     const results = await Promise.all(
       workers.map(
         (w) =>
@@ -152,6 +188,10 @@ export async function measurePropagation(
       stale: results.reduce((s, r) => s + r.stale, 0),
       errors: results.reduce((s, r) => s + r.errors, 0),
       reads: results.reduce((s, r) => s + r.reads, 0),
+      hits: results.reduce((s, r) => s + r.hits, 0),
+      downs: results.reduce((s, r) => s + r.downs, 0),
+      callP50: quantile(calls, 0.5),
+      callP99: quantile(calls, 0.99),
     }
   } finally {
     for (const w of workers) if (w.exitCode === null) w.kill('SIGTERM')
@@ -197,12 +237,15 @@ export async function measure(o: ExtraOptions): Promise<ExtraResult[]> {
     const p = await measurePropagation(kind, o.quick ? 200 : 1000, url)
     rows.push({
       id: `near-cache-propagation-${kind}`,
-      label: `revocation refused on 3 processes under read load, ${kind === 'redis' ? 'Redis' : 'PostgreSQL'} (${p.count} revocations)`,
+      label: `revocation refused on 3 processes reading 2000/s each, ${kind === 'redis' ? 'Redis' : 'PostgreSQL'} (${p.count} revocations)`,
       values: [
         { name: 'p50', value: round1(p.p50), unit: 'ms' },
         { name: 'p99', value: round1(p.p99), unit: 'ms' },
         { name: 'max', value: round1(p.max), unit: 'ms' },
         { name: 'stale reads after invalidation', value: p.stale, unit: '' },
+        { name: 'revoking call p99', value: round1(p.callP99), unit: 'ms' },
+        { name: 'hits', value: Math.round((p.hits / p.reads) * 1000) / 10, unit: '%' },
+        { name: 'channel losses', value: p.downs, unit: '' },
       ],
     })
   }

@@ -1,15 +1,20 @@
 // The near cache's invalidation channel on PostgreSQL: a trigger NOTIFYs every change of a
 // session row, and one dedicated connection LISTENs.
-import { createHash } from 'node:crypto'
 import type pg from 'pg'
 import type { SessionStore } from '../../core/store.js'
 import type { InvalidationChannel, InvalidationSink } from '../near-cache/channel.js'
 import { type NearCacheSettings, withNearCache } from '../near-cache/index.js'
 import { unescapeText } from './codec.js'
-import { type PgTables, pgTables } from './schema.js'
+import { notifyChannel } from './channel-name.js'
+import type { PgTables } from './schema.js'
 
-/** How often the listening connection is asked `SELECT 1`, and how long it may take, ms. */
-const HEARTBEAT_MS = 1000
+export { nearCacheChannel, notifyChannel } from './channel-name.js'
+
+// How often the listening connection is asked `SELECT 1`, and how long it may take, ms. Lenient
+// on purpose: a false alarm empties every cache at once (a burst of reads on the database),
+// while what a silently dead connection could cost is bounded by the entries' max age anyway.
+const HEARTBEAT_MS = 2000
+const HEARTBEAT_TIMEOUT_MS = 5000
 
 /** What the listener needs from the store around it. */
 export interface PgListenDeps {
@@ -19,29 +24,6 @@ export interface PgListenDeps {
   ensureSchema(): Promise<void>
   tables: PgTables
   prefix: string
-}
-
-/**
- * The NOTIFY channel of one store's tables (`tessera_nc_<hash of schema and prefix>`): stores
- * of different tables never hear each other.
- *
- * @example
- * notifyChannel(pgTables('public', 'tessera_')) // 'tessera_nc_…'
- */
-export function notifyChannel(t: PgTables): string {
-  return `tessera_nc_${createHash('sha256').update(t.sessions).digest('hex').slice(0, 16)}`
-}
-
-/**
- * The NOTIFY channel of the store with these `schema` and `tablePrefix` options, which is also
- * the `application_name` of its near cache's listening connection (to find it in
- * `pg_stat_activity`).
- *
- * @example
- * nearCacheChannel({ tablePrefix: 'tessera_' }) // 'tessera_nc_…'
- */
-export function nearCacheChannel(o: { schema?: string; tablePrefix?: string } = {}): string {
-  return notifyChannel(pgTables(o.schema ?? 'public', o.tablePrefix ?? 'tessera_'))
 }
 
 /**
@@ -82,7 +64,7 @@ async function installTrigger(client: pg.Client, t: PgTables, prefix: string, ch
 /**
  * Invalidations pushed by PostgreSQL: one dedicated connection LISTENs on the store's channel.
  * The channel is up once LISTEN has returned; a connection error or end (a restart,
- * `pg_terminate_backend`), or a heartbeat left unanswered for a second, takes it down, and a
+ * `pg_terminate_backend`), or a heartbeat left unanswered for 5 s, takes it down, and a
  * new connection is opened with backoff (50 ms doubling to 2 s) until LISTEN succeeds again.
  *
  * @example
@@ -139,7 +121,7 @@ export function pgListen(deps: PgListenDeps): InvalidationChannel {
       let answered = false
       const late = setTimeout(() => {
         if (!answered) lost(client, new Error('PostgreSQL listener heartbeat unanswered'))
-      }, HEARTBEAT_MS).unref()
+      }, HEARTBEAT_TIMEOUT_MS).unref()
       client.query('SELECT 1').then(
         () => {
           answered = true
