@@ -29,11 +29,11 @@ import { createPipeline, type Pipeline } from '../src/pipeline/pipeline.js'
 
 /** Options of {@link measureDbsc}. */
 export interface DbscBenchOptions {
-  /** Alternating rounds per comparison (short, so load changes on a shared machine hit both variants alike). Default 41. */
+  /** Alternating rounds per comparison (short, so load changes on a shared machine hit both variants alike). Default 101. */
   rounds?: number
-  /** Requests per round and variant. Default 5 000 in-process, a tenth of that (at least 200) over HTTP. */
+  /** Requests per round and variant. Default 2 000 in-process, a twentieth of that (at least 50) over HTTP. */
   requests?: number
-  /** Signed refreshes timed. Default 2 000. */
+  /** Signed refreshes timed (in 9 rounds). Default 2 000. */
   refreshes?: number
   /** Also compare over loopback HTTP. Default true. */
   http?: boolean
@@ -55,6 +55,8 @@ export interface DbscBenchResult {
   pipeline: Ratio
   /** The same over loopback HTTP (null with `http: false`). */
   http: Ratio | null
+  /** The check alone (`dbsc.state` of a bound request with its bound cookie), ns per request: median and range over rounds. */
+  checkNs: { median: number; min: number; max: number }
   /** Signed refreshes per second of server time (median over rounds, and range). */
   refreshPerSec: { median: number; min: number; max: number }
 }
@@ -128,7 +130,7 @@ async function boundSession() {
     challenge = challengeOf(headerOf(r.headers, 'secure-session-challenge'))
     return ns
   }
-  return { sessions, plain, guarded, cookie, refresh }
+  return { sessions, dbsc, plain, guarded, cookie, refresh }
 }
 
 // One ordinary read-only request through the pipeline; synchronous on the memory store.
@@ -202,8 +204,8 @@ async function httpTimes(s: Awaited<ReturnType<typeof boundSession>>, rounds: nu
  * console.log(r.pipeline.median) // e.g. 1.03: the check adds 3 % to an in-process request
  */
 export async function measureDbsc(options: DbscBenchOptions = {}): Promise<DbscBenchResult> {
-  const rounds = options.rounds ?? 41
-  const n = options.requests ?? 5_000
+  const rounds = options.rounds ?? 101
+  const n = options.requests ?? 2_000
   const s = await boundSession()
   const input = new Input('GET', '/account', { cookie: s.cookie })
   // Both variants must see a bound session with a valid bound cookie (else the check is not paid).
@@ -212,20 +214,29 @@ export async function measureDbsc(options: DbscBenchOptions = {}): Promise<DbscB
     throw new Error(`bound cookie not accepted: ${String(check.locals.dbsc)}`)
   const without: number[] = []
   const withCheck: number[] = []
+  const checkOnly: number[] = []
   timeSync(n, () => once(s.plain, input))
   timeSync(n, () => once(s.guarded, input))
+  const state = () => {
+    check.locals.dbsc = undefined
+    if (s.dbsc.state(check) !== 'bound') throw new Error('not bound')
+  }
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 ? [s.guarded, s.plain] : [s.plain, s.guarded]
     for (const p of order)
       (p === s.plain ? without : withCheck).push(timeSync(n, () => once(p, input)))
+    checkOnly.push(timeSync(n, state))
   }
   const http =
-    options.http === false ? null : await httpTimes(s, rounds, Math.max(200, Math.floor(n / 10)))
-  const refreshes = options.refreshes ?? 2_000
-  const per = Math.max(1, Math.floor(refreshes / rounds))
+    options.http === false
+      ? null
+      : await httpTimes(s, Math.ceil(rounds / 2), Math.max(50, Math.floor(n / 20)))
+  // Refresh throughput: fewer, longer rounds (each refresh is ~0.3 ms of server time).
+  const refreshRounds = 9
+  const per = Math.max(10, Math.floor((options.refreshes ?? 2_000) / refreshRounds))
   const rates: number[] = []
   for (let i = 0; i < 50; i++) await s.refresh()
-  for (let round = 0; round < rounds; round++) {
+  for (let round = 0; round < refreshRounds; round++) {
     let ns = 0
     for (let i = 0; i < per; i++) ns += await s.refresh()
     rates.push((per * 1e9) / ns)
@@ -234,6 +245,11 @@ export async function measureDbsc(options: DbscBenchOptions = {}): Promise<DbscB
   return {
     pipeline: ratio(without, withCheck),
     http,
+    checkNs: {
+      median: median(checkOnly),
+      min: Math.min(...checkOnly),
+      max: Math.max(...checkOnly),
+    },
     refreshPerSec: { median: median(rates), min: Math.min(...rates), max: Math.max(...rates) },
   }
 }
@@ -259,6 +275,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     `${name}: ${q.withoutUs.toFixed(2)} µs → ${q.withUs.toFixed(2)} µs per request, check adds ${pct(q.median)} (rounds ${pct(q.min)} … ${pct(q.max)})`
   console.log(row('in-process pipeline', r.pipeline))
   if (r.http) console.log(row('loopback HTTP      ', r.http))
+  const c = r.checkNs
+  console.log(
+    `the check alone: ${c.median.toFixed(0)} ns per request (rounds ${c.min.toFixed(0)} … ${c.max.toFixed(0)})`,
+  )
   const f = r.refreshPerSec
   console.log(
     `refresh endpoint: ${f.median.toFixed(0)} signed refreshes/s of server time (rounds ${f.min.toFixed(0)} … ${f.max.toFixed(0)})`,

@@ -88,10 +88,11 @@ export class Dbsc {
       if (id === null) state = 'unbound'
       else {
         const found = readCookie(ctx.input.header('cookie'), this.#kit.o.cookie.name)
-        const value = found.kind === 'value' ? found.value : undefined
-        const now = this.#kit.o.sessions.options.clock.now()
-        const checked = this.#kit.bound.check(value, id, now)
-        state = checked === 'ok' ? 'bound' : found.kind === 'absent' ? 'missing' : checked
+        if (found.kind === 'value') {
+          const now = this.#kit.o.sessions.options.clock.now()
+          const checked = this.#kit.bound.check(found.value, id, now)
+          state = checked === 'ok' ? 'bound' : checked
+        } else state = found.kind === 'absent' ? 'missing' : 'invalid' // duplicated: tossed
       }
     }
     ctx.locals[STATE] = state

@@ -36,7 +36,12 @@ describe('requireBound and the bound-cookie check', () => {
     expect((await w.send('POST', GUARDED, { cookie: mixed })).rejection?.code).toBe(
       'ERR_DBSC_REQUIRED',
     )
+    const tossed = `${a.sid}; ${a.boundCookie}; ${b.boundCookie}`
+    expect((await w.send('POST', GUARDED, { cookie: tossed })).rejection?.code).toBe(
+      'ERR_DBSC_REQUIRED',
+    )
     expect(w.events.filter((e) => e.type === 'session_anomaly').map((e) => e.reason)).toEqual([
+      'dbsc_invalid',
       'dbsc_invalid',
       'dbsc_invalid',
     ])
