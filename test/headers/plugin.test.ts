@@ -290,7 +290,9 @@ describe('overriding the defaults', () => {
     expect(() => securityHeaders({ csp: { 'script-src': ["'self'; report-uri x"] } })).toThrow(
       /not valid/,
     )
-    expect(() => securityHeaders({ csp: { 'Script Src': ["'self'"] } })).toThrow(/not valid/)
+    expect(() => securityHeaders({ csp: { 'Script Src': ["'self'"] } })).toThrow(
+      /unknown option "Script Src"/,
+    )
     expect(() => compileCsp({ 'img-src': ['a,b'] })).toThrow(/not valid/)
   })
 
