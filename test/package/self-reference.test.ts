@@ -3,7 +3,7 @@
 // The two maps are written by hand in two files, so this test keeps them naming the same
 // subpaths and the same files. A new subpath goes in both: `exports` (./dist/x/index.js) and
 // `paths` ("tessera-session/x": ["./src/x/index.ts"]).
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -14,6 +14,16 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 describe('the package resolves its own name to its sources in development', () => {
   it('tsconfig paths and package.json exports name the same subpaths and the same files', () => {
     expect(devSourceMap(ROOT)).toEqual(exportedSourceMap(ROOT))
+  })
+
+  it('each export’s types sit beside its JavaScript (./dist/x/index.d.ts with ./dist/x/index.js)', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      exports: Record<string, string | { types?: string; default?: string }>
+    }
+    for (const [subpath, target] of Object.entries(pkg.exports)) {
+      if (typeof target === 'string') continue
+      expect(target.types, subpath).toBe(target.default?.replace(/\.js$/, '.d.ts'))
+    }
   })
 
   it('every mapped source file exists', () => {
