@@ -7,13 +7,20 @@ import type { User } from './users.js'
 
 function refuse(res: ServerResponse, status: 429 | 503, retryAfterSec: number): never {
   res.setHeader('retry-after', String(retryAfterSec))
-  throw new HttpError(
-    status,
-    'ERR_TOO_MANY_REQUESTS',
-    status === 429
-      ? 'too many sign-in attempts; try again later'
-      : 'too many sign-ins in progress; try again shortly',
-  )
+  // Flow control under a flood, not a fault: no stack trace to capture for each refused try.
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    throw new HttpError(
+      status,
+      'ERR_TOO_MANY_REQUESTS',
+      status === 429
+        ? 'too many sign-in attempts; try again later'
+        : 'too many sign-ins in progress; try again shortly',
+    )
+  } finally {
+    Error.stackTraceLimit = limit
+  }
 }
 
 /**

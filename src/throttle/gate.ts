@@ -22,6 +22,22 @@ interface Waiter {
 }
 
 /**
+ * The refusal. It is flow control, not a fault, so it carries no stack trace: under a flood,
+ * capturing one per refused try was a sizeable share of the event loop's work.
+ */
+function busy(): TesseraError {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    return new TesseraError('ERR_TOO_MANY_REQUESTS', 'too many sign-ins in progress', {
+      status: 503,
+    })
+  } finally {
+    Error.stackTraceLimit = limit
+  }
+}
+
+/**
  * A semaphore with a short, bounded queue for costly work such as password hashing: at most
  * `concurrency` tasks run, a few wait, and the rest are refused at once with
  * `ERR_TOO_MANY_REQUESTS` (status 503, `retryAfterSec`) instead of queueing for seconds behind
@@ -70,10 +86,7 @@ export class WorkGate {
     if (this.#canStart(priority)) this.#take(priority)
     else {
       const line = priority ? this.#priority : this.#normal
-      if (line.length >= (priority ? this.#priorityQueue : this.#queue))
-        throw new TesseraError('ERR_TOO_MANY_REQUESTS', 'too many sign-ins in progress', {
-          status: 503,
-        })
+      if (line.length >= (priority ? this.#priorityQueue : this.#queue)) throw busy()
       // The place is taken for the waiter by #pump, before it is woken.
       await new Promise<void>((start) => line.push({ start }))
     }
