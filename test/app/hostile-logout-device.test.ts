@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { manualClock } from '../src/core/clock.js'
-import { Browser } from './helpers/browser.js'
-import { ApiClient, type RunningApp, startApp } from './helpers/client.js'
+import { manualClock } from '../../src/core/clock.js'
+import { Browser } from '../helpers/browser.js'
+import { ApiClient, type RunningApp, startApp } from '../helpers/client.js'
 
 // Logout ends the session, not the browser's standing with the login throttle: it expires the
 // session's cookies one by one and sends Clear-Site-Data without "cookies", so the device

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { auditQuery } from '../app/routes/admin-api.js'
-import { ApiClient, type RunningApp, startApp } from './helpers/client.js'
+import { auditQuery } from '../../app/routes/admin-api.js'
+import { ApiClient, type RunningApp, startApp } from '../helpers/client.js'
 
 // GET /api/admin/audit?kind=lifecycle|security: the audit log's two kinds (info records against
 // warn and critical ones), through the reference app on the memory and SQLite stores.

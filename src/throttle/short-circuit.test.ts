@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { manualClock } from '../src/core/clock.js'
-import { TesseraError } from '../src/core/errors.js'
+import { manualClock } from '../core/clock.js'
+import { TesseraError } from '../core/errors.js'
 import {
   type AttemptCounters,
   type LoginAttempt,
   type LoginRefusal,
   loginThrottle,
   memoryCounters,
-} from '../src/throttle/index.js'
+} from './index.js'
 
 // The hot-source short-circuit: a source whose budget is spent is refused from memory, before
 // the store is read and before any hash, for at most its Retry-After (capped by maxMs).

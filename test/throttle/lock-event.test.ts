@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { manualClock } from '../src/core/clock.js'
-import type { SessionEvent } from '../src/core/events.js'
-import { loginThrottle, memoryCounters } from '../src/throttle/index.js'
-import { ApiClient, type RunningApp, startApp } from './helpers/client.js'
+import { manualClock } from '../../src/core/clock.js'
+import type { SessionEvent } from '../../src/core/events.js'
+import { loginThrottle, memoryCounters } from '../../src/throttle/index.js'
+import { ApiClient, type RunningApp, startApp } from '../helpers/client.js'
 
 // `authn_login_lock` (OWASP Logging Vocabulary): the throttle reports the failure that spends
 // a budget, once, not every refused try after it and not a try that turned out right.
