@@ -88,7 +88,7 @@ export class Session {
     // express-session's `req.session.user = …` would be lost silently: in development the
     // session is guarded, and the assignment throws with the call to write instead.
     // biome-ignore lint/correctness/noConstructorReturn: the development guard replaces `this`
-    if (!host.options.production) return new Proxy(this, DEV_GUARD)
+    if (!host.options.production) return new Proxy<Session>(this, DEV_GUARD)
   }
 
   #loaded(loaded: Loaded): void {
