@@ -29,7 +29,7 @@ export function assignmentError(key: PropertyKey, deleting = false): TypeError {
 export const DEV_GUARD: ProxyHandler<object> = {
   get(target, key) {
     const value = Reflect.get(target, key, target)
-    return typeof value === 'function' ? value.bind(target) : value
+    return typeof value === 'function' && key !== 'constructor' ? value.bind(target) : value
   },
   set(_target, key) {
     throw assignmentError(key)

@@ -1,18 +1,23 @@
-// An express-session habit: `req.session.regenerate()` without `await`, then answer at once.
+// An express-session habit: `req.session.regenerate()` without `await`, then answer at once,
+// through each adapter (the issue names Express and Fastify; node:http and Hono share the seam).
 // The response must still carry the new cookie (the adapters' commit waits for the step), and
 // the store must hold exactly the session that cookie names: no orphan counting against the
 // per-user cap. The store's `create` is held until the handler has answered, so the step is
 // surely still running when the adapter commits (no timing assumptions).
-import { createServer } from 'node:http'
+import { createServer, type Server } from 'node:http'
+import { serve } from '@hono/node-server'
 import express from 'express'
 import Fastify from 'fastify'
+import { Hono } from 'hono'
 import { afterEach, describe, expect, it } from 'vitest'
 import { fastifySessions } from '../../src/adapters/fastify/index.js'
 import { expressSessions } from '../../src/adapters/express/index.js'
+import { honoSessions } from '../../src/adapters/hono/index.js'
+import { nodeHandler } from '../../src/adapters/node/index.js'
 import { createSessions, type SessionManager } from '../../src/core/manager.js'
 import type { SessionStore } from '../../src/core/store.js'
 import { memoryStore } from '../../src/stores/memory/index.js'
-import { listenLoopback } from './apps/listen.js'
+import { closeServer, listenLoopback } from './apps/listen.js'
 
 type Held = 'create' | 'destroyByHandle'
 
@@ -103,6 +108,37 @@ async function viaFastify(): Promise<Served> {
   return { url, sessions, hold, close: () => app.close() }
 }
 
+async function viaNode(): Promise<Served> {
+  const { store, hold } = heldStore()
+  const sessions = createSessions({ store, maxSessionsPerUser: 1, limitPolicy: 'reject-new' })
+  const handler = nodeHandler(sessions, (req, res) => {
+    const path = req.tessera.input.path
+    if (req.method === 'POST') start(req.session, path.slice(1) as Step)
+    res.setHeader('content-type', 'application/json')
+    res.end(JSON.stringify(req.method === 'POST' ? { ok: true } : { user: req.session.userId }))
+  })
+  const running = await listenLoopback(createServer(handler))
+  return { url: running.url, sessions, hold, close: () => running.close() }
+}
+
+async function viaHono(): Promise<Served> {
+  const { store, hold } = heldStore()
+  const sessions = createSessions({ store, maxSessionsPerUser: 1, limitPolicy: 'reject-new' })
+  const app = new Hono()
+  app.use(honoSessions(sessions))
+  app.post('/:step', (c) => {
+    start(c.get('session'), c.req.param('step') as Step)
+    return c.json({ ok: true })
+  })
+  app.get('/who', (c) => c.json({ user: c.get('session').userId }))
+  const url = await new Promise<{ url: string; server: Server }>((resolve) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
+      resolve({ url: `http://127.0.0.1:${info.port}`, server: server as Server })
+    })
+  })
+  return { url: url.url, sessions, hold, close: () => closeServer(url.server) }
+}
+
 let open: Served | undefined
 afterEach(() => open?.close())
 
@@ -111,6 +147,8 @@ const cookieOf = (res: Response) => res.headers.getSetCookie()[0]?.split(';')[0]
 describe.each([
   ['Express', viaExpress],
   ['Fastify', viaFastify],
+  ['node:http', viaNode],
+  ['Hono', viaHono],
 ])('%s: an un-awaited regenerate or destroy', (_name, serve) => {
   /** POSTs `/step` while the store call of the step is held, then lets it go. */
   async function run(step: Step, held: Held, options: { cookie?: string; fail?: boolean } = {}) {
