@@ -259,7 +259,15 @@ for (const [name, serveApp] of FRAMEWORKS) {
       const text = await res.text()
       expect(res.status).toBe(403)
       expect(text).not.toContain('handler output')
-      expect(JSON.parse(text)).toEqual({ error: { code: 'ERR_CSRF', message: 'request refused' } })
+      // Outside production the body says why (see src/csrf/explain.ts).
+      expect(JSON.parse(text)).toEqual({
+        error: {
+          code: 'ERR_CSRF',
+          message: 'request refused',
+          reason: 'token_unverified',
+          detail: expect.stringContaining('never called verifyCsrf()'),
+        },
+      })
       expect(res.headers.getSetCookie()).toEqual([])
       // The route did run (its side effects are the route's bug); the answer is a refusal.
       expect(h.ran.forgetful).toBe(before + 1)

@@ -110,8 +110,9 @@ describe('a cookie-authenticated unsafe request without a valid token', () => {
   /** Expects a 403 ERR_CSRF, one critical event with `reason`, and an untouched balance. */
   async function expectRefused(reply: Reply, reason: string): Promise<void> {
     expect(reply.status).toBe(403)
+    // The app runs outside production here, so the body names the reason (src/csrf/explain.ts).
     expect(JSON.parse(reply.body)).toEqual({
-      error: { code: 'ERR_CSRF', message: 'request refused' },
+      error: { code: 'ERR_CSRF', message: 'request refused', reason, detail: expect.any(String) },
     })
     expect(await balance(alice.cookie)).toBe(before)
     expect(csrfEvents()).toEqual([

@@ -15,6 +15,7 @@ import { parseOrigins, SourceCheck } from './origin.js'
 import { RoutedInput, routedPath } from './path.js'
 import { PreLoginTokens } from './pre-login.js'
 import { maskToken, verifyToken } from './token.js'
+import { RefusalExplainer } from './explain.js'
 
 declare module '../pipeline/types.js' {
   interface RequestLocals {
@@ -79,6 +80,8 @@ export class CsrfGuard {
   readonly #preCookie: string
   readonly #preCookieSuffix: string
   readonly #secrets = new Map<string, Buffer>()
+  /** Refusal bodies and stderr lines outside production (see explain.ts). */
+  readonly explain: RefusalExplainer
   #warned = false
 
   constructor(o: CsrfOptions) {
@@ -93,6 +96,8 @@ export class CsrfGuard {
     this.#source = new SourceCheck(origins, parseOrigins(o.trustedOrigins, 'csrf.trustedOrigins'))
     this.#header = o.header ?? 'x-csrf-token'
     configAssert(HEADER_NAME.test(this.#header), 'csrf.header must be a lower-case header name')
+    const { production, clock } = o.sessions.options
+    this.explain = new RefusalExplainer({ production, clock, header: this.#header, origins })
     this.#exempt = new Set(o.exemptPaths ?? [])
     this.#exemptWithoutSession = new Set(o.exemptWithoutSession ?? [])
     this.#deferForms = o.deferForms ?? null
@@ -217,6 +222,7 @@ export class CsrfGuard {
    * form, a stale tab).
    */
   report(ctx: RequestContext, reason: CsrfRefusal): void {
+    this.explain.log(reason, ctx.input)
     const s = ctx.session
     this.#sessions.emit({
       type: 'malicious_csrf',

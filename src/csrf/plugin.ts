@@ -1,17 +1,11 @@
 import { configAssert, TesseraError } from '../core/errors.js'
-import type { Plugin, Rejection, RequestContext } from '../pipeline/types.js'
+import type { Plugin, RequestContext } from '../pipeline/types.js'
 import { CsrfGuard } from './guard.js'
 import type { CsrfOptions } from './options.js'
 
 // Where these used to live; kept so existing imports still resolve.
 export { CSRF_SECRET_LABEL, CsrfGuard } from './guard.js'
 export type { CsrfOptions, CsrfRefusal } from './options.js'
-
-const REFUSED: Rejection = Object.freeze({
-  status: 403,
-  code: 'ERR_CSRF',
-  message: 'request refused',
-}) as Rejection
 
 /**
  * The CSRF plugin: Fetch Metadata, then `Origin`/`Referer`, then a session-bound synchronizer
@@ -44,13 +38,15 @@ export function csrf(options: CsrfOptions): Plugin {
       const reason = guard.check(ctx)
       if (reason === null) return undefined
       guard.report(ctx, reason)
-      return REFUSED
+      return guard.explain.rejection(reason, ctx.input)
     },
     headers(ctx: RequestContext, out) {
       guard.headers(ctx, out)
     },
     beforeResponse(ctx: RequestContext) {
-      return guard.refuseUnverified(ctx) ? REFUSED : undefined
+      return guard.refuseUnverified(ctx)
+        ? guard.explain.rejection('token_unverified', ctx.input)
+        : undefined
     },
   }
 }
