@@ -34,6 +34,7 @@ export type ReadCpu = Record<CpuStore, number[]> & { hitShare: Record<string, nu
 export async function measureReadCpu(
   o: { rounds: number; seconds: number; connections?: number; sessions?: number },
   urls = { redis: REDIS_URL, postgres: DATABASE_URL },
+  stores: readonly CpuStore[] = CPU_STORES,
 ): Promise<ReadCpu> {
   const out = {
     ...(Object.fromEntries(CPU_STORES.map((s) => [s, [] as number[]])) as Record<
@@ -43,7 +44,7 @@ export async function measureReadCpu(
     hitShare: {} as Record<string, number>,
   }
   for (let round = 0; round < o.rounds; round++) {
-    for (const kind of CPU_STORES) {
+    for (const kind of stores) {
       const { child, words } = await startChild('near-cache-server.ts', {
         STORE: kind,
         REDIS_URL: urls.redis,
@@ -94,6 +95,8 @@ export interface Propagation {
   /** The revoking call's own duration (store round trip), p50 and p99, ms. */
   callP50: number
   callP99: number
+  /** From the revoking call's return to the slower arrival (0 when the push came first), p99, ms. */
+  afterCallP99: number
 }
 
 /**
@@ -139,6 +142,7 @@ export async function measurePropagation(
     // Let the loops warm the caches before the first revocation.
     await new Promise((resolve) => setTimeout(resolve, 1000))
     const started: number[] = []
+    const ended: number[] = []
     const calls: number[] = []
     for (let n = 0; n < count; n++) {
       const w = workers[n % 3]!
@@ -148,6 +152,7 @@ export async function measurePropagation(
           if (m.type !== 'revoked' || m.n !== n) return
           w.off('message', on)
           calls.push(m.t1! - m.t0!)
+          ended[n] = m.t1!
           resolve(m.t0!)
         }
         w.on('message', on)
@@ -175,10 +180,12 @@ export async function measurePropagation(
     )
     const arrival = results.map((res) => new Map(res.arrived))
     const delays: number[] = []
+    const afterCall: number[] = []
     records.forEach((r, n) => {
       const others = [0, 1, 2].filter((i) => i !== n % 3)
       const times = others.map((i) => arrival[i]!.get(r.id) ?? Number.POSITIVE_INFINITY)
       delays.push(Math.max(...times) - started[n]!)
+      afterCall.push(Math.max(0, Math.max(...times) - ended[n]!))
     })
     return {
       p50: quantile(delays, 0.5),
@@ -192,6 +199,7 @@ export async function measurePropagation(
       downs: results.reduce((s, r) => s + r.downs, 0),
       callP50: quantile(calls, 0.5),
       callP99: quantile(calls, 0.99),
+      afterCallP99: quantile(afterCall, 0.99),
     }
   } finally {
     for (const w of workers) if (w.exitCode === null) w.kill('SIGTERM')
@@ -221,6 +229,11 @@ export async function measure(o: ExtraOptions): Promise<ExtraResult[]> {
           value: round1(median(cpu[kind === 'redis-nc' ? 'redis' : 'postgres'])),
           unit: 'µs/req',
         },
+        {
+          name: 'hits',
+          value: Math.round((cpu.hitShare[kind] ?? Number.NaN) * 1000) / 10,
+          unit: '%',
+        },
       ],
       ratio: {
         name: 'near cache ÷ memory',
@@ -244,6 +257,7 @@ export async function measure(o: ExtraOptions): Promise<ExtraResult[]> {
         { name: 'max', value: round1(p.max), unit: 'ms' },
         { name: 'stale reads after invalidation', value: p.stale, unit: '' },
         { name: 'revoking call p99', value: round1(p.callP99), unit: 'ms' },
+        { name: 'after the call returned, p99', value: round1(p.afterCallP99), unit: 'ms' },
         { name: 'hits', value: Math.round((p.hits / p.reads) * 1000) / 10, unit: '%' },
         { name: 'channel losses', value: p.downs, unit: '' },
       ],
