@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
+import { createSessions } from '../src/core/manager.js'
 import { memoryStore } from '../src/stores/memory/index.js'
 import { postgresStore } from '../src/stores/postgres/index.js'
 import { redisClusterStore, redisStore } from '../src/stores/redis/index.js'
@@ -41,6 +42,19 @@ describe('a store that cannot reach its backend', () => {
       expect(message).toContain('ECONNREFUSED')
       expect(message).not.toContain('hunter2')
       expect(store.address).toBe(`redis://127.0.0.1:${port}`)
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('sessions.ready() is the same check through the manager', async () => {
+    const port = await closedPort()
+    const store = redisStore({ url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 500 })
+    try {
+      await expect(createSessions({ store }).ready()).rejects.toMatchObject({
+        code: 'ERR_STORE_UNAVAILABLE',
+        message: expect.stringContaining(`cannot reach Redis at redis://127.0.0.1:${port}`),
+      })
     } finally {
       await store.close()
     }

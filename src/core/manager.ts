@@ -273,6 +273,11 @@ export class SessionManager {
     return this.#guard.call(() => this.#store.ping())
   }
 
+  /** The start-up check: the store's `ready()` (else a ping); rejects naming its address. */
+  ready(): Promise<void> {
+    return this.#store.ready ? this.#store.ready() : this.ping()
+  }
+
   /** Closes the store. */
   close(): Promise<void> {
     return this.#store.close()
