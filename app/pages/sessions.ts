@@ -42,7 +42,7 @@ export function sessionTable(
  * `/sessions`: where you are signed in, with "revoke" per session and "revoke all others".
  *
  * @example
- * sendPage(res, 200, sessionsPage(v, await app.sessions.list(user.id, req.session.id)))
+ * sendPage(res, 200, sessionsPage(v, await app.sessions.list(req.session)))
  */
 export function sessionsPage(v: View, list: readonly SessionSummary[], error?: string): SafeHtml {
   const others = list.filter((s) => !s.current).length
