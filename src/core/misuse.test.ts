@@ -53,6 +53,13 @@ describe('strict session options', () => {
     )
     expect(codeOf(() => make({ absoluteTimeout: 43_200 }))).toMatch(/absoluteTimeout/)
     expect(codeOf(() => make({ renewal: { interval: 300 } }))).toMatch(/renewal.interval/)
+    expect(codeOf(() => make({ touchInterval: 60 }))).toMatch(
+      /touchInterval: 60 is 60 milliseconds.*'5s'/,
+    )
+    expect(codeOf(() => make({ renewal: { interval: '5m', grace: 15 } }))).toMatch(
+      /renewal.grace: 15/,
+    )
+    expect(codeOf(() => make({ renewal: { interval: '5m', grace: 0 } }))).toBe('no error')
     expect(codeOf(() => make({ idleTimeout: '5s', absoluteTimeout: '1m' }))).toBe('no error')
     expect(codeOf(() => make({ idleTimeout: 15 * 60_000 }))).toBe('no error')
   })

@@ -3,7 +3,7 @@ import { systemClock } from './clock.js'
 import { type CookieOptions, cookieAttributes, resolveCookieOptions } from './cookie.js'
 import { type Duration, parseDuration } from './duration.js'
 import { configAssert } from './errors.js'
-import { assertKnownKeys } from '../internal/strict.js'
+import { assertKnownKeys, refuseTinyDuration } from '../internal/strict.js'
 import type { DeviceInfo } from './record.js'
 import type { LimitPolicy, SessionStore } from './store.js'
 
@@ -137,6 +137,9 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
   for (const name of ['idleTimeout', 'absoluteTimeout', 'reauthWindow'] as const)
     refuseTinyNumber(options[name], name)
   if (options.renewal) refuseTinyNumber(options.renewal.interval, 'renewal.interval')
+  // Sub-second windows: `touchInterval: 60` or `grace: 15` are seconds written as milliseconds.
+  refuseTinyDuration(options.touchInterval, 'touchInterval', 1000)
+  if (options.renewal) refuseTinyDuration(options.renewal.grace, 'renewal.grace', 1000)
   const production = options.production ?? isProduction()
   const cookie = resolveCookieOptions(options.cookie, { production })
   const idleMs = parseDuration(options.idleTimeout ?? SESSION_DEFAULTS.idleTimeout, 'idleTimeout')
