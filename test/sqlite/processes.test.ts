@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import { sqliteStore } from './index.js'
+import { sqliteStore } from '../../src/stores/sqlite/index.js'
 
 // Real separate processes (not two handles in one thread): they contend for the file's write
 // lock, which is what busy_timeout and BEGIN IMMEDIATE are for.
@@ -13,8 +13,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
 const preamble = `
-  const { sqliteStore } = await import(${JSON.stringify(here('./index.ts'))})
-  const { generateHandle, generateToken, hashToken } = await import(${JSON.stringify(here('../../core/token.ts'))})
+  const { sqliteStore } = await import(${JSON.stringify(here('../../src/stores/sqlite/index.ts'))})
+  const { generateHandle, generateToken, hashToken } = await import(${JSON.stringify(here('../../src/core/token.ts'))})
   const store = sqliteStore({ path: process.env.DB_PATH })
   const record = (userId, i) => {
     const now = Date.now()
