@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { audit, failed, verdicts } from './helpers.js'
+import { startExpressDefaults } from './targets/express-defaults.js'
 import { type Flaw, startMiniApp } from './targets/mini-app.js'
 
 const TARGET = 'test/audit/targets/mini.json'
 
 // Each flaw, and the checks it must fail: exactly these, no other. Each target is audited
-// three times (three app instances, audited side by side) and the verdicts must agree.
+// three times (three app instances, audited side by side) and the verdicts must agree. 40
+// samples keep 21 audits quick; the randomness battery is tested on the reference app and in
+// units.test.ts.
+const SAMPLES = 40
 const CASES: [Flaw, string[]][] = [
   ['none', []],
   ['no-regenerate', ['fixation']],
@@ -15,11 +19,11 @@ const CASES: [Flaw, string[]][] = [
   ['jwt-no-revocation', ['refresh', 'revocation']],
 ]
 
-describe.concurrent('the auditor on deliberately flawed targets', () => {
+describe.concurrent('the auditor on deliberately flawed targets', { timeout: 90_000 }, () => {
   it.each(CASES)('%s: fails exactly %j, three times alike', async (flaw, expected) => {
     const apps = await Promise.all([1, 2, 3].map(() => startMiniApp(flaw)))
     try {
-      const reports = await Promise.all(apps.map((app) => audit(TARGET, app.url)))
+      const reports = await Promise.all(apps.map((app) => audit(TARGET, app.url, SAMPLES)))
       for (const report of reports) {
         expect(report.results).toHaveLength(14)
         expect(
@@ -32,6 +36,26 @@ describe.concurrent('the auditor on deliberately flawed targets', () => {
       // The correct mini app passes every check outright (no WARN, no SKIP to hide behind).
       if (flaw === 'none')
         expect(new Set(Object.values(verdicts(reports[0]!)))).toEqual(new Set(['PASS']))
+    } finally {
+      await Promise.all(apps.map((a) => a.close()))
+    }
+  })
+})
+
+// express-session with its defaults and a login without regenerate(): no __Host- prefix, no
+// Secure, no SameSite; the pre-login ID survives sign-in; of two tossed connect.sid cookies the
+// first wins. The target declares no timeouts, tokens or session list, so those checks SKIP.
+describe('the auditor on express-session defaults', { timeout: 60_000 }, () => {
+  it('fails cookie-attributes, cookie-tossing and fixation, three times alike', async () => {
+    const apps = await Promise.all([1, 2, 3].map(() => startExpressDefaults()))
+    try {
+      const reports = await Promise.all(
+        apps.map((app) => audit('test/audit/targets/express-defaults.json', app.url, SAMPLES)),
+      )
+      for (const report of reports)
+        expect(failed(report)).toEqual(['cookie-attributes', 'cookie-tossing', 'fixation'])
+      expect(verdicts(reports[1]!)).toEqual(verdicts(reports[0]!))
+      expect(verdicts(reports[2]!)).toEqual(verdicts(reports[0]!))
     } finally {
       await Promise.all(apps.map((a) => a.close()))
     }

@@ -44,9 +44,9 @@ export async function startReference(
 }
 
 /** Audits `url` with the target in `file` (its baseUrl replaced). */
-export function audit(file: string, url: string, only?: string[]): Promise<AuditReport> {
+export function audit(file: string, url: string, samples?: number): Promise<AuditReport> {
   const target = { ...loadTarget(file), baseUrl: url, origin: url }
-  return runAudit({ target, authorised: true, rate: 2000, only })
+  return runAudit({ target, authorised: true, rate: 2000, samples })
 }
 
 /** Check id → verdict. */

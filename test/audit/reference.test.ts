@@ -17,20 +17,24 @@ const stores: [string, string, boolean][] = [
   ['PostgreSQL', DATABASE_URL, pgUp],
 ]
 
-describe.concurrent.each(stores)('the reference app on %s', (_name, storeUrl, up) => {
-  let app: Awaited<ReturnType<typeof startReference>>
-  beforeAll(async () => {
-    if (up) app = await startReference(storeUrl)
-  })
-  afterAll(async () => {
-    await app?.close()
-  })
-  it.runIf(up)('passes every check of the audit', async () => {
-    const report = await audit(TARGET, app.url)
-    expect(
-      failed(report),
-      JSON.stringify(report.results.filter((r) => r.verdict === 'FAIL')),
-    ).toEqual([])
-    expect(report.results.filter((r) => r.verdict !== 'PASS').map((r) => r.id)).toEqual([])
-  })
-})
+describe.concurrent.each(stores)(
+  'the reference app on %s',
+  { timeout: 90_000 },
+  (_name, storeUrl, up) => {
+    let app: Awaited<ReturnType<typeof startReference>>
+    beforeAll(async () => {
+      if (up) app = await startReference(storeUrl)
+    })
+    afterAll(async () => {
+      await app?.close()
+    })
+    it.runIf(up)('passes every check of the audit', async () => {
+      const report = await audit(TARGET, app.url)
+      expect(
+        failed(report),
+        JSON.stringify(report.results.filter((r) => r.verdict === 'FAIL')),
+      ).toEqual([])
+      expect(report.results.filter((r) => r.verdict !== 'PASS').map((r) => r.id)).toEqual([])
+    })
+  },
+)
