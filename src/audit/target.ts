@@ -60,6 +60,8 @@ export interface Policy {
   maxPerUser: number | null
   limitPolicy: 'evict-oldest' | 'reject-new' | null
   refreshReuseWindowMs: number | null
+  /** Periodic ID rotation: every `intervalMs` of activity; the old ID lives `graceMs` more. */
+  renewal: { intervalMs: number; graceMs: number } | null
   /** Real timeouts for `--long`. */
   long: { idleTimeoutMs: number | null; absoluteTimeoutMs: number | null } | null
 }
@@ -221,6 +223,7 @@ function parsePolicy(raw: unknown): Policy {
     'maxPerUser',
     'limitPolicy',
     'refreshReuseWindow',
+    'renewal',
     'long',
   ]
   const o = section(raw, 'target.policy', known)
@@ -247,6 +250,13 @@ function parsePolicy(raw: unknown): Policy {
     limitPolicy:
       (limit as Policy['limitPolicy'] | undefined) ?? (max === undefined ? null : 'evict-oldest'),
     refreshReuseWindowMs: duration(o, 'refreshReuseWindow', 'target.policy'),
+    renewal: optional(o.renewal, (r) => {
+      const where = 'target.policy.renewal'
+      const n = section(r, where, ['interval', 'grace'])
+      const intervalMs = duration(n, 'interval', where)
+      if (intervalMs === null) return fail(`${where}.interval`, 'is required')
+      return { intervalMs, graceMs: duration(n, 'grace', where) ?? 0 }
+    }),
     long: optional(o.long, (r) => {
       const l = section(r, 'target.policy.long', ['idleTimeout', 'absoluteTimeout'])
       return {

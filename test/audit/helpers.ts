@@ -5,6 +5,7 @@ import pg from 'pg'
 import { vi } from 'vitest'
 import { type AuditReport, runAudit } from '../../src/audit/engine.js'
 import { loadTarget } from '../../src/audit/load.js'
+import type { Policy } from '../../src/audit/target.js'
 import { startApp } from '../helpers/client.js'
 
 /** A port the OS just handed out and released. */
@@ -43,9 +44,15 @@ export async function startReference(
   return { url, close: () => app.close() }
 }
 
-/** Audits `url` with the target in `file` (its baseUrl replaced). */
-export function audit(file: string, url: string, samples?: number): Promise<AuditReport> {
-  const target = { ...loadTarget(file), baseUrl: url, origin: url }
+/** Audits `url` with the target in `file` (its baseUrl replaced, its policy patched). */
+export function audit(
+  file: string,
+  url: string,
+  samples?: number,
+  policy: Partial<Policy> = {},
+): Promise<AuditReport> {
+  const loaded = loadTarget(file)
+  const target = { ...loaded, baseUrl: url, origin: url, policy: { ...loaded.policy, ...policy } }
   return runAudit({ target, authorised: true, rate: 2000, samples })
 }
 

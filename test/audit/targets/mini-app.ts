@@ -14,6 +14,7 @@ export type Flaw =
   | 'idle-cookie-only' // the idle timeout is only the cookie's Max-Age
   | 'csrf-trusts-missing-origin' // no Origin header: no CSRF check at all
   | 'jwt-no-revocation' // stateless tokens: logout, revoke and password change cannot end them
+  | 'renewal-keeps-old' // periodic rotation whose old ID keeps working after the grace window
 
 /** The test profile every mini app runs with (the targets declare the same). */
 export const MINI_POLICY = { idleMs: 1000, absoluteMs: 3000, maxPerUser: 3, refreshWindowMs: 300 }
@@ -24,6 +25,7 @@ interface Sess {
   handle: string
   created: number
   seen: number
+  renewed: number
 }
 
 export interface MiniApp {
@@ -36,23 +38,29 @@ const NAME = '__Host-sid'
 const id = () => randomBytes(32).toString('base64url')
 
 /** Starts a mini app with `flaw` on a free loopback port. */
-export async function startMiniApp(flaw: Flaw = 'none'): Promise<MiniApp> {
+export async function startMiniApp(
+  flaw: Flaw = 'none',
+  renewal: { intervalMs: number; graceMs: number } | null = null,
+): Promise<MiniApp> {
   const sessions = new Map<string, Sess>()
+  const aliases = new Map<string, { sid: string; until: number }>() // rotated-away ID → current
   const P = MINI_POLICY
   let origin = ''
   const cookie = (sid: string) =>
     `${NAME}=${sid}; Path=/; HttpOnly; Secure; SameSite=Lax${flaw === 'idle-cookie-only' ? `; Max-Age=${P.idleMs / 1000}` : ''}`
   const clearing = `${NAME}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0`
 
-  function current(req: IncomingMessage): [string, Sess] | null {
+  function current(req: IncomingMessage, res: ServerResponse): [string, Sess] | null {
     const values = (req.headers.cookie ?? '')
       .split(';')
       .map((p) => p.trim())
       .filter((p) => p.startsWith(`${NAME}=`))
     if (values.length !== 1) return null // none, or tossed duplicates: no session
-    const sid = values[0]!.slice(NAME.length + 1)
-    const s = sessions.get(sid)
+    let sid = values[0]!.slice(NAME.length + 1)
     const now = Date.now()
+    const alias = aliases.get(sid)
+    if (alias && (flaw === 'renewal-keeps-old' || now < alias.until)) sid = alias.sid
+    const s = sessions.get(sid)
     if (!s) return null
     const idle = flaw !== 'idle-cookie-only' && now - s.seen > P.idleMs
     if (idle || now - s.created > P.absoluteMs) {
@@ -60,6 +68,17 @@ export async function startMiniApp(flaw: Flaw = 'none'): Promise<MiniApp> {
       return null
     }
     s.seen = now
+    if (renewal && s.user && now - s.renewed > renewal.intervalMs) {
+      // Periodic rotation: a new ID; the old one resolves to it for the grace window only.
+      const next = id()
+      sessions.delete(sid)
+      sessions.set(next, s)
+      s.renewed = now
+      for (const a of aliases.values()) if (a.sid === sid) a.sid = next
+      aliases.set(sid, { sid: next, until: now + renewal.graceMs })
+      res.appendHeader('set-cookie', cookie(next))
+      sid = next
+    }
     return [sid, s]
   }
   function create(res: ServerResponse, user: string | null): [string, Sess] {
@@ -70,6 +89,7 @@ export async function startMiniApp(flaw: Flaw = 'none'): Promise<MiniApp> {
       handle: randomBytes(16).toString('base64url'),
       created: Date.now(),
       seen: Date.now(),
+      renewed: Date.now(),
     }
     sessions.set(sid, s)
     res.appendHeader('set-cookie', cookie(sid))
@@ -105,7 +125,7 @@ export async function startMiniApp(flaw: Flaw = 'none'): Promise<MiniApp> {
       body = JSON.parse(raw || '{}')
     } catch {}
     if (await tokens.handle(route, req, body, send, res)) return
-    let cur = current(req)
+    let cur = current(req, res)
     const unsafe = req.method !== 'GET'
     const exempt = route === 'POST /api/login' || (route === 'POST /api/logout' && !cur)
     if (unsafe && !exempt && !csrfOk(req, cur?.[1] ?? null))
