@@ -22,6 +22,8 @@ export interface FaultResult {
   recoveryMs: number
   /** B's read errors (a store outage fails closed: these are 503s, not stale grants). */
   readErrors: number
+  /** The last read error, ms after the kill (errors stop once the store answers again). */
+  lastErrorMs: number
   /** Reads B answered from memory between its `down` and its next `up` (must be 0). */
   hitsWhileDown: number
   /** `down` notices B raised (one per loss: no storm). */
@@ -60,11 +62,14 @@ async function around(
   for (const r of records) await a.create(r)
   let running = true
   let readErrors = 0
+  let lastErrorAt = Number.NaN
+  const failed = () => {
+    readErrors++
+    lastErrorAt = performance.now()
+  }
   const loop = async () => {
     while (running) {
-      await b!
-        .get(records[Math.floor(Math.random() * records.length)]!.id)
-        .catch(() => readErrors++)
+      await b!.get(records[Math.floor(Math.random() * records.length)]!.id).catch(failed)
       await new Promise((resolve) => setImmediate(resolve))
     }
   }
@@ -100,6 +105,7 @@ async function around(
   return {
     recoveryMs: (backUp?.at ?? Number.NaN) - killedAt,
     readErrors,
+    lastErrorMs: lastErrorAt - killedAt,
     hitsWhileDown: down && backUp ? backUp.hits - down.hits : Number.NaN,
     downNotices: events.filter((e) => e.type === 'down').length,
     maxStaleMs,
@@ -184,6 +190,7 @@ export async function measureFaults(urls: { postgres: string }): Promise<ExtraRe
       { name: 'hits while down', value: f.hitsWhileDown, unit: '' },
       { name: 'down notices', value: f.downNotices, unit: '' },
       { name: 'read errors (store away, fail closed)', value: f.readErrors, unit: '' },
+      { name: 'last read error after the kill', value: Math.round(f.lastErrorMs), unit: 'ms' },
       { name: 'revocations', value: f.revocations, unit: '' },
     ],
   })

@@ -8,6 +8,7 @@ import { postgresStore } from 'tessera-session/stores/postgres'
 import { redisStore } from 'tessera-session/stores/redis'
 import type { ExtraOptions, ExtraResult } from './lib/extras.js'
 import { measureFaults } from './near-cache-faults.js'
+import { measureOpenCpu } from './near-cache-inproc.js'
 import {
   benchRecord,
   cleanUp,
@@ -234,6 +235,29 @@ export async function measure(o: ExtraOptions): Promise<ExtraResult[]> {
           value: Math.round((cpu.hitShare[kind] ?? Number.NaN) * 1000) / 10,
           unit: '%',
         },
+      ],
+      ratio: {
+        name: 'near cache ÷ memory',
+        how: 'min-max over rounds',
+        median: median(ratios),
+        lo: Math.min(...ratios),
+        hi: Math.max(...ratios),
+      },
+      target: { op: '≤', value: 1.25 },
+    })
+  }
+  const opens = await measureOpenCpu(
+    { rounds: o.quick ? 1 : 5, opens: o.quick ? 20_000 : 100_000 },
+    urls,
+  )
+  for (const kind of ['redis-nc', 'postgres-nc'] as const) {
+    const ratios = opens[kind].map((v, i) => v / opens.memory[i]!)
+    rows.push({
+      id: `near-cache-open-${kind}`,
+      label: `sessions.open() CPU in-process, ${kind === 'redis-nc' ? 'Redis' : 'PostgreSQL'} with the near cache ÷ memory store`,
+      values: [
+        { name: 'near cache', value: Math.round(median(opens[kind]) * 100) / 100, unit: 'µs/open' },
+        { name: 'memory', value: Math.round(median(opens.memory) * 100) / 100, unit: 'µs/open' },
       ],
       ratio: {
         name: 'near cache ÷ memory',
