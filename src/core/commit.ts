@@ -42,7 +42,7 @@ export function sessionConflict(): TesseraError {
  * if (hasPendingWrites(s)) await commitSession(s)
  */
 export function hasPendingWrites(s: SessionState): boolean {
-  if (s.inflight !== null) return true
+  if (s.inflight !== null || s.failedStep !== null) return true
   if (s.state === 'unsaved') return true
   return s.state === 'live' && (s.changed || s.touch || s.renewal !== null)
 }
@@ -56,6 +56,11 @@ export function hasPendingWrites(s: SessionState): boolean {
 export async function commitSession(s: SessionState): Promise<void> {
   // An un-awaited regenerate/destroy: its cookie (or its failure) belongs to this response.
   if (s.inflight !== null) await s.inflight
+  const failed = s.failedStep
+  if (failed !== null) {
+    s.failedStep = null
+    if (!failed.seen()) throw failed.error
+  }
   if (s.state === 'unsaved') {
     const record = { ...s.record!, data: s.changes.apply(s.record!.data) }
     await s.host.create(record)

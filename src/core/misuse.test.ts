@@ -126,6 +126,47 @@ describe('express-session habits fail loudly', () => {
     expect(s.setCookie).toMatch(/^__Host-sid=.{43};/)
   })
 
+  describe('a regenerate that fails', () => {
+    // reject-new at a cap of one: the second login of u1 fails with ERR_SESSION_LIMIT.
+    async function secondLogin() {
+      const sessions = make({ maxSessionsPerUser: 1, limitPolicy: 'reject-new' })
+      const first = await sessions.load({})
+      await first.regenerate({ userId: 'u1' })
+      await first.commit()
+      return sessions.load({})
+    }
+    // Lets the step run to its end without the test touching its promise (no wall clock).
+    const settle = () => new Promise((resolve) => setImmediate(resolve))
+
+    it('fails the commit when nobody looked at the failure, even after it settled', async () => {
+      const s = await secondLogin()
+      void s.regenerate({ userId: 'u1' })
+      await settle()
+      expect(s.pending).toBe(true)
+      await expect(s.commit()).rejects.toMatchObject({ code: 'ERR_SESSION_LIMIT' })
+      await s.commit() // reported once
+    })
+
+    it('leaves a failure the app awaited (and answered) to the app', async () => {
+      const s = await secondLogin()
+      await expect(s.regenerate({ userId: 'u1' })).rejects.toMatchObject({
+        code: 'ERR_SESSION_LIMIT',
+      })
+      await s.commit()
+      expect(s.setCookie).toBeNull()
+    })
+
+    it('leaves a failure the app caught without awaiting to the app', async () => {
+      const s = await secondLogin()
+      let caught: unknown = null
+      s.regenerate({ userId: 'u1' }).catch((e: unknown) => {
+        caught = e
+      })
+      await s.commit()
+      expect(caught).toMatchObject({ code: 'ERR_SESSION_LIMIT' })
+    })
+  })
+
   it('throws in development when a property is assigned on the session object, with the fix', async () => {
     const s = await make({ production: false }).load({})
     const loose = s as unknown as Record<string, unknown>

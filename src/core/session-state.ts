@@ -42,6 +42,8 @@ export class SessionState {
   clearSiteData: string | null = null
   /** A regenerate or destroy still running (un-awaited): the commit waits for it. */
   inflight: Promise<void> | null = null
+  /** A step that failed; the commit rethrows its error unless the app saw it (await, catch). */
+  failedStep: { error: unknown; seen(): boolean } | null = null
 
   constructor(
     readonly host: SessionHost,

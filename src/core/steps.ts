@@ -11,20 +11,58 @@ import type { SessionState } from './session-state.js'
 import { generateToken } from './token.js'
 
 /**
- * Marks `step` as in flight on `s` until it settles, and returns it. The commit awaits an
- * in-flight step (and fails with its error, so a response never pretends a failed login
- * worked); the app, when it awaits the step itself, sees the same outcome.
+ * The promise `regenerate` and `destroy` return. It notes whether the app took it (`await`,
+ * `then`, `catch` all call `then`): a failure the app never looked at must fail the response
+ * instead of vanishing, and one the app handled must not.
+ */
+class StepPromise extends Promise<void> {
+  observed = false
+
+  // Promises derived from this one (then/catch/finally) are plain ones.
+  static override get [Symbol.species](): PromiseConstructor {
+    return Promise
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: noting that the app took the promise is the point
+  override then<A = void, B = never>(
+    // biome-ignore lint/suspicious/noConfusingVoidType: the signature of Promise<void>.then
+    onFulfilled?: ((value: void) => A | PromiseLike<A>) | null,
+    onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    this.observed = true
+    return super.then(onFulfilled, onRejected)
+  }
+}
+
+const ignore = () => {}
+
+/**
+ * Marks `run` as in flight on `s` until it settles, and returns the app's view of it. The
+ * commit waits for an in-flight step, and fails with the error of a step that failed unseen
+ * (never awaited or caught), so a response never pretends a failed login worked; a failure the
+ * app awaited or caught is the app's to answer.
  *
  * @example
  * return track(state, regenerateSession(state, options))
  */
-export function track(s: SessionState, step: Promise<void>): Promise<void> {
-  s.inflight = step
-  const clear = () => {
-    if (s.inflight === step) s.inflight = null
-  }
-  step.then(clear, clear)
-  return step
+export function track(s: SessionState, run: Promise<void>): Promise<void> {
+  const facing = new StepPromise((resolve, reject) => {
+    run.then(resolve, reject)
+  })
+  // Handled here without counting as the app's look: an unseen failure fails the response
+  // (below), it does not crash the process as an unhandled rejection.
+  Promise.prototype.then.call(facing, undefined, ignore)
+  const settled: Promise<void> = run.then(
+    () => {
+      if (s.inflight === settled) s.inflight = null
+    },
+    (error: unknown) => {
+      if (s.inflight === settled) s.inflight = null
+      s.failedStep = { error, seen: () => facing.observed }
+    },
+  )
+  s.inflight = settled
+  return facing
 }
 
 /**

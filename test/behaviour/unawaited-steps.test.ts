@@ -25,12 +25,16 @@ type Held = 'create' | 'destroyByHandle'
 function heldStore() {
   const inner = memoryStore({ quiet: true })
   let armed: { method: Held; entered: () => void; release: Promise<boolean> } | null = null
+  let done: () => void = () => {}
+  let finished = Promise.resolve()
   const gate = async (method: Held) => {
     if (armed?.method !== method) return
     const { entered, release } = armed
     armed = null
     entered()
-    if (await release) throw new Error('store down')
+    const fail = await release
+    done()
+    if (fail) throw new Error('store down')
   }
   const store: SessionStore = {
     ...inner,
@@ -52,9 +56,14 @@ function heldStore() {
       entered = r
     })
     armed = { method, entered, release: new Promise<boolean>((r) => (release = r)) }
+    finished = new Promise<void>((r) => {
+      done = r
+    })
     return { entered: waiting, release: (fail = false) => release(fail) }
   }
-  return { store, hold }
+  /** Resolves once the held call has been let go and its step has had a turn to settle. */
+  const settled = () => finished.then(() => new Promise((r) => setImmediate(r)))
+  return { store, hold, settled }
 }
 
 type Step = 'regenerate' | 'destroy'
@@ -71,20 +80,23 @@ interface Steps {
   destroy(): Promise<void>
 }
 
-// Both routes start the step and answer at once, as express-session code does. Not even a
-// catch: a failing step must neither crash the process (unhandled rejection) nor go unseen.
-function start(session: Steps, step: Step): void {
+// Every route starts the step and answers without looking at it, as express-session code does.
+// Not even a catch: a failing step must neither crash the process (an unhandled rejection) nor
+// go unseen. `/<step>` answers at once; `/<step>-late` answers after the step has settled.
+async function start(session: Steps, name: string, settled: () => Promise<unknown>) {
+  const [step, late] = name.split('-')
   if (step === 'regenerate') void session.regenerate({ userId: 'alice' })
   else void session.destroy()
+  if (late) await settled()
 }
 
 async function viaExpress(): Promise<Served> {
-  const { store, hold } = heldStore()
+  const { store, hold, settled } = heldStore()
   const sessions = createSessions({ store, maxSessionsPerUser: 1, limitPolicy: 'reject-new' })
   const app = express()
   app.use(expressSessions(sessions))
-  app.post('/:step', (req, res) => {
-    start(req.session, req.params.step as Step)
+  app.post('/:step', async (req, res) => {
+    await start(req.session, req.params.step, settled)
     res.json({ ok: true })
   })
   app.get('/who', (req, res) => {
@@ -95,12 +107,12 @@ async function viaExpress(): Promise<Served> {
 }
 
 async function viaFastify(): Promise<Served> {
-  const { store, hold } = heldStore()
+  const { store, hold, settled } = heldStore()
   const sessions = createSessions({ store, maxSessionsPerUser: 1, limitPolicy: 'reject-new' })
   const app = Fastify()
   await app.register(fastifySessions, { sessions })
-  app.post<{ Params: { step: Step } }>('/:step', async (request) => {
-    start(request.session, request.params.step)
+  app.post<{ Params: { step: string } }>('/:step', async (request) => {
+    await start(request.session, request.params.step, settled)
     return { ok: true }
   })
   app.get('/who', async (request) => ({ user: request.session.userId }))
@@ -109,11 +121,11 @@ async function viaFastify(): Promise<Served> {
 }
 
 async function viaNode(): Promise<Served> {
-  const { store, hold } = heldStore()
+  const { store, hold, settled } = heldStore()
   const sessions = createSessions({ store, maxSessionsPerUser: 1, limitPolicy: 'reject-new' })
-  const handler = nodeHandler(sessions, (req, res) => {
+  const handler = nodeHandler(sessions, async (req, res) => {
     const path = req.tessera.input.path
-    if (req.method === 'POST') start(req.session, path.slice(1) as Step)
+    if (req.method === 'POST') await start(req.session, path.slice(1), settled)
     res.setHeader('content-type', 'application/json')
     res.end(JSON.stringify(req.method === 'POST' ? { ok: true } : { user: req.session.userId }))
   })
@@ -122,12 +134,12 @@ async function viaNode(): Promise<Served> {
 }
 
 async function viaHono(): Promise<Served> {
-  const { store, hold } = heldStore()
+  const { store, hold, settled } = heldStore()
   const sessions = createSessions({ store, maxSessionsPerUser: 1, limitPolicy: 'reject-new' })
   const app = new Hono()
   app.use(honoSessions(sessions))
-  app.post('/:step', (c) => {
-    start(c.get('session'), c.req.param('step') as Step)
+  app.post('/:step', async (c) => {
+    await start(c.get('session'), c.req.param('step'), settled)
     return c.json({ ok: true })
   })
   app.get('/who', (c) => c.json({ user: c.get('session').userId }))
@@ -151,7 +163,11 @@ describe.each([
   ['Hono', viaHono],
 ])('%s: an un-awaited regenerate or destroy', (_name, serve) => {
   /** POSTs `/step` while the store call of the step is held, then lets it go. */
-  async function run(step: Step, held: Held, options: { cookie?: string; fail?: boolean } = {}) {
+  async function run(
+    step: Step | 'regenerate-late',
+    held: Held,
+    options: { cookie?: string; fail?: boolean } = {},
+  ) {
     const gate = open!.hold(held)
     const headers = options.cookie ? { cookie: options.cookie } : undefined
     const pending = fetch(`${open!.url}/${step}`, { method: 'POST', headers })
@@ -183,6 +199,14 @@ describe.each([
   it('fails the response (fail closed) when the step fails after the handler answered', async () => {
     open = await serve()
     const res = await run('regenerate', 'create', { fail: true })
+    expect(res.status).toBe(503)
+    expect(res.headers.getSetCookie()).toEqual([])
+    expect(await open.sessions.admin.list('alice')).toEqual([])
+  })
+
+  it('fails the response as well when the unseen step failed before the handler answered', async () => {
+    open = await serve()
+    const res = await run('regenerate-late', 'create', { fail: true })
     expect(res.status).toBe(503)
     expect(res.headers.getSetCookie()).toEqual([])
     expect(await open.sessions.admin.list('alice')).toEqual([])
