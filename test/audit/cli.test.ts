@@ -79,6 +79,16 @@ describe('npx tessera-session audit', () => {
     expect(r.stdout).toMatch(/#[0-9a-f]{12}/)
   })
 
+  it('stops at the request budget: the check that hits it is SKIP, nothing beyond is sent', async () => {
+    const args = ['--target', await targetFor(good, 'budget'), '--i-am-authorised', '--json']
+    const r = await cli([...args, '--budget', '60', '--only', 'id-quality,logout', '--quiet'])
+    expect(r.code, r.stderr).toBe(0)
+    const report = JSON.parse(r.stdout)
+    expect(report.requests).toBe(60)
+    expect(report.results.map((x: { verdict: string }) => x.verdict)).toEqual(['SKIP', 'SKIP'])
+    expect(report.results[0].evidence.join()).toMatch(/request budget of 60 spent/)
+  })
+
   it('exits 2 with a clear message for a target with an unknown key', async () => {
     const file = join(dir, 'typo.json')
     const raw = JSON.parse(await readFile('test/audit/targets/mini.json', 'utf8'))

@@ -2,26 +2,28 @@ import type { AuditContext, Check, Findings } from '../check.js'
 import { fingerprint } from '../http.js'
 import { lookalike, sessionCookie, signIn } from './support.js'
 
+const label = (via: 'json' | 'form') => (via === 'form' ? 'form sign-in' : 'sign-in')
+
 async function preLogin(ctx: AuditContext, out: Findings, via: 'json' | 'form'): Promise<void> {
   const agent = ctx.agent()
   if (via === 'form' && ctx.target.formLogin) await agent.send('GET', ctx.target.formLogin.page)
   else await agent.fetchCsrf()
   const before = agent.sid
   await agent.login(ctx.target.accounts[0], via)
-  if (!agent.sid) return out.skip(`${via} sign-in set no session cookie`)
+  if (!agent.sid) return out.skip(`${label(via)} set no session cookie`)
   if (before === null) {
-    out.pass(`${via}: no session cookie before sign-in (nothing to fix)`)
+    out.pass(`${label(via)}: no session cookie before sign-in (nothing to fix)`)
     return
   }
   out.expect(
     before !== agent.sid,
-    `${via}: the pre-login ID ${fingerprint(before)} was replaced at sign-in`,
-    `${via}: the pre-login ID ${fingerprint(before)} is still the session ID after sign-in`,
+    `${label(via)}: the pre-login ID ${fingerprint(before)} was replaced at sign-in`,
+    `${label(via)}: the pre-login ID ${fingerprint(before)} is still the session ID after sign-in`,
   )
   out.expect(
     !(await agent.signedIn(sessionCookie(ctx, before))),
-    `${via}: the pre-login ID is not signed in`,
-    `${via}: the pre-login ID is signed in (session fixation)`,
+    `${label(via)}: the pre-login ID is not signed in`,
+    `${label(via)}: the pre-login ID is signed in (session fixation)`,
   )
 }
 
@@ -37,13 +39,13 @@ async function planted(
   await agent.login(ctx.target.accounts[0], via)
   out.expect(
     agent.sid !== chosen,
-    `${via}: an attacker-chosen well-formed ID ${fingerprint(chosen)} was not adopted`,
-    `${via}: the attacker-chosen ID ${fingerprint(chosen)} was kept as the session ID`,
+    `${label(via)}: an attacker-chosen well-formed ID ${fingerprint(chosen)} was not adopted`,
+    `${label(via)}: the attacker-chosen ID ${fingerprint(chosen)} was kept as the session ID`,
   )
   out.expect(
     !(await agent.signedIn(sessionCookie(ctx, chosen))),
-    `${via}: the chosen ID is not signed in`,
-    `${via}: the attacker-chosen ID is signed in (session fixation)`,
+    `${label(via)}: the chosen ID is not signed in`,
+    `${label(via)}: the attacker-chosen ID is signed in (session fixation)`,
   )
 }
 
