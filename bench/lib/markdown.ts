@@ -43,17 +43,17 @@ function profileSection(p: ProfileSummary, index: number, count: number): string
       : index === 0
         ? 'the slowest Tessera case'
         : 'the slowest Tessera case in a default configuration'
-  const tail = (t: SelfTime) => `${num(t.perReqUs, 2)} | ${num(t.share * 100, 1)} % |`
+  const tail = (t: SelfTime) => `${num(t.perReqUs, 2)} | ${num(t.share, 3)} |`
   return [
     `## Where the time goes: CPU profile of ${which} (${p.label})`,
     '',
     profileClaim(p),
     '',
-    '| area | self µs/req | share |',
+    '| area | self µs/req | share of busy time |',
     '|---|---:|---:|',
     ...p.areas.slice(0, 10).map((t) => `| ${cell(t.name)} | ${tail(t)}`),
     '',
-    '| function | where | self µs/req | share |',
+    '| function | where | self µs/req | share of busy time |',
     '|---|---|---:|---:|',
     ...p.functions
       .slice(0, 15)

@@ -112,7 +112,8 @@ export function extrasTable(rows: readonly ExtraResult[]): string[] {
       if (x.notMeasured)
         return `| ${cell(x.label)} | not measured in this run: ${cell(x.notMeasured)} | – | – | not measured |`
       const values = x.values.map(
-        (v) => `${v.name} ${num(v.value, v.value < 10 ? 2 : 0)} ${v.unit}`,
+        (v) =>
+          `${v.name} ${num(v.value, Number.isInteger(v.value) || Math.abs(v.value) >= 10 ? 0 : 2)}${v.unit ? ` ${v.unit}` : ''}`,
       )
       const ratio = x.ratio ? `${x.ratio.name}: ${ratioText(x.ratio)}, ${x.ratio.how}` : '–'
       const target = x.target ? `${x.target.op} ${num(x.target.value, 2)}×` : '–'
