@@ -45,8 +45,12 @@ export async function verifyThrottled(
   if (!throttle || typeof username !== 'string' || typeof password !== 'string')
     return guarded(res, () => app.users.verify(username, password, false))
   const { ip, userAgent } = req.session.request
-  const t = await throttle.begin({ username, ip, userAgent, cookieHeader: req.headers.cookie })
-  if (!t.ok) return refuse(res, 429, t.retryAfterSec)
+  const t = await throttle.begin(
+    { username, ip, userAgent, cookieHeader: req.headers.cookie },
+    // A full hash queue refuses before the try is counted: no store writes for a flood.
+    { busy: (trusted) => app.users.busy(trusted) },
+  )
+  if (!t.ok) return t.busy ? refuse(res, 503, 1) : refuse(res, 429, t.retryAfterSec)
   let user: User | null
   try {
     user = await guarded(res, () => app.users.verify(username, password, t.trusted))

@@ -113,6 +113,11 @@ export class UserDirectory {
     return ok && user && !user.disabled ? user : null
   }
 
+  /** True when a password check of this priority would be refused now (the hash queue is full). */
+  busy(priority: boolean): boolean {
+    return this.#gate.full(priority)
+  }
+
   async setPassword(user: User, password: string): Promise<void> {
     user.passwordHash = await this.#gate.run(
       () => hashPassword(this.#pool, password, this.#params),

@@ -95,6 +95,24 @@ describe('WorkGate', () => {
     expect(started).toBe(3)
   })
 
+  it('says when a task would be refused, per line', async () => {
+    const gate = new WorkGate({ concurrency: 2, reserved: 1, queue: 1, priorityQueue: 1 })
+    const block = deferred()
+    const task = () => block.promise
+    expect([gate.full(false), gate.full(true)]).toEqual([false, false])
+    const all = [gate.run(task)]
+    await Promise.resolve()
+    // The shared place is taken; a stranger could still wait in line.
+    expect([gate.full(false), gate.full(true)]).toEqual([false, false])
+    all.push(gate.run(task))
+    expect([gate.full(false), gate.full(true)]).toEqual([true, false])
+    all.push(gate.run(task, true), gate.run(task, true))
+    expect([gate.full(false), gate.full(true)]).toEqual([true, true])
+    block.resolve()
+    await Promise.all(all)
+    expect([gate.full(false), gate.full(true)]).toEqual([false, false])
+  })
+
   it('frees its place when a task throws', async () => {
     const gate = new WorkGate({ concurrency: 1, queue: 0 })
     await expect(gate.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom')

@@ -81,6 +81,16 @@ export class WorkGate {
     return { running: this.#running, waiting: this.#normal.length + this.#priority.length }
   }
 
+  /**
+   * True when a task of this kind would be refused now (no place to run, its line full): lets
+   * a caller refuse before it does any work for the task (say, counting a login try).
+   */
+  full(priority = false): boolean {
+    if (this.#canStart(priority)) return false
+    const line = priority ? this.#priority : this.#normal
+    return line.length >= (priority ? this.#priorityQueue : this.#queue)
+  }
+
   /** Runs `task` when a place is free; refuses at once when the queue is full. */
   async run<T>(task: () => Promise<T>, priority = false): Promise<T> {
     if (this.#canStart(priority)) this.#take(priority)

@@ -30,6 +30,7 @@ export {
   type ThrottleEvents,
 } from './options.js'
 export {
+  type BeginOptions,
   type LoginAttempt,
   type LoginRefusal,
   type LoginThrottle,

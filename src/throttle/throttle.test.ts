@@ -197,6 +197,35 @@ describe('loginThrottle', () => {
     expect((await throttle.begin({})).ok).toBe(true)
   })
 
+  it('refuses a busy try before counting it, telling busy() whether the try is trusted', async () => {
+    const { throttle } = setup()
+    const asked: boolean[] = []
+    const busy = (trusted: boolean) => {
+      asked.push(trusted)
+      return true
+    }
+    const who = { username: 'alice', ip: '198.51.100.70' }
+    const first = await throttle.begin({ ...who, ip: '192.0.2.70' })
+    const device = first.ok ? (await first.succeeded())!.split(';')[0] : ''
+    for (let i = 0; i < 10; i++)
+      expect(await throttle.begin(who, { busy })).toEqual({
+        ok: false,
+        scope: 'account',
+        retryAfterSec: 1,
+        busy: true,
+      })
+    expect(asked.every((t) => t === false)).toBe(true)
+    // Nothing was counted: the three free tries are all there.
+    const spent = []
+    for (let i = 0; i < 3; i++) {
+      const r = await throttle.begin(who, { busy: () => false })
+      spent.push(r.ok && r.spent)
+    }
+    expect(spent).toEqual([null, null, 'account'])
+    await throttle.begin({ ...who, cookieHeader: device }, { busy })
+    expect(asked.at(-1)).toBe(true)
+  })
+
   it('issues no device cookie when turned off, and a successful try still resets', async () => {
     const { throttle } = setup({ deviceCookie: false })
     expect(throttle.deviceCookieName).toBeNull()

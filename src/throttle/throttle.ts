@@ -26,13 +26,29 @@ export interface LoginTry {
   userAgent?: string | undefined
 }
 
-/** A refused try: answer 429 with `Retry-After: retryAfterSec`; check no password. */
+/**
+ * A refused try: answer 429 with `Retry-After: retryAfterSec` (503 when `busy`); check no
+ * password.
+ */
 export interface LoginRefusal {
   ok: false
-  /** The budget that is spent. */
+  /** The budget that is spent, or (when `busy`) the one the try would have gone on. */
   scope: ThrottleScope
   /** Whole seconds until a try can be counted again (at least 1). */
   retryAfterSec: number
+  /** Present when {@link BeginOptions.busy} refused the try: nothing was counted. */
+  busy?: true
+}
+
+/** Options of one {@link LoginThrottle.begin}. */
+export interface BeginOptions {
+  /**
+   * Asked once the throttle knows whose budget the try goes on (`trusted`: a known device or
+   * address), before anything is counted: return true when the work the try guards could not
+   * start nor wait now (a full hash queue). The try is then refused with `busy`, at no cost to
+   * the store, and not counted.
+   */
+  busy?: (trusted: boolean) => boolean
 }
 
 /**
@@ -68,7 +84,7 @@ export interface LoginAttempt {
 /** Per-account and per-address login budgets; see {@link loginThrottle}. */
 export interface LoginThrottle {
   /** Counts a try, or refuses it. Fails with `ERR_STORE_UNAVAILABLE` when the counters are unreachable (fail closed). */
-  begin(attempt: LoginTry): Promise<LoginAttempt | LoginRefusal>
+  begin(attempt: LoginTry, options?: BeginOptions): Promise<LoginAttempt | LoginRefusal>
   /** The device cookie's name, or null when none is issued. */
   readonly deviceCookieName: string | null
 }
@@ -143,7 +159,7 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
 
   return {
     deviceCookieName: o.device ? o.device.name : null,
-    async begin(t: LoginTry): Promise<LoginAttempt | LoginRefusal> {
+    async begin(t: LoginTry, options?: BeginOptions): Promise<LoginAttempt | LoginRefusal> {
       const now = clock.now()
       const d =
         o.device && t.username !== undefined
@@ -171,6 +187,9 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
         if (source) hot!.remember(source, known.scope, known.until, now)
         return refusal(known.scope, known.until, now)
       }
+      const scope = keys[0]?.scope ?? 'address'
+      const trusted = scope === 'device' || scope === 'known_address'
+      if (options?.busy?.(trusted)) return { ok: false, scope, retryAfterSec: 1, busy: true }
       const taken: Counted[] = []
       let spent: ThrottleScope | null = null
       for (const k of keys) {
@@ -187,11 +206,10 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
         if (spent === null && r.count >= k.budget.attempts) spent = k.scope
       }
       const first = keys[0]
-      const scope = first?.scope ?? 'address'
       return {
         ok: true,
         scope,
-        trusted: scope === 'device' || scope === 'known_address',
+        trusted,
         spent,
         cancel: () => refundAll(taken),
         failed: () => {
