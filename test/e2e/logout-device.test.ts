@@ -38,14 +38,14 @@ describe.skipIf(!run)('logout in Chromium keeps the device cookie', () => {
     const device = await cookie(DEVICE)
     expect(session).toBeTruthy()
     expect(device).toBeTruthy()
-    await page.evaluate(() => localStorage.setItem('draft', 'x'))
+    await page.evaluate("localStorage.setItem('draft', 'x')")
 
     await Promise.all([
       page.waitForURL(/\/login\?ok=logout$/),
       page.click('form[action="/logout"] button'),
     ])
     // The browser did process Clear-Site-Data ("storage" is gone)…
-    expect(await page.evaluate(() => localStorage.getItem('draft'))).toBeNull()
+    expect(await page.evaluate("localStorage.getItem('draft')")).toBeNull()
     // …and the session cookie went, but the device cookie is still there, unchanged.
     expect(await cookie('__Host-sid')).not.toBe(session)
     expect(await cookie(DEVICE)).toBe(device)
