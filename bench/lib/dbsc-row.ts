@@ -18,7 +18,7 @@ interface Ratio extends Spread {
 // The shape of bench/dbsc.ts's result this adapter reads (checked at run time: a field that
 // moved makes the row "not measured" with the reason, never a wrong number).
 interface DbscModule {
-  measureDbsc(o: { rounds?: number }): Promise<{
+  measureDbsc(o: { rounds?: number; requests?: number }): Promise<{
     http?: Ratio
     checkNs?: Spread
     refreshPerSec?: Spread
@@ -42,8 +42,9 @@ export async function measure(o: ExtraOptions): Promise<ExtraResult[]> {
   const mod = (await import(pathToFileURL(file).href)) as Partial<DbscModule>
   if (typeof mod.measureDbsc !== 'function')
     return [{ id: 'dbsc', label, notMeasured: 'bench/dbsc.ts exports no measureDbsc', values: [] }]
-  const rounds = o.quick ? 5 : 21
-  const r = await mod.measureDbsc({ rounds })
+  // Longer rounds than bench/dbsc.ts's default: the HTTP ratio is noisy on a shared machine.
+  const rounds = o.quick ? 5 : 41
+  const r = await mod.measureDbsc({ rounds, requests: o.quick ? 100 : 400 })
   const q = r.http
   if (!q || typeof q.withUs !== 'number' || typeof q.median !== 'number')
     return [{ id: 'dbsc', label, notMeasured: 'bench/dbsc.ts returned no http ratio', values: [] }]

@@ -107,7 +107,9 @@ export async function runExtras(
         continue
       }
       o.log(`extra benchmark: ${x.id}…`)
+      const started = Date.now()
       const rows = await (fn as Measure)(o)
+      o.log(`  ${x.id} took ${((Date.now() - started) / 1000).toFixed(0)} s`)
       for (const row of Array.isArray(rows) ? rows : [rows]) out.push(finish(row))
     } catch (error) {
       missing(`failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`)

@@ -196,7 +196,9 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       ...settings,
       checkRequests: options.checkRequests ?? (settings.quick ? 10 : 50),
     }
+    const roundsStarted = Date.now()
     const result = await runRounds(p.cases, p.env, { ...measure, log })
+    log(`rounds took ${((Date.now() - roundsStarted) / 1000).toFixed(0)} s`)
     const skipped = { ...p.skipped, ...result.skipped }
     const ran = p.cases.filter((c) => !skipped[c.id])
     const derived = derive(ran, result.runs)
