@@ -28,7 +28,7 @@ import { nodeHandler, type SessionRequest } from 'tessera-session/node'
 export interface DbscBenchOptions {
   /** Alternating round pairs (short, so load changes on a shared machine hit both alike). Default 41. */
   rounds?: number
-  /** Requests per round and variant. Default 100. */
+  /** Requests per round and variant. Default 200. */
   requests?: number
   /** Signed refreshes timed (in 9 rounds). Default 1 800. */
   refreshes?: number
@@ -36,12 +36,18 @@ export interface DbscBenchOptions {
 
 /** A ratio over round pairs: with / without the check. */
 export interface Ratio {
+  /** Median of the per-pair ratios, and their range. */
   median: number
   min: number
   max: number
-  /** Median time of one request without / with the check, µs. */
+  /** Median time of one request without / with the check, µs, and their ratio. */
   withoutUs: number
   withUs: number
+  ofMedians: number
+  /** The quietest round of each (least disturbed by other load), µs, and their ratio. */
+  bestWithoutUs: number
+  bestWithUs: number
+  ofBest: number
 }
 
 /** A median and range over rounds. */
@@ -125,7 +131,7 @@ async function listen(server: Server): Promise<number> {
  */
 export async function measureDbsc(options: DbscBenchOptions = {}): Promise<DbscBenchResult> {
   const rounds = options.rounds ?? 41
-  const n = options.requests ?? 100
+  const n = options.requests ?? 200
   const clock = manualClock()
   const sessions = createSessions({ store: memoryStore({ clock, quiet: true }), clock })
   const dbsc = createDbsc({ sessions, secret: 'bench-secret-bench-secret-bench-secret' })
@@ -227,6 +233,10 @@ export async function measureDbsc(options: DbscBenchOptions = {}): Promise<DbscB
       ...spread(ratios),
       withoutUs: median(without) / 1000,
       withUs: median(withCheck) / 1000,
+      ofMedians: median(withCheck) / median(without),
+      bestWithoutUs: Math.min(...without) / 1000,
+      bestWithUs: Math.min(...withCheck) / 1000,
+      ofBest: Math.min(...withCheck) / Math.min(...without),
     },
     checkNs: spread(checkRounds),
     refreshPerSec: spread(server),
@@ -253,7 +263,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const f = (s: Spread, d = 0) =>
     `${s.median.toFixed(d)} (rounds ${s.min.toFixed(d)} … ${s.max.toFixed(d)})`
   console.log(
-    `authenticated GET over loopback HTTP: ${h.withoutUs.toFixed(1)} µs without, ${h.withUs.toFixed(1)} µs with the dbsc plugin; ratio ${pct(h.median)} (round pairs ${pct(h.min)} … ${pct(h.max)})`,
+    `authenticated GET over loopback HTTP, without → with the dbsc plugin: medians ${h.withoutUs.toFixed(1)} → ${h.withUs.toFixed(1)} µs (${pct(h.ofMedians)}); quietest rounds ${h.bestWithoutUs.toFixed(1)} → ${h.bestWithUs.toFixed(1)} µs (${pct(h.ofBest)}); per-pair ratio median ${pct(h.median)} (pairs ${pct(h.min)} … ${pct(h.max)})`,
   )
   console.log(`the check alone: ${f(r.checkNs)} ns per request`)
   console.log(`refresh endpoint, server time: ${f(r.refreshPerSec)} signed refreshes/s`)
