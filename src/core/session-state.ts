@@ -58,7 +58,7 @@ export class SessionState {
 
   /** True when this request set or removed a key. */
   get changed(): boolean {
-    return this.#changes !== null && this.#changes.any
+    return this.#changes?.any === true
   }
 
   /** Whether `key` was changed in this request, and to what. */
