@@ -50,19 +50,20 @@ export function renderChart(r: BenchResult): string {
   const rowH = 22
   const headH = 28
   const top = 62
-  const max = Math.max(1, ...all.map((s) => s.ratio)) * 1.1
+  const max =
+    Math.max(1, ...all.map((s) => (Number.isFinite(s.ratioHi) ? s.ratioHi : s.ratio))) * 1.1
   const bodyH = sections.reduce(
     (a, [, rows]) => a + (rows.length ? headH + rows.length * rowH : 0),
     0,
   )
   const height = top + bodyH + 64
-  const width = Math.ceil(labelW + plotW + 70)
+  const width = Math.ceil(labelW + plotW + 130)
   const x = (v: number) => labelW + (v / max) * plotW
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     `<text x="12" y="22" font-size="15" font-weight="600" fill="#1f2933">Requests per second as a ratio to bare node:http in the same run (higher is better)</text>`,
-    `<text x="12" y="40" fill="#52606d">${esc(`${r.machine.date.slice(0, 10)} · Node ${r.machine.node} · ${r.machine.cores} × ${r.machine.cpu} · median over ${r.settings.rounds} round(s) · details in benchmarks.md`)}</text>`,
+    `<text x="12" y="40" fill="#52606d">${esc(`${r.machine.date.slice(0, 10)} · Node ${r.machine.node} · ${r.machine.cores} × ${r.machine.cpu} · median over ${r.settings.rounds} round(s), whiskers: min–max · details in benchmarks.md`)}</text>`,
   ]
   const gridTop = top
   const gridBottom = top + bodyH
@@ -85,7 +86,9 @@ export function renderChart(r: BenchResult): string {
       parts.push(
         `<text x="${(labelW - 8).toFixed(1)}" y="${y + 15}" text-anchor="end" fill="#1f2933"${bold}>${esc(s.label)}</text>`,
         `<rect x="${labelW.toFixed(1)}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowH - 7}" rx="2" fill="${COLORS[s.group]}"/>`,
-        `<text x="${(labelW + w + 5).toFixed(1)}" y="${y + 15}" fill="#1f2933">${s.ratio.toFixed(2)}×</text>`,
+        // The min–max over rounds as a whisker across the bar's end.
+        `<line x1="${x(s.ratioLo).toFixed(1)}" y1="${y + rowH / 2 - 1}" x2="${x(s.ratioHi).toFixed(1)}" y2="${y + rowH / 2 - 1}" stroke="#1f2933" stroke-width="1.5"/>`,
+        `<text x="${(Math.max(labelW + w, x(s.ratioHi)) + 5).toFixed(1)}" y="${y + 15}" fill="#1f2933">${s.ratio.toFixed(2)}× (${s.ratioLo.toFixed(2)}–${s.ratioHi.toFixed(2)})</text>`,
       )
       y += rowH
     }
