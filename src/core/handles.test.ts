@@ -114,6 +114,16 @@ describe('revokeUser keeps exactly the excepted session', () => {
     expect(await alive(sessions, bob)).toBe(true)
   })
 
+  it('refuses options that are not an object (a bare reason string)', async () => {
+    const { sessions } = setup()
+    const current = await device(sessions, 'alice')
+    await expect(async () =>
+      // @ts-expect-error the options are an object
+      sessions.revokeUser('alice', 'password_change'),
+    ).rejects.toThrow(/options must be an object, such as \{ except: … \}/)
+    expect(await alive(sessions, current)).toBe(true)
+  })
+
   it('refuses a session where the user id goes, with the call to write instead', async () => {
     const { sessions } = setup()
     const current = await device(sessions, 'alice')

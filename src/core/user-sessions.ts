@@ -74,7 +74,9 @@ export function exceptHandle(except: unknown): SessionHandle | null {
  * @example
  * checkKeys(options, ['owner', 'reason', 'actor'], 'sessions.revoke(handle, options)')
  */
-export function checkKeys(options: object, known: readonly string[], where: string): void {
+export function checkKeys(options: unknown, known: readonly string[], where: string): void {
+  if (options === null || typeof options !== 'object')
+    throw new TypeError(`${where}: options must be an object, such as { ${known[0]}: … }`)
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue
     const fix =
