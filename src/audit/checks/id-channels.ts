@@ -54,9 +54,13 @@ export const idChannels: Check = {
       )
     }
     const form = Object.fromEntries(names.map((n) => [n, sid]))
+    // With the session's own CSRF token: a refusal then means the ID in the body was ignored,
+    // not that the forgery defence stopped the request.
+    const token = agent.csrf && t.csrf ? { [t.csrf.header]: agent.csrf } : undefined
     const body = await probe.send(t.write.method, t.write.path, {
       cookie: null,
       form: { ...form, ...stringify(t.write.body) },
+      headers: token,
       absorb: false,
     })
     out.expect(

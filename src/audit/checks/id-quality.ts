@@ -43,17 +43,20 @@ function judge(out: Findings, kind: string, a: TokenAnalysis, strict: boolean): 
   )
 }
 
-async function sessionIds(ctx: AuditContext): Promise<string[]> {
+// Session IDs and the CSRF token each signed-in session got, from real sign-ins.
+async function sessionIds(ctx: AuditContext): Promise<{ ids: string[]; csrf: string[] }> {
   const ids: string[] = []
+  const csrf: string[] = []
   for (let i = 0; i < ctx.samples; i++) {
     if (i % 20 === 0) ctx.progress(`session IDs ${i}/${ctx.samples}`)
     const agent = ctx.agent()
     await agent.login(ctx.target.accounts[0])
     if (agent.sid) ids.push(agent.sid)
+    if (agent.sid && agent.csrf) csrf.push(agent.csrf)
     // Log each sample out at once: under a reject-new cap, live samples would block sign-ins.
     await agent.logout()
   }
-  return ids
+  return { ids, csrf }
 }
 
 async function csrfTokens(ctx: AuditContext): Promise<string[]> {
@@ -98,9 +101,10 @@ export const idQuality: Check = {
   top10_2025: ['A04:2025', 'A07:2025'],
   async run(ctx, out) {
     const users = ctx.target.accounts.map((a) => a.username)
-    const ids = await sessionIds(ctx)
+    const { ids, csrf: bound } = await sessionIds(ctx)
     if (ids.length < 2) return out.skip('could not collect session IDs')
     judge(out, 'session ID', analyseTokens(ids, users), true)
+    if (bound.length >= 2) judge(out, 'CSRF token (signed-in)', analyseTokens(bound, users), false)
     const csrf = await csrfTokens(ctx)
     if (csrf.length >= 2) judge(out, 'CSRF token (pre-login)', analyseTokens(csrf, users), false)
     const refresh = await refreshTokens(ctx)
