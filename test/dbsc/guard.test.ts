@@ -76,6 +76,32 @@ describe('requireBound and the bound-cookie check', () => {
   })
 })
 
+describe('a binding across the session lifecycle', () => {
+  it('follows a periodic renewal: the new session cookie, the same bound cookie and key', async () => {
+    const w = world({ guard: { paths: [GUARDED] } }, { renewal: { interval: '5m' } })
+    const s = await w.bound()
+    w.clock.advance(6 * 60_000)
+    const renewing = await w.send('GET', '/page', { cookie: `${s.sid}; ${s.boundCookie}` })
+    const renewed = renewing.ctx.session.setCookie!.split(';')[0]!
+    expect(renewed).not.toBe(s.sid)
+    expect(
+      (await w.send('POST', GUARDED, { cookie: `${renewed}; ${s.boundCookie}` })).rejection,
+    ).toBeNull()
+    expect((await w.send('POST', GUARDED, { cookie: renewed })).rejection?.code).toBe(
+      'ERR_DBSC_REQUIRED',
+    )
+    // The cached challenge expired (5 min): the browser gets a new one and signs it.
+    const after = { ...s, sid: renewed }
+    const asked = await w.refresh(after, s.challenge)
+    expect(asked.reply?.status).toBe(403)
+    const fresh = /^"([^"]+)"/.exec(
+      asked.reply!.headers.find(([n]) => n === 'secure-session-challenge')![1],
+    )![1]!
+    expect((await w.refresh(after, fresh)).reply?.status).toBe(200)
+    expect(w.dbsc.isBound(renewing.ctx.session.record)).toBe(true)
+  })
+})
+
 describe('DBSC endpoints under pressure', () => {
   it('consumes a challenge once when two refreshes race with it', async () => {
     const w = world()

@@ -3,6 +3,7 @@
 import { manualClock } from '../../src/core/clock.js'
 import type { SessionEvent } from '../../src/core/events.js'
 import { createSessions } from '../../src/core/manager.js'
+import type { SessionOptions } from '../../src/core/options.js'
 import { createDbsc, type DbscOptions, type DbscReply } from '../../src/dbsc/index.js'
 import { createPipeline } from '../../src/pipeline/pipeline.js'
 import type { Rejection, RequestContext, RequestInput } from '../../src/pipeline/types.js'
@@ -27,9 +28,16 @@ const pairOf = (setCookie: string) => setCookie.split(';')[0]!
 const q = (v: string) => `"${v}"`
 
 /** A session manager with DBSC on a memory store and a manual clock, and helpers to drive it. */
-export function world(options: Partial<DbscOptions> = {}) {
+export function world(
+  options: Partial<DbscOptions> = {},
+  sessionOptions: Partial<SessionOptions> = {},
+) {
   const clock = manualClock()
-  const sessions = createSessions({ store: memoryStore({ clock, quiet: true }), clock })
+  const sessions = createSessions({
+    store: memoryStore({ clock, quiet: true }),
+    clock,
+    ...sessionOptions,
+  })
   const dbsc = createDbsc({ sessions, secret: 's'.repeat(32), ...options })
   const pipeline = createPipeline(sessions, [dbsc.plugin()])
   const events: SessionEvent[] = []
