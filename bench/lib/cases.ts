@@ -29,21 +29,12 @@ export interface CaseDef {
   population?: { sessions: number; spread: 'uniform' | 'zipf'; zipfS?: number }
 }
 
-/** Live sessions of the population cases. */
-export const POPULATION = 100_000
-const POP = POPULATION.toLocaleString('en-US')
+import { populationCases } from './population-cases.js'
+import { NEEDS, STORE_LABEL } from './store-kinds.js'
 
 const GET = { quick: true }
 
 const ALG = { hs256: 'HS256', es256: 'ES256', eddsa: 'EdDSA' } as const
-
-const STORE_LABEL = {
-  memory: 'memory',
-  sqlite: 'SQLite',
-  redis: 'Redis',
-  cluster: 'Redis Cluster',
-  postgres: 'PostgreSQL',
-} as const
 
 /** Every case, in report order. `bare` is the baseline of every round. */
 export const CASES: readonly CaseDef[] = [
@@ -103,7 +94,7 @@ export const CASES: readonly CaseDef[] = [
       group: 'peer',
       server: 'minimal.mjs',
       env: { STORE: store },
-      needs: store === 'redis' ? ['redis'] : [],
+      needs: NEEDS[store],
       ...GET,
     }),
   ),
@@ -243,29 +234,7 @@ export const CASES: readonly CaseDef[] = [
     server: 'tessera/token.ts',
     env: { ALG: 'EdDSA' },
   },
-  ...(['memory', 'redis', 'postgres'] as const).flatMap((store) =>
-    (['uniform', 'zipf'] as const).map(
-      (spread): CaseDef => ({
-        id: `pop-${store}-${spread}`,
-        label: `Tessera node, ${STORE_LABEL[store]} store, ${POP} sessions, ${spread}`,
-        group: 'tessera',
-        server: 'tessera/node.ts',
-        env: { STORE: store },
-        needs: store === 'memory' ? [] : [store],
-        // Zipf exponent 1: close to the popularity of web pages and users.
-        population: { sessions: POPULATION, spread, ...(spread === 'zipf' ? { zipfS: 1 } : {}) },
-        quick: store === 'memory' && spread === 'zipf',
-      }),
-    ),
-  ),
-  {
-    id: 'pop-monitoring-uniform',
-    label: `Tessera node, memory store, ${POP} sessions, uniform, monitoring on`,
-    group: 'tessera',
-    server: 'tessera/node.ts',
-    env: { STORE: 'memory', MONITORING: '1' },
-    population: { sessions: POPULATION, spread: 'uniform' },
-  },
+  ...populationCases(),
   ...(['memory', 'sqlite', 'redis', 'cluster', 'postgres'] as const).map(
     (store): CaseDef => ({
       id: `login-${store}`,
@@ -273,14 +242,7 @@ export const CASES: readonly CaseDef[] = [
       group: 'tessera',
       server: 'tessera/node.ts',
       env: { STORE: store === 'cluster' ? 'redis-cluster' : store },
-      needs:
-        store === 'redis'
-          ? ['redis']
-          : store === 'cluster'
-            ? ['cluster']
-            : store === 'postgres'
-              ? ['postgres']
-              : [],
+      needs: NEEDS[store],
       kind: 'login',
       quick: store === 'memory',
     }),
