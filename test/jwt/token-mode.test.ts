@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { manualClock } from '../src/core/clock.js'
-import type { SessionStore } from '../src/core/store.js'
-import { generateKeyInput, KeySet } from '../src/jwt/key-set.js'
-import type { TokenPair } from '../src/jwt/refresh-flow.js'
-import { createTokenMode } from '../src/jwt/token-mode.js'
-import { memoryStore } from '../src/stores/memory/index.js'
-import { familySuite, harness } from './jwt/family.js'
+import { manualClock } from '../../src/core/clock.js'
+import type { SessionStore } from '../../src/core/store.js'
+import { generateKeyInput, KeySet } from '../../src/jwt/key-set.js'
+import type { TokenPair } from '../../src/jwt/refresh-flow.js'
+import { createTokenMode } from '../../src/jwt/token-mode.js'
+import { memoryStore } from '../../src/stores/memory/index.js'
+import { familySuite, harness } from './family.js'
 
 familySuite('the memory store', async (clock) => memoryStore({ clock, quiet: true }))
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { manualClock } from '../src/core/clock.js'
-import { parseSessionHandle } from '../src/core/handle.js'
-import { ApiClient, type RunningApp, startApp } from './helpers/client.js'
+import { manualClock } from '../../src/core/clock.js'
+import { parseSessionHandle } from '../../src/core/handle.js'
+import { ApiClient, type RunningApp, startApp } from '../helpers/client.js'
 
 // The reference app's token mode over HTTP: POST /api/token, refresh, revoke, JWKS, Bearer on
 // the API, BFF cookies, and the session features (list, password change, admin revoke).

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { manualClock } from '../src/core/clock.js'
-import type { SessionEvent } from '../src/core/events.js'
-import { generateToken } from '../src/core/token.js'
-import { Browser } from './helpers/browser.js'
-import { ApiClient, type RunningApp, startApp } from './helpers/client.js'
+import { manualClock } from '../../src/core/clock.js'
+import type { SessionEvent } from '../../src/core/events.js'
+import { generateToken } from '../../src/core/token.js'
+import { Browser } from '../helpers/browser.js'
+import { ApiClient, type RunningApp, startApp } from '../helpers/client.js'
 
 const clock = manualClock(Date.now())
 let running: RunningApp

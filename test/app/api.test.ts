@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ApiClient, type RunningApp, startApp } from './helpers/client.js'
+import { ApiClient, type RunningApp, startApp } from '../helpers/client.js'
 
 let running: RunningApp
 beforeAll(async () => {
