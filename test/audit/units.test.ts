@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { AUDIT_USAGE, audit, parseAuditArgs } from '../../src/audit/cli.js'
+import { runAudit } from '../../src/audit/engine.js'
 import { fipsBlock } from '../../src/audit/fips.js'
 import { fingerprint } from '../../src/audit/http.js'
 import { loadTarget } from '../../src/audit/load.js'
 import { analyseTokens, decodeToken } from '../../src/audit/randomness.js'
 import { parseTarget } from '../../src/audit/target.js'
+import { startMiniApp } from './targets/mini-app.js'
 
 const MINI = 'test/audit/targets/mini.json'
 // The raw JSON of the mini target, to change one key at a time.
@@ -92,5 +94,20 @@ describe('randomness analysis', () => {
     ).toBe(32)
     expect(fingerprint('secret')).toMatch(/^#[0-9a-f]{12}$/)
     expect(fingerprint('secret')).not.toContain('secret')
+  })
+})
+
+describe('--long', () => {
+  it('waits for policy.long, and skips the timeout check when the target declares none', async () => {
+    const app = await startMiniApp()
+    try {
+      const target = { ...loadTarget(MINI), baseUrl: app.url, origin: app.url }
+      const report = await runAudit({ target, authorised: true, long: true, only: ['timeouts'] })
+      expect(report.timeouts).toEqual({ idleMs: null, absoluteMs: null, long: true })
+      expect(report.results.map((r) => r.verdict)).toEqual(['SKIP'])
+      expect(report.results[0]!.evidence.join()).toMatch(/no policy.long idleTimeout/)
+    } finally {
+      await app.close()
+    }
   })
 })
