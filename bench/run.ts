@@ -39,7 +39,7 @@ if (values.help) {
   --quick                 a short indicative run of a few cases (no docs, profiles, footprint, extras)
   --cases a,b             only these cases (bare is always added); ids in bench/lib/cases.ts
   --rounds N              rounds (default 3; 1 with --quick)
-  --duration S            measured seconds per run (default 2)   --warmup S  (default 0.8)
+  --duration S            measured seconds per run (default 2)   --warmup S  (default 0.6)
   --connections N         load generator connections (default 32)
   --loadgen autocannon|builtin
   --max-foreign CORES     repeat a run when other processes used more (default 1.2)

@@ -88,7 +88,7 @@ function settingsFrom(o: BenchOptions): BenchSettings {
   return {
     quick,
     rounds: o.rounds ?? (quick ? 1 : 3),
-    warmupMs: o.warmupMs ?? (quick ? 500 : 800),
+    warmupMs: o.warmupMs ?? (quick ? 500 : 600),
     durationMs: o.durationMs ?? (quick ? 1200 : 2000),
     connections: o.connections ?? 32,
     loadgen: loadgen === 'auto' ? (benchDepsInstalled() ? 'autocannon' : 'builtin') : loadgen,
