@@ -20,6 +20,9 @@ export type BoundState = 'none' | 'unbound' | 'bound' | 'missing' | 'invalid' | 
 export type BoundSummary = SessionSummary & { bound: boolean }
 
 const STATE = 'dbsc'
+// A path that is safe to send back as a Location: one leading slash (no `//host`), no
+// backslash, no whitespace or controls.
+const SAFE_PATH = /^\/(?!\/)[^\\\s\x00-\x1f]*$/
 const REFUSE_MISSING: Rejection = Object.freeze({
   status: 403,
   code: 'ERR_DBSC_REQUIRED',
@@ -49,6 +52,8 @@ const STEP_UP: Rejection = Object.freeze({
  */
 export class Dbsc {
   readonly #kit: Kit
+  /** Set once `plugin()` was called: only then does a response clear a bad bound cookie. */
+  #clears = false
 
   constructor(options: DbscOptions) {
     this.#kit = makeKit(resolveDbscOptions(options))
@@ -115,10 +120,27 @@ export class Dbsc {
   ): Rejection | undefined {
     const state = this.state(ctx)
     if (state === 'none' || state === 'bound') return undefined
+    if (state === 'invalid' || state === 'expired') return this.#retry(ctx)
     if (state !== 'unbound') return REFUSE_MISSING
     if (unbound === 'allow') return undefined
     if (unbound === 'step-up') return ctx.session.isFresh() ? undefined : STEP_UP
     return REFUSE_UNBOUND
+  }
+
+  // A bound cookie that is there but stale or unknown (the secret changed, a clock jumped): the
+  // draft's "point-in-time challenge". The plugin clears the cookie on this response, and a 307
+  // to the same URL makes a DBSC browser refresh before it repeats the request (method and
+  // body kept). Clients without DBSC just get the redirect, and the anomaly is already raised.
+  #retry(ctx: RequestContext): Rejection {
+    const path = ctx.input.path
+    if (!this.#clears || !SAFE_PATH.test(path)) return REFUSE_MISSING
+    const location = ctx.input.query ? `${path}?${ctx.input.query}` : path
+    return {
+      status: 307,
+      code: 'ERR_DBSC_REFRESH',
+      message: 'the bound cookie must be refreshed; retry',
+      headers: [['location', location]],
+    }
   }
 
   /**
@@ -130,6 +152,7 @@ export class Dbsc {
   plugin(): Plugin {
     const kit = this.#kit
     const o = kit.o
+    this.#clears = true
     return {
       name: 'dbsc',
       onRequest: (ctx) => {
@@ -156,6 +179,9 @@ export class Dbsc {
         return o.guardPaths.has(path) ? this.requireBound(ctx) : undefined
       },
       headers: (ctx, out) => {
+        const checked = ctx.locals[STATE]
+        if (checked === 'invalid' || checked === 'expired')
+          out.push(['set-cookie', clearBoundCookie(kit)])
         const s = ctx.session
         if (s.clearSiteData !== null) {
           if (ctx.input.header('cookie')?.includes(o.cookie.name))

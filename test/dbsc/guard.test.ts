@@ -6,7 +6,7 @@ import { world } from './inproc.js'
 const GUARDED = '/transfer'
 
 describe('requireBound and the bound-cookie check', () => {
-  it('passes a bound session with its bound cookie and refuses it once the cookie expired', async () => {
+  it('passes a bound session with its bound cookie; a stale one is cleared and retried (307)', async () => {
     const w = world({ guard: { paths: [GUARDED] } })
     const s = await w.bound()
     const both = `${s.sid}; ${s.boundCookie}`
@@ -15,32 +15,42 @@ describe('requireBound and the bound-cookie check', () => {
     w.clock.advance(10 * 60_000 + 29_000)
     expect((await w.send('POST', GUARDED, { cookie: both })).rejection).toBeNull()
     w.clock.advance(1_000)
+    // The draft's point-in-time challenge: the cookie is cleared and a 307 repeats the request
+    // after a DBSC browser refreshed.
     const late = await w.send('POST', GUARDED, { cookie: both })
-    expect(late.rejection).toMatchObject({ status: 403, code: 'ERR_DBSC_REQUIRED' })
+    expect(late.rejection).toMatchObject({
+      status: 307,
+      code: 'ERR_DBSC_REFRESH',
+      headers: [['location', GUARDED]],
+    })
+    expect(w.pipeline.responseHeaders(late.ctx)).toContainEqual([
+      'set-cookie',
+      expect.stringMatching(/^__Host-dbsc=;.*Max-Age=0/),
+    ])
     expect(w.events.at(-1)).toMatchObject({
       type: 'session_anomaly',
       level: 'critical',
       reason: 'dbsc_expired',
     })
+    // Without any bound cookie there is nothing to refresh from: 403.
+    const bare = await w.send('POST', GUARDED, { cookie: s.sid })
+    expect(bare.rejection).toMatchObject({ status: 403, code: 'ERR_DBSC_REQUIRED' })
   })
 
-  it('refuses a forged bound cookie and a bound cookie of another binding', async () => {
+  it('treats a forged, foreign or duplicated bound cookie as invalid, and never redirects off-site', async () => {
     const w = world({ guard: { paths: [GUARDED] } })
     const a = await w.bound('u1')
     const b = await w.bound('u2')
     const forged = `${a.sid}; ${a.boundCookie.slice(0, -2)}AA`
-    expect((await w.send('POST', GUARDED, { cookie: forged })).rejection?.code).toBe(
-      'ERR_DBSC_REQUIRED',
-    )
     const mixed = `${a.sid}; ${b.boundCookie}`
-    expect((await w.send('POST', GUARDED, { cookie: mixed })).rejection?.code).toBe(
-      'ERR_DBSC_REQUIRED',
-    )
     const tossed = `${a.sid}; ${a.boundCookie}; ${b.boundCookie}`
-    expect((await w.send('POST', GUARDED, { cookie: tossed })).rejection?.code).toBe(
-      'ERR_DBSC_REQUIRED',
-    )
+    for (const cookie of [forged, mixed, tossed])
+      expect((await w.send('POST', GUARDED, { cookie })).rejection?.status).toBe(307)
+    // A path a browser would read as another host is refused instead of redirected.
+    const odd = await w.send('POST', '//evil.test/x', { cookie: forged })
+    expect(w.dbsc.requireBound(odd.ctx)?.status).toBe(403)
     expect(w.events.filter((e) => e.type === 'session_anomaly').map((e) => e.reason)).toEqual([
+      'dbsc_invalid',
       'dbsc_invalid',
       'dbsc_invalid',
       'dbsc_invalid',
