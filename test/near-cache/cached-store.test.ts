@@ -232,3 +232,21 @@ describe('the nearCache option', () => {
     ).toThrow(/nearCache/)
   })
 })
+
+describe('a throwing onEvent listener', () => {
+  it('fails neither the write that committed nor the push', async () => {
+    const { channel, sink } = handChannel()
+    const inner = memoryStore({ quiet: true })
+    const onEvent = () => {
+      throw new Error('listener bug')
+    }
+    const store = withNearCache(inner, channel, nearCacheSettings({ onEvent }, 'test')!)
+    const r = record('u1')
+    await store.create(r)
+    sink().up()
+    await store.get(r.id)
+    expect(() => sink().invalidate(r.id)).not.toThrow()
+    await expect(store.update(r.id, { set: { a: 1 } })).resolves.toBe(true)
+    expect((await inner.get(r.id))?.data).toMatchObject({ a: 1 })
+  })
+})

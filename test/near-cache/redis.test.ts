@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto'
-import { inject } from 'vitest'
+import { createClient } from 'redis'
+import { describe, expect, inject, it } from 'vitest'
+import { nearCacheStats } from '../../src/stores/near-cache/index.js'
 import { redisClusterStore, redisStore } from '../../src/stores/redis/index.js'
 import { clientName } from '../../src/stores/redis/tracking.js'
 import { redisAnswers, serviceGate } from '../services/availability.js'
 import { clusterNodes } from '../services/redis-cluster.js'
 import { inspectRedis } from '../services/redis-inspect.js'
 import { redisCli } from '../services/redis-server.js'
-import { nearCacheSuite } from './suite.js'
+import { EventLog, pushed } from './events.js'
+import { nearCacheSuite, record } from './suite.js'
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const CLUSTER_URL = process.env.REDIS_CLUSTER_URL || inject('redisClusterUrl')
@@ -55,3 +58,33 @@ for (const t of topologies) {
     }
   })
 }
+
+describe.runIf(standaloneUp)('the near cache on a node-redis client of yours', () => {
+  it('tracks through a duplicate of it, and leaves the client open on close', async () => {
+    const client = createClient({ url: REDIS_URL, disableOfflineQueue: true })
+    await client.connect()
+    const keyPrefix = `tessera-nc-test:${randomBytes(4).toString('hex')}:`
+    const log = new EventLog()
+    const store = redisStore({ client, keyPrefix, nearCache: { onEvent: log.push } })
+    try {
+      await log.ready()
+      const r = record('u-own')
+      await store.create(r)
+      await store.get(r.id)
+      await store.get(r.id)
+      expect(nearCacheStats(store)?.hits).toBe(1)
+      const arrived = log.next(pushed(r.id))
+      // A write by another client (here, by hand): pushed like any other.
+      await client.sendCommand(['HSET', `${keyPrefix}s:{${r.id}}`, 'd:note', '"by hand"'])
+      await arrived
+      expect((await store.get(r.id))?.data).toMatchObject({ note: 'by hand' })
+    } finally {
+      await store.close()
+      expect(client.isOpen).toBe(true)
+      const redis = await inspectRedis([REDIS_URL])
+      await redis.clear(keyPrefix)
+      await redis.close()
+      await client.close()
+    }
+  })
+})

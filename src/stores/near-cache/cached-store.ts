@@ -2,7 +2,7 @@ import { expiresAt, type SessionRecord } from '../../core/record.js'
 import type { SessionStore, StoreNotice } from '../../core/store.js'
 import type { InvalidationChannel, InvalidationSink } from './channel.js'
 import { RecordCache } from './entries.js'
-import type { NearCacheSettings } from './options.js'
+import type { NearCacheEvent, NearCacheSettings } from './options.js'
 
 /** What a near cache has done so far (for tests, benchmarks and metrics). */
 export interface NearCacheStats {
@@ -59,7 +59,17 @@ export function withNearCache<S extends SessionStore>(
 ): S {
   const cache = new RecordCache(settings.maxEntries, settings.maxBytes)
   const pending = new Map<string, Pending>()
-  const { clock, maxAgeMs, onEvent } = settings
+  const { clock, maxAgeMs } = settings
+  // A throwing listener must not fail a write that has already committed, nor a push handler.
+  const onEvent = settings.onEvent
+    ? (event: NearCacheEvent) => {
+        try {
+          settings.onEvent!(event)
+        } catch {
+          // The listener's own fault; the cache has done its part.
+        }
+      }
+    : undefined
   let up = false
   // Bumped by every channel change and flush: a read that spans one is not kept.
   let epoch = 0

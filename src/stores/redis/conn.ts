@@ -76,7 +76,13 @@ export interface PushClient {
 }
 
 // A copy of a client's settings that receives invalidation pushes (RESP3 is required for them).
-const PUSH = { RESP: 3, emitInvalidate: true, maintNotifications: 'disabled' } as const
+// (A client of yours with node-redis's own clientSideCache would refuse emitInvalidate.)
+const PUSH = {
+  RESP: 3,
+  emitInvalidate: true,
+  clientSideCache: undefined,
+  maintNotifications: 'disabled',
+} as const
 const duplicate = (client: unknown): PushClient =>
   (client as { duplicate(o: typeof PUSH): PushClient }).duplicate(PUSH)
 
