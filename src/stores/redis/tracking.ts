@@ -28,9 +28,10 @@ interface Tracker {
  *
  * Broadcast mode (`CLIENT TRACKING ON BCAST PREFIX <prefix>s:{`), not default mode: default
  * mode tracks the keys a connection reads, so it would have to run on the connections that
- * serve reads and would miss keys read only inside scripts (the store's misses read alias and
- * tombstone in a script). Broadcast tells every subscriber about every write of a session key,
- * whoever made it (a script, another app, `redis-cli`), from each master for its own slots.
+ * serve reads (in RESP3, which node-redis decodes slower) and make Redis keep a table of every
+ * key every app connection read. Broadcast tells every subscriber about every write of a
+ * session key, whoever made it (a script, another app, `redis-cli`), from each master for its
+ * own slots, with no table.
  *
  * The channel is up only while every current master has a subscribed connection. Any
  * connection's error, reconnect or end takes it down (the cache empties); a new master (a
