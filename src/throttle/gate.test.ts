@@ -74,6 +74,35 @@ describe('WorkGate', () => {
     expect(gate.load).toEqual({ running: 0, waiting: 0 })
   })
 
+  it('holds others back while a priority task runs over the shared places', async () => {
+    const gate = new WorkGate({ concurrency: 2, reserved: 1, queue: 2, priorityQueue: 1 })
+    const stranger = deferred()
+    const known = deferred()
+    const order: string[] = []
+    const all = [
+      gate.run(async () => {
+        order.push('stranger-1')
+        await stranger.promise
+      }),
+      gate.run(async () => {
+        order.push('known')
+        await known.promise
+      }, true),
+      gate.run(async () => void order.push('stranger-2')),
+    ]
+    await Promise.resolve()
+    expect(order).toEqual(['stranger-1', 'known'])
+    // stranger-1 ends while the known task still runs: stranger-2 waits for it, so no more
+    // than one task (the shared count) hashes once the known one is alone.
+    stranger.resolve()
+    await new Promise(setImmediate)
+    expect(order).toEqual(['stranger-1', 'known'])
+    expect(gate.load).toEqual({ running: 1, waiting: 1 })
+    known.resolve()
+    await Promise.all(all)
+    expect(order).toEqual(['stranger-1', 'known', 'stranger-2'])
+  })
+
   it('lets priority tasks use the shared places too', async () => {
     const gate = new WorkGate({ concurrency: 2, reserved: 1, queue: 1, priorityQueue: 1 })
     const block = deferred()

@@ -8,7 +8,10 @@ export interface WorkGateOptions {
   /**
    * Of the `concurrency` places, how many only priority tasks may take (e.g. a hashing worker
    * kept for known devices), so that a flood of others never makes a priority task wait for a
-   * running one. Default 0; at most `concurrency - 1`.
+   * running one. Other tasks start only while fewer than `concurrency - reserved` tasks run in
+   * all: while a priority task runs in a reserved place, they hold back, so the work in flight
+   * (the CPU it takes) stays at `concurrency - reserved` but for the moment a priority task
+   * arrives. Default 0; at most `concurrency - 1`.
    */
   reserved?: number
   /** Tasks allowed to wait; past this, more are refused at once. Default `concurrency`. */
@@ -57,7 +60,6 @@ export class WorkGate {
   readonly #normal: Waiter[] = []
   readonly #priority: Waiter[] = []
   #running = 0
-  #runningNormal = 0
 
   constructor(options: WorkGateOptions) {
     assertKnownKeys(options, ['concurrency', 'reserved', 'queue', 'priorityQueue'], 'WorkGate')
@@ -93,7 +95,7 @@ export class WorkGate {
 
   /** Runs `task` when a place is free; refuses at once when the queue is full. */
   async run<T>(task: () => Promise<T>, priority = false): Promise<T> {
-    if (this.#canStart(priority)) this.#take(priority)
+    if (this.#canStart(priority)) this.#running++
     else {
       const line = priority ? this.#priority : this.#normal
       if (line.length >= (priority ? this.#priorityQueue : this.#queue)) throw busy()
@@ -104,7 +106,6 @@ export class WorkGate {
       return await task()
     } finally {
       this.#running--
-      if (!priority) this.#runningNormal--
       this.#pump()
     }
   }
@@ -113,28 +114,17 @@ export class WorkGate {
     if (this.#running >= this.#concurrency) return false
     // Waiters go first: a newcomer must not overtake the line it would have joined.
     if (priority) return this.#priority.length === 0
-    return this.#runningNormal < this.#shared && this.#normal.length === 0
-  }
-
-  #take(priority: boolean): void {
-    this.#running++
-    if (!priority) this.#runningNormal++
+    return this.#running < this.#shared && this.#normal.length === 0
   }
 
   /** Starts waiters while places are free: priority first, others within the shared places. */
   #pump(): void {
     while (this.#running < this.#concurrency) {
-      const known = this.#priority.shift()
-      if (known) {
-        this.#take(true)
-        known.start()
-        continue
-      }
-      if (this.#runningNormal >= this.#shared) return
-      const other = this.#normal.shift()
-      if (!other) return
-      this.#take(false)
-      other.start()
+      const next =
+        this.#priority.shift() ?? (this.#running < this.#shared ? this.#normal.shift() : undefined)
+      if (!next) return
+      this.#running++
+      next.start()
     }
   }
 }
