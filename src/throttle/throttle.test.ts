@@ -96,6 +96,28 @@ describe('loginThrottle', () => {
     expect(refused(await throttle.begin(attacker))?.scope).toBe('account')
   })
 
+  it('gives all device cookies of one account one trusted budget, not one each', async () => {
+    // Each sign-in mints a device cookie; without a shared cap, an account holder with many of
+    // them has unlimited trusted (priority) tries, none on the address budget.
+    const { throttle } = setup()
+    const devices: string[] = []
+    for (let i = 0; i < 3; i++) {
+      const t = await throttle.begin({ username: 'mallory', ip: `192.0.2.${i}` })
+      if (t.ok) devices.push((await t.succeeded())!.split(';')[0]!)
+    }
+    let ok = 0
+    for (const cookieHeader of devices)
+      for (let i = 0; i < 5; i++)
+        if ((await throttle.begin({ username: 'mallory', ip: '198.51.100.9', cookieHeader })).ok)
+          ok++
+    expect(ok).toBe(5)
+    // Another account's device keeps its own budget.
+    const b = await throttle.begin({ username: 'bob', ip: '192.0.2.50' })
+    const bobs = b.ok ? (await b.succeeded())!.split(';')[0]! : ''
+    const r = await throttle.begin({ username: 'bob', ip: '198.51.100.9', cookieHeader: bobs })
+    expect(r.ok && r.scope).toBe('device')
+  })
+
   it('gives an address with a recent successful login for the account its own budget', async () => {
     const { throttle } = setup()
     const t = await throttle.begin({ username: 'alice', ip: '192.0.2.10' })

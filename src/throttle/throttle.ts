@@ -122,7 +122,14 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
       return t.ip && o.address
         ? [{ key: counterKey('addr', addressBucket(t.ip)), budget: o.address, scope: 'address' }]
         : []
-    if (d) return [{ key: counterKey('dev', d.id), budget: o.trusted, scope: 'device' }]
+    // Each sign-in mints a device cookie, so the account's devices share one trusted budget
+    // too: many self-minted cookies must not add up to unlimited priority tries. Only holders
+    // of this account's device cookies can spend it.
+    if (d)
+      return [
+        { key: counterKey('dev', d.id), budget: o.trusted, scope: 'device' },
+        { key: counterKey('devs', name), budget: o.trusted, scope: 'device' },
+      ]
     if (!t.ip) return [{ key: counterKey('acct', name), budget: o.account, scope: 'account' }]
     const ip = addressBucket(t.ip)
     if (o.rememberAddressMs > 0 && (await counters.marked(counterKey('seen', name, ip), now)))
