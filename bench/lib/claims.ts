@@ -125,7 +125,10 @@ export function threadClaims(r: BenchResult): string[] {
 export function noiseClaims(r: BenchResult): string[] {
   const bare = r.summary.find((s) => s.id === 'bare')
   const failures = r.summary.reduce((a, x) => a + x.failures, 0)
-  const worst = r.drift.reduce((a, d) => Math.max(a, Math.abs(d.rpsDriftPct)), 0)
+  const worst = r.drift.reduce<(typeof r.drift)[number] | null>(
+    (a, d) => (a && Math.abs(a.rpsDriftPct) >= Math.abs(d.rpsDriftPct) ? a : d),
+    null,
+  )
   const out = [
     `- Failures (non-2xx, errors, timeouts) in measured windows: ${failures}.`,
     `- A run was repeated up to ${r.settings.retries} time(s) when other processes used more than ${num(r.settings.maxForeignCores, 1)} core(s), keeping the quieter attempt.`,
@@ -135,9 +138,9 @@ export function noiseClaims(r: BenchResult): string[] {
       `- Against bare node:http the load generator used ${num(bare.loadgenCpuUs, 1)} µs of CPU per request and the server ${num(bare.cpuUs, 1)} µs, on the same ${r.machine.cores} cores: cheap cases are partly bound by the load generator, so compare them by server CPU too.`,
     )
   }
-  if (r.drift.length) {
+  if (worst) {
     out.push(
-      `- Bare node:http moved by up to ${num(worst, 1)} % in requests/second between the first and last run of a round (table below).`,
+      `- The largest change of bare node:http between the first and last run of a round: ${num(worst.rpsDriftPct, 1)} % in requests/second (round ${worst.round}; table below).`,
     )
   }
   return out

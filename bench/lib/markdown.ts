@@ -29,7 +29,7 @@ import {
 export const METHOD: readonly string[] = [
   'Each server runs in its own process (`bench/servers/`); the load generator runs in another (`bench/loadgen/`), on loopback.',
   'A round is: bare node:http, every case (in an order rotated each round, compared cases back to back), bare again; a ratio to bare divides by the mean of the two bare runs of the same round.',
-  'Every ratio is given as its median over rounds with the smallest and largest round in brackets; a target counts as met only when the smallest round clears it, as missed when the largest round does not reach it, and as not separable from the target otherwise.',
+  'Every ratio is given with an interval in brackets: the smallest and largest round unless its row names another interval; a target counts as met only when the whole interval clears it, as missed when the whole interval falls short of it, and as not separable from the target otherwise.',
   'Server CPU µs/request is the server process CPU time (all threads, `/proc/<pid>/stat`) during the measured window divided by the responses; the main-thread share comes from `/proc/<pid>/task/<pid>/stat`.',
   'Before load, each case is checked: the timed request answers with a success status and the user; sequential requests then count `Set-Cookie` headers and store calls (a counting wrapper around the store).',
   'Redis commands per request come from `INFO commandstats` deltas over the measured window of a private redis-server, its CPU from `/proc`.',
