@@ -57,7 +57,10 @@ async function around(
   const a = open(() => {})
   b = open(onB)
   const upCount = () => events.filter((e) => e.type === 'up').length
-  while (upCount() === 0) await sleep(10)
+  for (let waited = 0; upCount() === 0; waited += 10) {
+    if (waited > 10_000) throw new Error('the near cache channel never came up')
+    await sleep(10)
+  }
   const records = Array.from({ length: 400 }, (_, i) => benchRecord(`f${i}`))
   for (const r of records) await a.create(r)
   let running = true
@@ -131,7 +134,13 @@ export async function measureRedisRestart(outageMs = 1000): Promise<FaultResult>
   ]
   const start = async (): Promise<ChildProcess> => {
     const p = spawn('redis-server', args, { stdio: 'ignore' })
+    let failure: Error | null = null
+    p.once('error', (e) => {
+      failure = e
+    })
     await sleep(300)
+    if (failure !== null || p.exitCode !== null)
+      throw new Error(`redis-server did not start: ${failure ?? `exit ${p.exitCode}`}`)
     return p
   }
   let server = await start()
@@ -181,29 +190,33 @@ export async function measurePgListenerKill(url: string): Promise<FaultResult> {
 
 /** Both faults as report rows. */
 export async function measureFaults(urls: { postgres: string }): Promise<ExtraResult[]> {
-  const row = (id: string, label: string, f: FaultResult): ExtraResult => ({
-    id,
-    label,
-    values: [
-      { name: 'channel back after', value: Math.round(f.recoveryMs), unit: 'ms' },
-      { name: 'longest stale grant', value: Math.round(f.maxStaleMs * 10) / 10, unit: 'ms' },
-      { name: 'hits while down', value: f.hitsWhileDown, unit: '' },
-      { name: 'down notices', value: f.downNotices, unit: '' },
-      { name: 'read errors (store away, fail closed)', value: f.readErrors, unit: '' },
-      { name: 'last read error after the kill', value: Math.round(f.lastErrorMs), unit: 'ms' },
-      { name: 'revocations', value: f.revocations, unit: '' },
-    ],
-  })
+  const row = async (id: string, label: string, run: () => Promise<FaultResult>) => {
+    try {
+      const f = await run()
+      const values = [
+        { name: 'channel back after', value: Math.round(f.recoveryMs), unit: 'ms' },
+        { name: 'longest stale grant', value: Math.round(f.maxStaleMs * 10) / 10, unit: 'ms' },
+        { name: 'hits while down', value: f.hitsWhileDown, unit: '' },
+        { name: 'down notices', value: f.downNotices, unit: '' },
+        { name: 'read errors (store away, fail closed)', value: f.readErrors, unit: '' },
+        { name: 'last read error after the kill', value: Math.round(f.lastErrorMs), unit: 'ms' },
+        { name: 'revocations', value: f.revocations, unit: '' },
+      ]
+      return { id, label, values } satisfies ExtraResult
+    } catch (error) {
+      // A machine without redis-server (or PostgreSQL) says so in the report.
+      const why = error instanceof Error ? error.message.split('\n')[0] : String(error)
+      return { id, label, values: [], notMeasured: `failed: ${why}` } satisfies ExtraResult
+    }
+  }
   return [
-    row(
-      'near-cache-redis-restart',
-      'near cache across a Redis restart (1 s outage)',
-      await measureRedisRestart(),
+    await row('near-cache-redis-restart', 'near cache across a Redis restart (1 s outage)', () =>
+      measureRedisRestart(),
     ),
-    row(
+    await row(
       'near-cache-pg-listener-kill',
       'near cache across pg_terminate_backend of the listener',
-      await measurePgListenerKill(urls.postgres),
+      () => measurePgListenerKill(urls.postgres),
     ),
   ]
 }
