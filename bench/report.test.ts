@@ -136,6 +136,7 @@ function synthetic(numbers = NUMBERS): BenchResult {
       loadgen: 'autocannon',
       maxForeignCores: 1.2,
       retries: 1,
+      retryBudgetS: 420,
       runtime: 'build',
     },
     ...derive(cases, runs),

@@ -43,10 +43,10 @@ if (values.help) {
   --connections N         load generator connections (default 32)
   --loadgen autocannon|builtin
   --max-foreign CORES     repeat a run when other processes used more (default 1.2)
-  --retries N             repeats allowed per run (default 1)
+  --retries N             repeats allowed per run (default 1), none after 420 s of rounds
   --extras all|none|a,b   extra benchmarks after the rounds: ${EXTRAS.map((x) => x.id).join(', ')}
                           (default: all on a full run, none with --quick or --cases)
-  --docs | --no-docs      write docs/benchmarks.md and .svg (default: on a full run)
+  --docs | --no-docs      write docs/benchmarks.md, .svg and README's block (default: full run)
   --profile | --no-profile, --footprint | --no-footprint
   --runtime build|tsx     run Tessera's servers from tsc output (default) or TypeScript`)
   process.exit(0)

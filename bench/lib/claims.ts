@@ -131,7 +131,10 @@ export function noiseClaims(r: BenchResult): string[] {
   )
   const out = [
     `- Failures (non-2xx, errors, timeouts) in measured windows: ${failures}.`,
-    `- A run was repeated up to ${r.settings.retries} time(s) when other processes used more than ${num(r.settings.maxForeignCores, 1)} core(s), keeping the quieter attempt.`,
+    `- A run was repeated up to ${r.settings.retries} time(s) when other processes used more than ${num(r.settings.maxForeignCores, 1)} core(s), keeping the quieter attempt` +
+      (r.settings.retryBudgetS === undefined
+        ? '.'
+        : `, until the rounds had taken ${r.settings.retryBudgetS} s.`),
   ]
   if (bare) {
     out.push(

@@ -33,6 +33,8 @@ export interface BenchOptions {
   loadgen?: 'autocannon' | 'builtin' | 'auto'
   maxForeignCores?: number
   retries?: number
+  /** Seconds of rounds after which no run is repeated (default 420 on a full run). */
+  retryBudgetS?: number
   checkRequests?: number
   /** `build` (default): run Tessera compiled by tsc; `tsx`: run the TypeScript directly. */
   runtime?: Runtime
@@ -55,6 +57,7 @@ export interface BenchSettings {
   loadgen: 'autocannon' | 'builtin'
   maxForeignCores: number
   retries: number
+  retryBudgetS: number
   runtime: Runtime
 }
 
@@ -94,6 +97,7 @@ function settingsFrom(o: BenchOptions): BenchSettings {
     loadgen: loadgen === 'auto' ? (benchDepsInstalled() ? 'autocannon' : 'builtin') : loadgen,
     maxForeignCores: o.maxForeignCores ?? 1.2,
     retries: o.retries ?? (quick ? 0 : 1),
+    retryBudgetS: o.retryBudgetS ?? 420,
     runtime: o.runtime ?? 'build',
   }
 }

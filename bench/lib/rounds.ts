@@ -8,6 +8,8 @@ export interface RoundOptions extends MeasureOptions {
   /** Re-measure a run once when other processes used more than this many cores. */
   maxForeignCores: number
   retries: number
+  /** No run is repeated once the rounds have taken this long (keeps a noisy run in budget). */
+  retryBudgetS?: number | undefined
   log: (line: string) => void
 }
 
@@ -87,6 +89,9 @@ export async function runRounds(
   const bare = cases.find((c) => c.id === 'bare')
   if (!bare) throw new Error('the bare case is required')
   const others = cases.filter((c) => c !== bare)
+  const started = Date.now()
+  const mayRetry = () =>
+    options.retryBudgetS === undefined || Date.now() - started < options.retryBudgetS * 1000
   for (let round = 0; round < options.rounds; round++) {
     const sequence = [bare, ...runOrder(others, round), bare]
     for (const def of sequence) {
@@ -110,7 +115,7 @@ export async function runRounds(
         rec.attempt = attempt
         options.log(`  r${round + 1} ${def.id}: ${fmt(rec)} [${took}]`)
         if (!best || rec.otherCores < best.otherCores) best = rec
-        if (rec.otherCores <= options.maxForeignCores) break
+        if (rec.otherCores <= options.maxForeignCores || !mayRetry()) break
         if (attempt < options.retries) await pause(3000)
       }
       if (best) runs.push(best)
