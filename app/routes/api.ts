@@ -88,11 +88,13 @@ export async function login(
 export async function changePassword(
   app: AppContext,
   req: SessionRequest,
+  res: ServerResponse,
   current: unknown,
   next: unknown,
 ): Promise<void> {
   const user = requireFresh(app, req)
-  if (!(await app.users.verify(user.username, current)))
+  // Under the login throttle, like every password check (no device cookie is issued here).
+  if (!(await verifyThrottled(app, req, res, user.username, current, false)))
     throw new HttpError(401, 'ERR_BAD_CREDENTIALS', 'current password is wrong')
   if (typeof next !== 'string' || next.length < 8 || next.length > 256)
     throw new HttpError(400, 'ERR_WEAK_PASSWORD', 'the new password must have 8 to 256 characters')
@@ -121,10 +123,13 @@ export async function changePassword(
 export async function reauth(
   app: AppContext,
   req: SessionRequest,
+  res: ServerResponse,
   password: unknown,
 ): Promise<void> {
   const user = requireUser(app, req)
-  if (!(await app.users.verify(user.username, password))) {
+  // Throttled like a sign-in: a stolen session cookie must not make an unlimited password
+  // oracle, nor a signed-in user's flood of wrong passwords a queue of priority hashes.
+  if (!(await verifyThrottled(app, req, res, user.username, password, false))) {
     app.sessions.emit({
       type: 'authn_login_fail',
       level: 'warn',
@@ -234,13 +239,13 @@ export function apiRoutes(router: Router, app: AppContext): void {
 
   router.on('POST', '/api/reauth', async (req, res) => {
     const body = await readJson(req)
-    await reauth(app, req, body.password)
+    await reauth(app, req, res, body.password)
     ok(res, { csrfToken: csrfTokenOf(req) })
   })
 
   router.on('POST', '/api/password', async (req, res) => {
     const body = await readJson(req)
-    await changePassword(app, req, body.currentPassword, body.newPassword)
+    await changePassword(app, req, res, body.currentPassword, body.newPassword)
     ok(res, { csrfToken: csrfTokenOf(req) })
   })
 

@@ -228,7 +228,7 @@ export function pageRoutes(router: Router, app: AppContext): void {
     const form = await postedForm(req)
     requireUser(app, req)
     try {
-      await reauth(app, req, form.password)
+      await reauth(app, req, res, form.password)
     } catch (error) {
       const e = error instanceof HttpError && error.code === 'ERR_BAD_CREDENTIALS' ? error : null
       if (!e) throw error
@@ -242,7 +242,7 @@ export function pageRoutes(router: Router, app: AppContext): void {
     const form = await postedForm(req)
     if (!isFreshFor(app, req, requireUser(app, req))) return redirect(res, '/security?why=reauth')
     try {
-      await changePassword(app, req, form.currentPassword, form.newPassword)
+      await changePassword(app, req, res, form.currentPassword, form.newPassword)
     } catch (error) {
       const e = formError(error)
       if (!e) throw error

@@ -87,6 +87,27 @@ describe('login throttling in the reference app', () => {
     expect((await tokenLogin('192.0.2.44', 'alice', 'tessera-demo')).status).toBe(200)
   })
 
+  it('throttles the password check of re-authentication like a sign-in (a stolen session cookie is no free oracle)', async () => {
+    const { hashes } = await start()
+    // The session is signed in at one address; the thief replays its cookie from another.
+    const victim = from('192.0.2.20')
+    expect((await victim.login('bob')).status).toBe(200)
+    const thief = from('198.51.100.20')
+    // Only the session cookie: the device cookie would be a budget of its own.
+    thief.cookie = victim.cookie!.split('; ').find((c) => c.startsWith('__Host-sid='))!
+    thief.csrf = victim.csrf
+    hashes.count = 0
+    const statuses: number[] = []
+    for (let i = 0; i < 7; i++)
+      statuses.push((await thief.request('POST', '/api/reauth', { password: 'wrong' })).status)
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429])
+    expect(hashes.count).toBe(5)
+    // The victim's own device still re-authenticates: its budget is its own.
+    expect((await victim.request('POST', '/api/reauth', { password: 'tessera-demo' })).status).toBe(
+      200,
+    )
+  })
+
   it('re-renders the login form with 429 and Retry-After when the budget is spent', async () => {
     await start()
     const ip = '198.51.100.10'
