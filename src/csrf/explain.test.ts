@@ -46,7 +46,8 @@ describe('CSRF refusals outside production', () => {
       reason: 'origin_mismatch',
     })
     expect(body.error.detail).toContain('"https://evil.example"')
-    expect(body.error.detail).toContain(ORIGIN)
+    // The configured origins are the server's to know: stderr only, never a body.
+    expect(body.error.detail).not.toContain(ORIGIN)
   })
 
   it.each([
@@ -70,6 +71,7 @@ describe('CSRF refusals outside production', () => {
     expect(lines).toHaveLength(2)
     expect(lines[0]).toMatch(/tessera csrf: refused POST "\/transfer": referer_mismatch/)
     expect(lines[0]).toContain('"https://evil.example"')
+    expect(lines[0]).toContain(ORIGIN)
     expect(lines[0]).not.toContain('token=abc')
     clock.advance(60_000)
     await refuse(foreign)

@@ -49,7 +49,7 @@ export class RefusalExplainer {
       code: 'ERR_CSRF',
       message: MESSAGE,
       reason,
-      detail: this.detail(reason, input),
+      detail: this.detail(reason, input, false),
     }
   }
 
@@ -58,12 +58,17 @@ export class RefusalExplainer {
     if (this.#production) return
     this.#log.write(
       reason,
-      `tessera csrf: refused ${input.method} ${shown(input.path)}: ${reason}: ${this.detail(reason, input)} (bodies carry the reason outside production; this line is written once a minute per reason)`,
+      `tessera csrf: refused ${input.method} ${shown(input.path)}: ${reason}: ${this.detail(reason, input, true)} (bodies carry the reason outside production; this line is written once a minute per reason)`,
     )
   }
 
-  /** One sentence on what happened and what to check. */
-  detail(reason: CsrfRefusal, input: RequestInput): string {
+  /**
+   * One sentence on what happened and what to check. The configured origins go to the server's
+   * stderr only (`local`), never into a body any client reads: with `NODE_ENV` unset on a
+   * real deployment, they would list internal hosts to whoever sends a foreign Origin.
+   */
+  detail(reason: CsrfRefusal, input: RequestInput, local: boolean): string {
+    const origins = local ? ` (${this.#origins})` : ''
     switch (reason) {
       case 'fetch_metadata_cross_site':
         return 'the browser sent Sec-Fetch-Site: cross-site: a page of another site made this request'
@@ -74,9 +79,9 @@ export class RefusalExplainer {
       case 'origin_null':
         return 'Origin: null (a sandboxed frame, a data: URL or a cross-origin redirect)'
       case 'origin_mismatch':
-        return `Origin ${shown(input.header('origin') ?? '')} is not one of csrf origins (${this.#origins}); add it there if the app is served under it`
+        return `Origin ${shown(input.header('origin') ?? '')} is not one of csrf origins${origins}; add it there if the app is served under it`
       case 'referer_mismatch':
-        return `Referer from ${shown(refererOrigin(input.header('referer')))} is not one of csrf origins (${this.#origins})`
+        return `Referer from ${shown(refererOrigin(input.header('referer')))} is not one of csrf origins${origins}`
       case 'no_session':
         return 'no live session to check the token against: the session expired, or the cookie was not sent (a cross-origin fetch needs credentials, a Secure cookie is not sent over plain HTTP)'
       case 'token_missing':
