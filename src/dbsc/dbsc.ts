@@ -20,6 +20,11 @@ export type BoundState = 'none' | 'unbound' | 'bound' | 'missing' | 'invalid' | 
 export type BoundSummary = SessionSummary & { bound: boolean }
 
 const STATE = 'dbsc'
+// The record the request arrived with: a registration is offered only on a response whose
+// request signed in (a new record). A renewal due on a copied cookie also sends the session
+// cookie, with the record still dated from the sign-in, before its commit (a refusal, a
+// streamed response): that must not hand a thief a challenge for the victim's sign-in.
+const LOADED = 'dbsc:loaded'
 // A path that is safe to send back as a Location: one leading slash (no `//host`), no
 // backslash, no whitespace or controls.
 const SAFE_PATH = /^\/(?!\/)[^\\\s\x00-\x1f]*$/
@@ -157,6 +162,7 @@ export class Dbsc {
       name: 'dbsc',
       onRequest: (ctx) => {
         const record = ctx.session.record
+        ctx.locals[LOADED] = record
         if (record === null || record.data[BINDING_KEY] === undefined) {
           return o.guardPaths.has(ctx.input.path) ? this.requireBound(ctx) : undefined
         }
@@ -189,6 +195,8 @@ export class Dbsc {
           return
         }
         if (s.setCookie === null) return
+        const loaded = ctx.locals[LOADED]
+        if (loaded === undefined || loaded === s.record) return
         const offer = this.offer(s)
         if (offer !== null) out.push(['secure-session-registration', offer])
       },
@@ -199,7 +207,9 @@ export class Dbsc {
    * The `Secure-Session-Registration` value to send with the response of a sign-in or
    * re-authentication (the session was just regenerated with `authenticated: true`), or null:
    * not signed in, a token session, already bound, or not a fresh sign-in. The plugin sends it
-   * by itself; call this only without the plugin.
+   * by itself; call this only without the plugin, and only on the response of the request that
+   * called `regenerate({ authenticated: true })` (a renewal response would hand whoever sent
+   * that request, maybe a copied cookie, a challenge for this sign-in).
    */
   offer(session: Session): string | null {
     const r = session.record
