@@ -18,7 +18,8 @@ export const BOUND_ROUTES = [
 /**
  * Device Bound Session Credentials for the reference app (`DBSC=on`, the default; `off` turns
  * it off). `DBSC_SECRET` keys the bound cookie; every process behind one address must share it
- * (without it a random one is made at start, and bound sessions refresh once after a restart).
+ * (required with `NODE_ENV=production`; elsewhere a random one is made at start, and bound
+ * sessions refresh once after a restart).
  * Transfers and password changes demand the bound cookie on bound sessions; browsers without
  * DBSC keep working (`unbound: 'allow'`). Failed proofs count on the login throttle.
  */
@@ -31,6 +32,12 @@ export function appDbsc(
   if (mode !== 'on' && mode !== 'off')
     throw new ConfigError(`DBSC=${JSON.stringify(mode)} is invalid: must be on or off`)
   if (mode === 'off') return null
+  // A secret made at start differs per process: behind a load balancer each process would read
+  // the others' bound cookies as invalid (a 307 and a critical anomaly on every request).
+  if (env.DBSC_SECRET === undefined && env.NODE_ENV === 'production')
+    throw new ConfigError(
+      'DBSC_SECRET is missing: in production every process must share it; run `npx tessera-session keygen`, or set DBSC=off',
+    )
   const secret = env.DBSC_SECRET ?? randomBytes(32).toString('base64url')
   if (Buffer.byteLength(secret) < 32)
     throw new ConfigError(
