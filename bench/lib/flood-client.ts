@@ -117,6 +117,7 @@ export function bootstrapP99Ratio(
   }
 }
 
+/** `spray`: a new user name and address per try; `one-account`: alice from one address. */
 export type Attack = 'spray' | 'one-account'
 
 // The attackers run in a process of their own at the lowest CPU priority (`nice -n 19`): on
