@@ -57,6 +57,17 @@ describe('sessionMetrics', () => {
     ).toBe(1)
   })
 
+  it('counts DBSC registrations, refreshes and failures by reason', async () => {
+    const m = sessionMetrics()
+    m.listener(e({ type: 'dbsc_registered', reason: 'ES256' }))
+    m.listener(e({ type: 'dbsc_refreshed' }))
+    m.listener(e({ type: 'dbsc_refreshed' }))
+    m.listener(e({ type: 'dbsc_refresh_failed', level: 'warn', reason: 'bad_proof' }))
+    expect(await value(m, 'tessera_dbsc_registrations_total', { alg: 'es256' })).toBe(1)
+    expect(await value(m, 'tessera_dbsc_refreshes_total')).toBe(2)
+    expect(await value(m, 'tessera_dbsc_failures_total', { reason: 'bad_proof' })).toBe(1)
+  })
+
   it('keeps label values few: odd or too many reasons become "other"', async () => {
     const m = sessionMetrics()
     m.listener(e({ type: 'authn_login_fail', reason: 'Bad Creds\n!' }))

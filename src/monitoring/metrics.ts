@@ -65,6 +65,9 @@ export class SessionMetrics {
   readonly evicted: Counter
   readonly csrfRefusals: Counter
   readonly anomalies: Counter<'reason'>
+  readonly dbscRegistrations: Counter<'alg'>
+  readonly dbscRefreshes: Counter
+  readonly dbscFailures: Counter<'reason'>
   readonly events: Counter<'type' | 'level'>
   readonly active: Gauge
   readonly storeDuration: FastHistogram
@@ -103,6 +106,15 @@ export class SessionMetrics {
     this.evicted = counter('sessions_evicted_total', 'Sessions evicted by the per-user cap')
     this.csrfRefusals = counter('csrf_refusals_total', 'Requests refused by CSRF checks')
     this.anomalies = counter('anomalies_total', 'Anomaly rule hits by rule', ['reason'])
+    this.dbscRegistrations = counter('dbsc_registrations_total', 'DBSC device keys registered', [
+      'alg',
+    ])
+    this.dbscRefreshes = counter('dbsc_refreshes_total', 'DBSC bound cookies refreshed')
+    this.dbscFailures = counter(
+      'dbsc_failures_total',
+      'DBSC registrations and refreshes refused, by reason',
+      ['reason'],
+    )
     this.events = counter('events_total', 'Every session event by type and level', [
       'type',
       'level',
@@ -189,6 +201,15 @@ export class SessionMetrics {
         return
       case 'session_anomaly':
         this.anomalies.inc({ reason: this.#label('anomaly', e.reason) })
+        return
+      case 'dbsc_registered':
+        this.dbscRegistrations.inc({ alg: this.#label('dbsc_alg', e.reason?.toLowerCase()) })
+        return
+      case 'dbsc_refreshed':
+        this.dbscRefreshes.inc()
+        return
+      case 'dbsc_refresh_failed':
+        this.dbscFailures.inc({ reason: this.#label('dbsc_failure', e.reason) })
         return
     }
   }
