@@ -88,7 +88,7 @@ export function clearBoundCookie(kit: Kit): string {
 /**
  * Writes the binding `next` computes from the current record, as a compare-and-set on the
  * record version; a lost race computes again from the record the store holds now (a renewal
- * successor, a newer version). `next` returns a string to give up with that reason; `ended`
+ * successor, a newer version, the record a re-authentication wrote under the same handle). `next` returns a string to give up with that reason; `ended`
  * is returned when the session is gone.
  *
  * @example
@@ -106,9 +106,25 @@ export async function casBinding(
     if (typeof binding === 'string') return { ok: false, reason: binding }
     const patch = { set: { [BINDING_KEY]: binding }, expectVersion: record.version }
     if (await sessions.updateRecord(record.id, patch)) return { ok: true, binding }
-    record = await sessions.getRecord(record.id)
+    record = (await sessions.getRecord(record.id)) ?? (await successor(kit, record))
   }
   return { ok: false, reason: record === null ? 'ended' : 'conflict' }
+}
+
+// A re-authentication replaced the record under a new id with no alias (regenerate), carrying
+// the binding: find it by its handle, which stays. Only on a lost race, so one list read is
+// fine; `next` then judges it (a logout or revocation left none, a password change no binding).
+async function successor(
+  kit: Kit,
+  gone: Readonly<SessionRecord>,
+): Promise<Readonly<SessionRecord> | null> {
+  const userId = gone.userId
+  if (userId === null) return null
+  const sessions = kit.o.sessions
+  const records = await sessions.storeCall((store) => store.listByUser(userId))
+  const now = sessions.options.clock.now()
+  const found = records.find((r) => r.handle === gone.handle)
+  return found && now < found.idleExpiresAt && now < found.absoluteExpiresAt ? found : null
 }
 
 /** An open throttle try: `settle(true)` gives it back (a valid proof is never counted). */

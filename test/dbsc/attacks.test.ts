@@ -153,6 +153,61 @@ describe('a thief with the session cookie and a key of its own', () => {
   })
 })
 
+describe('a binding across re-authentication', () => {
+  it('a refresh that crosses a re-authentication refreshes the binding it carried over, not continue:false', async () => {
+    const w = world({ guard: { paths: [GUARDED] } })
+    const s = await w.bound()
+    // The browser's refresh is read (its session loaded) …
+    const proof = q(s.key.proof(s.challenge, false))
+    const inFlight = await w.pipeline.begin(
+      input('POST', '/dbsc/refresh', {
+        cookie: s.sid,
+        'sec-secure-session-id': q(s.id),
+        'secure-session-response': proof,
+      }),
+    )
+    // … while another tab re-authenticates: a new session id, the binding carried over.
+    const reauth = await w.send('POST', '/reauth', { cookie: s.sid }, async (ctx) => {
+      await ctx.session.regenerate({ authenticated: true })
+      return undefined
+    })
+    const sid = reauth.ctx.session.setCookie!.split(';')[0]!
+    expect(w.dbsc.isBound(reauth.ctx.session.record)).toBe(true)
+    // "continue": false would end the browser's DBSC session while the server keeps the
+    // binding: no more bound cookies, no new offer (the session is bound), the user locked out.
+    const reply = await w.dbsc.refresh(inFlight.ctx!)
+    expect(reply.body).not.toBe('{"continue":false}')
+    expect(reply.status).toBe(200)
+    const bound = reply.headers.find(([n]) => n === 'set-cookie')![1].split(';')[0]!
+    expect((await w.send('POST', GUARDED, { cookie: `${sid}; ${bound}` })).rejection).toBeNull()
+    // The challenge it used is consumed on the record that holds the binding now.
+    expect((await w.refresh({ ...s, sid }, s.challenge)).reply?.status).toBe(403)
+  })
+
+  it('a refresh that crosses a logout, a password change or a switch of user still ends', async () => {
+    for (const end of ['logout', 'password', 'switch'] as const) {
+      const w = world()
+      const s = await w.bound()
+      const inFlight = await w.pipeline.begin(
+        input('POST', '/dbsc/refresh', {
+          cookie: s.sid,
+          'sec-secure-session-id': q(s.id),
+          'secure-session-response': q(s.key.proof(s.challenge, false)),
+        }),
+      )
+      await w.send('POST', '/x', { cookie: s.sid }, async (ctx) => {
+        if (end === 'logout') await ctx.session.destroy()
+        else if (end === 'password') {
+          w.dbsc.end(ctx.session)
+          await ctx.session.regenerate({ authenticated: true })
+        } else await ctx.session.regenerate({ userId: 'u2', authenticated: true })
+        return undefined
+      })
+      expect((await w.dbsc.refresh(inFlight.ctx!)).body).toBe('{"continue":false}')
+    }
+  })
+})
+
 describe('ending a binding', () => {
   it('a logout racing a refresh leaves nothing to refresh, and the bound cookie opens nothing', async () => {
     const w = world({ guard: { paths: [GUARDED] } })
