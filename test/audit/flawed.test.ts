@@ -10,7 +10,7 @@ const TARGET = 'test/audit/targets/mini.json'
 // samples keep 24 audits quick (the FIPS battery then does not run: it is exercised on the
 // reference app and in units.test.ts).
 const SAMPLES = 20
-const RENEWAL = { intervalMs: 800, graceMs: 400 }
+const RENEWAL = { intervalMs: 1200, graceMs: 600 }
 const CASES: [string, Flaw, typeof RENEWAL | null, string[]][] = [
   ['correct', 'none', null, []],
   ['correct, with periodic rotation', 'none', RENEWAL, []],

@@ -17,7 +17,7 @@ export type Flaw =
   | 'renewal-keeps-old' // periodic rotation whose old ID keeps working after the grace window
 
 /** The test profile every mini app runs with (the targets declare the same). */
-export const MINI_POLICY = { idleMs: 1000, absoluteMs: 3000, maxPerUser: 3, refreshWindowMs: 300 }
+export const MINI_POLICY = { idleMs: 2000, absoluteMs: 5000, maxPerUser: 3, refreshWindowMs: 300 }
 
 interface Sess {
   user: string | null
