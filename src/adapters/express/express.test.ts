@@ -117,6 +117,31 @@ describe('Express adapter', () => {
     })
   })
 
+  it('works inside a sub-app mounted on an app without it; the outer app is prepared once', async () => {
+    const sessions = createSessions({ store: memoryStore() })
+    const sub = express()
+    sub.use(expressSessions(sessions, { plugins: [marker] }))
+    sub.post('/login', async (req, res) => {
+      await req.session.regenerate({ userId: 'carol' })
+      res.json({ ok: true })
+    })
+    sub.get('/me', (req, res) => res.json({ user: req.session.userId }))
+    const outer = express()
+    outer.use('/sub', sub)
+    running = await listenLoopback(createServer(outer))
+    const login = await fetch(`${running.url}/sub/login`, { method: 'POST' })
+    const cookie = login.headers.getSetCookie()[0]?.split(';')[0]
+    expect(cookie).toMatch(/^__Host-sid=/)
+    // The outer app re-parents the response first: its handle now reserves the hook slot.
+    const handleOf = (app: unknown) => (app as { handle: unknown }).handle
+    const prepared = handleOf(outer)
+    expect(prepared).not.toBe(handleOf(express.application))
+    const me = await fetch(`${running.url}/sub/me`, { headers: { cookie: cookie! } })
+    expect(await me.json()).toEqual({ user: 'carol' })
+    expect(me.headers.get('x-mark')).toBe('1')
+    expect(handleOf(outer)).toBe(prepared)
+  })
+
   it('keeps the session save and the CSP when a middleware reassigns res.locals', async () => {
     const sessions = createSessions({ store: memoryStore() })
     const app = express()
