@@ -30,6 +30,14 @@ describe('cookie defaults', () => {
     expect(header).not.toMatch(/Domain|Max-Age|Expires/)
   })
 
+  it('keep a default for an option given as undefined (cookie: { httpOnly: config.httpOnly })', () => {
+    // The type allows undefined for every key; a spread of it must not override the default
+    // with nothing: no HttpOnly, no Secure, or a crash on the name.
+    const given = { name: undefined, secure: undefined, httpOnly: undefined, sameSite: undefined }
+    expect(resolveCookieOptions(given, dev)).toEqual(resolveCookieOptions(undefined, dev))
+    expect(resolveCookieOptions(given, prod)).toEqual(resolveCookieOptions(undefined, prod))
+  })
+
   it('write Max-Age only for persistent cookies, and an Expires in the past when clearing', () => {
     const attrs = cookieAttributes(DEFAULT_COOKIE)
     expect(serializeCookie('__Host-sid', 'v', attrs, 3600.7)).toMatch(/; Max-Age=3600$/)

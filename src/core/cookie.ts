@@ -51,7 +51,10 @@ export function resolveCookieOptions(
   options: Partial<CookieOptions> | undefined,
   context: { production: boolean },
 ): CookieOptions {
-  const o: CookieOptions = { ...DEFAULT_COOKIE, ...options }
+  // A key given as undefined keeps its default: `{ httpOnly: config.httpOnly }` with the
+  // setting absent must not drop HttpOnly (nor Secure, nor crash on the name).
+  const given = Object.entries(options ?? {}).filter(([, value]) => value !== undefined)
+  const o: CookieOptions = { ...DEFAULT_COOKIE, ...Object.fromEntries(given) }
   configAssert(
     TOKEN_NAME.test(o.name),
     `cookie.name ${JSON.stringify(o.name)} is not a valid cookie name (letters, digits and !#$%&'*+-.^_\`|~ only)`,

@@ -20,6 +20,11 @@ describe('construction refuses unsafe options', () => {
       /touchInterval/,
     ],
     ['a long renewal grace window', { renewal: { interval: '5m', grace: '5m' } }, /grace/],
+    [
+      'a renewal without its interval',
+      { renewal: { interval: undefined as unknown as string } },
+      /renewal\.interval is required/,
+    ],
     ['a zero session cap', { maxSessionsPerUser: 0 }, /maxSessionsPerUser/],
     ['an unknown limit policy', { limitPolicy: 'drop' as 'reject-new' }, /limitPolicy/],
     [

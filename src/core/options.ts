@@ -160,6 +160,10 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
   let renewalMs: number | null = null
   let graceMs = parseDuration(SESSION_DEFAULTS.renewalGrace, 'renewal.grace')
   if (options.renewal) {
+    configAssert(
+      options.renewal.interval !== undefined,
+      "renewal.interval is required: renewal: { interval: '15m' } (or renewal: false for none)",
+    )
     renewalMs = parseDuration(options.renewal.interval, 'renewal.interval')
     configAssert(renewalMs >= 1000, 'renewal.interval must be at least 1s')
     if (options.renewal.grace !== undefined)
