@@ -82,7 +82,7 @@ function b64urlField(o: Record<string, unknown>, key: string, max: number): stri
 
 /**
  * Checks a JWK a browser sent at registration and imports it: a P-256 key for ES256, an RSA
- * key of 2048 to 4096 bits for RS256, public members only (a private member means a broken
+ * key of 2048 to 4096 bits with an odd exponent of at least 3 for RS256, public members only (a private member means a broken
  * client: refused). Returns the members worth storing and the key, or null.
  *
  * @example
@@ -112,6 +112,10 @@ export function importJwk(
   if (pub.kty === 'RSA') {
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0
     if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS) return null
+    // e = 1 makes the signature the padded digest itself, which anyone can write; an even e
+    // is no RSA key at all.
+    const e = key.asymmetricKeyDetails?.publicExponent ?? 0n
+    if (e < 3n || e % 2n === 0n) return null
   }
   return { jwk: pub, key }
 }

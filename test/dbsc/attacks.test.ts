@@ -1,6 +1,8 @@
 // A thief on another machine holding a copied session cookie (and maybe an old bound cookie):
 // every way to a fresh bound cookie the review of issue 18 tried, and what unbound browsers see.
+import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import { importJwk, keyOf, parseProof, verifyProof } from '../../src/dbsc/jws.js'
 import type { RequestInput } from '../../src/pipeline/types.js'
 import { SessionKey } from './client.js'
 import { world } from './inproc.js'
@@ -150,6 +152,30 @@ describe('a thief with the session cookie and a key of its own', () => {
       )
       expect(r.reply?.status).toBe(400)
     }
+  })
+})
+
+describe('keys a registration must not store', () => {
+  it('refuses RSA keys whose exponent is 1 (anyone can forge their signatures) or even', () => {
+    const n = (new SessionKey('RS256').jwk as { n: string }).n
+    // With e = 1 the signature is the padded digest itself: a proof anyone can make.
+    const input = `${b64({ alg: 'RS256', typ: 'dbsc+jwt' })}.${b64({ jti: 'c1' })}`
+    const digestInfo = Buffer.concat([
+      Buffer.from('3031300d060960864801650304020105000420', 'hex'),
+      createHash('sha256').update(input).digest(),
+    ])
+    const padded = Buffer.concat([
+      Buffer.from([0, 1]),
+      Buffer.alloc(256 - 3 - digestInfo.length, 0xff),
+      Buffer.from([0]),
+      digestInfo,
+    ])
+    const forged = parseProof(`${input}.${padded.toString('base64url')}`)!
+    for (const e of ['AQ', 'Ag', 'AQAA'])
+      expect(importJwk({ kty: 'RSA', n, e }, 'RS256')).toBeNull()
+    expect(verifyProof(forged, keyOf({ kty: 'RSA', n, e: 'AQ' })!)).toBe(true)
+    const sound = importJwk({ kty: 'RSA', n, e: 'AQAB' }, 'RS256')!
+    expect(verifyProof(forged, sound.key)).toBe(false)
   })
 })
 
