@@ -15,7 +15,11 @@ describe('WorkGate', () => {
     const gate = new WorkGate({ concurrency: 2, queue: 1, priorityQueue: 1 })
     const block = deferred()
     let started = 0
-    const task = () => gate.run(async () => void (started++, await block.promise))
+    const task = () =>
+      gate.run(async () => {
+        started++
+        await block.promise
+      })
     const running = [task(), task(), task()]
     await Promise.resolve()
     expect(started).toBe(2)
