@@ -1,8 +1,8 @@
 import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { SessionEvent } from '../src/core/events.js'
-import { type RunningApp, startApp } from './helpers/client.js'
+import type { SessionEvent } from '../../src/core/events.js'
+import { type RunningApp, startApp } from '../helpers/client.js'
 
 // The CSRF matrix of issue 5, through the node adapter of the reference app on a real loopback
 // server. Origins are configured explicitly; the requests set Origin/Referer/Sec-Fetch-Site by

@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createSessions } from '../src/core/manager.js'
-import { memoryStore } from '../src/stores/memory/index.js'
-import { postgresStore } from '../src/stores/postgres/index.js'
-import { redisClusterStore, redisStore } from '../src/stores/redis/index.js'
-import { sqliteStore } from '../src/stores/sqlite/index.js'
-import { redisAnswers, serviceGate } from './services/availability.js'
+import { createSessions } from '../../src/core/manager.js'
+import { memoryStore } from '../../src/stores/memory/index.js'
+import { postgresStore } from '../../src/stores/postgres/index.js'
+import { redisClusterStore, redisStore } from '../../src/stores/redis/index.js'
+import { sqliteStore } from '../../src/stores/sqlite/index.js'
+import { redisAnswers, serviceGate } from '../services/availability.js'
 
 // `await store.ready()` at start-up: a store that cannot reach its backend says where it looked
 // and why, at once, instead of answering 503s later. The wrong addresses are ports on which

@@ -2,12 +2,12 @@ import { once } from 'node:events'
 import { createServer, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { nodeHandler } from '../src/adapters/node/index.js'
-import { createSessions } from '../src/core/manager.js'
-import type { SessionStore } from '../src/core/store.js'
-import { csrf } from '../src/csrf/plugin.js'
-import { memoryStore } from '../src/stores/memory/index.js'
-import { redisStore } from '../src/stores/redis/index.js'
+import { nodeHandler } from '../../src/adapters/node/index.js'
+import { createSessions } from '../../src/core/manager.js'
+import type { SessionStore } from '../../src/core/store.js'
+import { csrf } from '../../src/csrf/plugin.js'
+import { memoryStore } from '../../src/stores/memory/index.js'
+import { redisStore } from '../../src/stores/redis/index.js'
 
 // Diagnostics seen from outside, over real HTTP through the node adapter: what a developer
 // gets in the response body and on stderr, and what production keeps to itself.
