@@ -21,40 +21,36 @@ export const csrf: Check = {
       return out.skip(`the legitimate write is refused (${statusOf(control)}): fix target.write`)
     out.pass(`the legitimate write is accepted (${statusOf(control)})`)
     const h = c?.header
-    const forge = (
-      what: string,
-      headers: Record<string, string>,
-      options: { token?: string | null; path?: string } = {},
-    ) => ({ what, headers, ...options })
-    const altered = token ? token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA') : null
-    const attempts = [
-      forge('no token, no Origin', { origin: '' }, { token: null }),
-      forge('no token, same Origin', {}, { token: null }),
-      forge('no token, foreign Origin', { origin: FOREIGN }, { token: null }),
-      forge('no token, Origin: null', { origin: 'null' }, { token: null }),
-      forge(
+    // Each forgery: extra headers, the token it carries (null: none), a query string.
+    const attempts: [string, Record<string, string>, string | null, string][] = [
+      ['no token, no Origin', { origin: '' }, null, ''],
+      ['no token, same Origin', {}, null, ''],
+      ['no token, foreign Origin', { origin: FOREIGN }, null, ''],
+      ['no token, Origin: null', { origin: 'null' }, null, ''],
+      [
         'no token, Sec-Fetch-Site: cross-site, no Origin',
         { origin: '', 'sec-fetch-site': 'cross-site' },
-        { token: null },
-      ),
-      forge('altered token', {}, { token: altered }),
-      forge("another session's token", {}, { token: other.csrf }),
-      forge(
+        null,
+        '',
+      ],
+    ]
+    if (token && c) {
+      const altered = token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA')
+      attempts.push(['altered token', {}, altered, ''])
+      if (other.csrf) attempts.push(["another session's token", {}, other.csrf, ''])
+      attempts.push([
         'token only in the query string',
         {},
-        {
-          token: null,
-          path: token && c ? `?${c.formField}=${encodeURIComponent(token)}` : undefined,
-        },
-      ),
-    ]
-    for (const a of attempts) {
-      if (a.path === undefined && a.what.includes('query')) continue
-      const res = await send(agent, ctx.target.write, a.headers, h, a.token, a.path)
+        null,
+        `?${c.formField}=${encodeURIComponent(token)}`,
+      ])
+    } else out.note('the target declares no CSRF token source: token forgeries not tested')
+    for (const [what, headers, forged, query] of attempts) {
+      const res = await send(agent, ctx.target.write, headers, h, forged, query)
       out.expect(
         res.status >= 400,
-        `${a.what}: refused (${statusOf(res)})`,
-        `${a.what}: the forged write was accepted (${statusOf(res)})`,
+        `${what}: refused (${statusOf(res)})`,
+        `${what}: the forged write was accepted (${statusOf(res)})`,
       )
     }
     // With a valid token, a cross-site request is not a forgery an attacker can make; still,
