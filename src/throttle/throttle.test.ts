@@ -96,26 +96,38 @@ describe('loginThrottle', () => {
     expect(refused(await throttle.begin(attacker))?.scope).toBe('account')
   })
 
-  it('gives all device cookies of one account one trusted budget, not one each', async () => {
-    // Each sign-in mints a device cookie; without a shared cap, an account holder with many of
-    // them has unlimited trusted (priority) tries, none on the address budget.
+  it('lets one account jump the queue only trusted.attempts times a window, however many device cookies it holds', async () => {
+    // Each sign-in mints a device cookie: without a cap per account, an account holder with many
+    // of them (or one, signing in again and again) could keep the first line full.
     const { throttle } = setup()
     const devices: string[] = []
     for (let i = 0; i < 3; i++) {
       const t = await throttle.begin({ username: 'mallory', ip: `192.0.2.${i}` })
       if (t.ok) devices.push((await t.succeeded())!.split(';')[0]!)
     }
-    let ok = 0
+    const trusted: boolean[] = []
     for (const cookieHeader of devices)
-      for (let i = 0; i < 5; i++)
-        if ((await throttle.begin({ username: 'mallory', ip: '198.51.100.9', cookieHeader })).ok)
-          ok++
-    expect(ok).toBe(5)
-    // Another account's device keeps its own budget.
+      for (let i = 0; i < 5; i++) {
+        const r = await throttle.begin({ username: 'mallory', ip: '198.51.100.9', cookieHeader })
+        // Past the account's priority budget a device is demoted, never refused.
+        expect(r.ok && r.scope).toBe('device')
+        trusted.push(r.ok && r.trusted)
+      }
+    expect(trusted.filter(Boolean)).toHaveLength(5)
+    const again = await throttle.begin({ username: 'mallory', ip: '192.0.2.0' })
+    expect(again.ok && again.scope).toBe('known_address')
+    expect(again.ok && again.trusted).toBe(false)
+    // Another account's device keeps its own places; successful sign-ins take them too.
     const b = await throttle.begin({ username: 'bob', ip: '192.0.2.50' })
     const bobs = b.ok ? (await b.succeeded())!.split(';')[0]! : ''
-    const r = await throttle.begin({ username: 'bob', ip: '198.51.100.9', cookieHeader: bobs })
-    expect(r.ok && r.scope).toBe('device')
+    const bob = { username: 'bob', ip: '198.51.100.9', cookieHeader: bobs }
+    for (let i = 0; i < 5; i++) {
+      const r = await throttle.begin(bob)
+      expect(r.ok && r.trusted).toBe(true)
+      if (r.ok) await r.succeeded()
+    }
+    const sixth = await throttle.begin(bob)
+    expect(sixth.ok && sixth.trusted).toBe(false)
   })
 
   it('gives an address with a recent successful login for the account its own budget', async () => {

@@ -59,7 +59,10 @@ export interface BeginOptions {
 export interface LoginAttempt {
   ok: true
   scope: ThrottleScope
-  /** True when the try comes from a known device or address (let it ahead of a busy queue). */
+  /**
+   * True when the try comes from a known device or address and its account has not used up
+   * its priority places (`trusted.attempts` a window): let it ahead of a busy queue.
+   */
   trusted: boolean
   /**
    * The budget this try used up (its next try must wait), or null. If the password turns out
@@ -122,14 +125,7 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
       return t.ip && o.address
         ? [{ key: counterKey('addr', addressBucket(t.ip)), budget: o.address, scope: 'address' }]
         : []
-    // Each sign-in mints a device cookie, so the account's devices share one trusted budget
-    // too: many self-minted cookies must not add up to unlimited priority tries. Only holders
-    // of this account's device cookies can spend it.
-    if (d)
-      return [
-        { key: counterKey('dev', d.id), budget: o.trusted, scope: 'device' },
-        { key: counterKey('devs', name), budget: o.trusted, scope: 'device' },
-      ]
+    if (d) return [{ key: counterKey('dev', d.id), budget: o.trusted, scope: 'device' }]
     if (!t.ip) return [{ key: counterKey('acct', name), budget: o.account, scope: 'account' }]
     const ip = addressBucket(t.ip)
     if (o.rememberAddressMs > 0 && (await counters.marked(counterKey('seen', name, ip), now)))
@@ -143,6 +139,22 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
     const now = clock.now()
     for (const c of taken) hot?.forget(c.key)
     await Promise.all(taken.map((c) => counters.refund(c.key, now)))
+  }
+
+  // Known devices and addresses jump the hash queue, but each account only `trusted.attempts`
+  // times a window (then with the budget's backoff), sign-ins that succeed included: every
+  // sign-in mints a device cookie, so without this an account holder with many cookies (or
+  // one, signing in again and again) could keep the first line full. Past it, the try is
+  // still allowed on its own budget, in the ordinary line: demoted, never refused, so someone
+  // who once held the account's cookie cannot lock its owner out through it.
+  async function priorityOf(t: LoginTry, scope: ThrottleScope, now: number) {
+    if (scope !== 'device' && scope !== 'known_address') return null
+    const key = counterKey('prio', t.username!)
+    if (hot?.check(key, now)) return null
+    const r = await counters.take(key, o.trusted, now)
+    if (r.ok) return { key, budget: o.trusted, scope }
+    hot?.remember(key, scope, now + r.retryAfterMs, now)
+    return null
   }
 
   const refusal = (scope: ThrottleScope, until: number, now: number): LoginRefusal => ({
@@ -195,8 +207,12 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
         return refusal(known.scope, known.until, now)
       }
       const scope = keys[0]?.scope ?? 'address'
-      const trusted = scope === 'device' || scope === 'known_address'
-      if (options?.busy?.(trusted)) return { ok: false, scope, retryAfterSec: 1, busy: true }
+      const priority = await priorityOf(t, scope, now)
+      const trusted = priority !== null
+      if (options?.busy?.(trusted)) {
+        if (priority) await counters.refund(priority.key, now)
+        return { ok: false, scope, retryAfterSec: 1, busy: true }
+      }
       const taken: Counted[] = []
       let spent: ThrottleScope | null = null
       for (const k of keys) {
@@ -206,6 +222,7 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
           hot?.remember(k.key, k.scope, until, now)
           if (source) hot!.remember(source, k.scope, until, now)
           // A try refused by its second budget must not be charged to the first.
+          if (priority) taken.push(priority)
           await Promise.all(taken.map((c) => counters.refund(c.key, now)))
           return refusal(k.scope, until, now)
         }
@@ -218,7 +235,7 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
         scope,
         trusted,
         spent,
-        cancel: () => refundAll(taken),
+        cancel: () => refundAll(priority ? [...taken, priority] : taken),
         failed: () => {
           if (spent !== null) lock(t, spent)
         },
