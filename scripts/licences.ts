@@ -36,7 +36,8 @@ export interface Checked {
 }
 
 /** Copyleft licence families, strong and weak, by SPDX id prefix. */
-const COPYLEFT = /^(AGPL|GPL|LGPL|SSPL|EUPL|MPL|EPL|CDDL|OSL|CPAL|RPL|QPL|Sleepycat|CC-BY-SA|CC-BY-NC)/i
+const COPYLEFT =
+  /^(AGPL|GPL|LGPL|SSPL|EUPL|MPL|EPL|CDDL|OSL|CPAL|RPL|QPL|Sleepycat|CC-BY-SA|CC-BY-NC)/i
 
 /** True for an SPDX expression a user may take under a non-copyleft licence. */
 export function permissive(expression: string): boolean {
@@ -46,7 +47,10 @@ export function permissive(expression: string): boolean {
       .split(/\s+AND\s+/i)
       .map((s) => s.trim())
       .filter(Boolean)
-    return ids.length > 0 && ids.every((id) => !COPYLEFT.test(id) && !/^(UNLICENSED|SEE LICENSE)/i.test(id))
+    return (
+      ids.length > 0 &&
+      ids.every((id) => !COPYLEFT.test(id) && !/^(UNLICENSED|SEE LICENSE)/i.test(id))
+    )
   })
 }
 
