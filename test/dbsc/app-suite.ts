@@ -24,15 +24,55 @@ function copiedSessionCookie(api: ApiClient): string {
 }
 
 /**
+ * Wraps a store so that a test can hold the next binding write (an `update` that sets `$dbsc`)
+ * until it lets go: a refresh then loses its compare-and-set to whatever ran meanwhile.
+ */
+function holdable(store: SessionStore) {
+  let armed = false
+  let reached = (): void => {}
+  let release = (): void => {}
+  const wrapped = new Proxy(store, {
+    get(target, key) {
+      if (key === 'update')
+        return async (id: string, patch: { set?: Record<string, unknown> }) => {
+          if (armed && patch.set?.$dbsc !== undefined) {
+            armed = false
+            const go = new Promise<void>((r) => {
+              release = r
+            })
+            reached()
+            await go
+          }
+          return target.update(id as never, patch as never)
+        }
+      const v = Reflect.get(target, key, target) as unknown
+      return typeof v === 'function' ? v.bind(target) : v
+    },
+  })
+  return {
+    store: wrapped,
+    /** Holds the next binding write; resolves once it is held, with the function that lets it go. */
+    hold(): Promise<() => void> {
+      armed = true
+      return new Promise((r) => {
+        reached = () => r(() => release())
+      })
+    },
+  }
+}
+
+/**
  * The DBSC cases against the reference app on one store: a protocol client with software keys
  * registers, refreshes, and is refused where the draft and the issue say it must be.
  */
 export function dbscAppSuite(name: string, open: () => Promise<SessionStore>, up = true): void {
   describe.runIf(up)(`DBSC against the reference app on ${name}`, () => {
     let running: RunningApp
+    let gate: ReturnType<typeof holdable>
     const events: SessionEvent[] = []
     beforeAll(async () => {
-      running = await startApp({}, { store: await open(), scryptCost: 1024 })
+      gate = holdable(await open())
+      running = await startApp({}, { store: gate.store, scryptCost: 1024 })
       running.app.sessions.on((e) => events.push(e))
     })
     afterAll(async () => {
@@ -188,6 +228,33 @@ export function dbscAppSuite(name: string, open: () => Promise<SessionStore>, up
       expect((await api.request('POST', '/api/transfer', { to: 'bob', amount: 1 })).status).toBe(
         200,
       )
+    })
+
+    it('a refresh that crosses a re-authentication keeps the binding (not continue:false)', async () => {
+      const { api, dbsc } = await boundClient(running.url)
+      const held = gate.hold()
+      const refreshing = dbsc.refreshOnce(dbsc.challenge)
+      const release = await held
+      const re = await api.request('POST', '/api/reauth', { password: 'tessera-demo' })
+      expect(re.status).toBe(200)
+      release()
+      const refreshed = await refreshing
+      expect(refreshed.body).not.toEqual({ continue: false })
+      expect(refreshed.status).toBe(200)
+      expect((await api.request('POST', '/api/transfer', { to: 'bob', amount: 1 })).status).toBe(
+        200,
+      )
+    })
+
+    it('a refresh that crosses a logout ends with it', async () => {
+      const { api, dbsc } = await boundClient(running.url)
+      const held = gate.hold()
+      const refreshing = dbsc.refreshOnce(dbsc.challenge)
+      const release = await held
+      expect((await api.request('POST', '/api/logout', {})).status).toBe(200)
+      release()
+      expect((await refreshing).body).toEqual({ continue: false })
+      expect((await dbsc.refreshOnce(null)).body).toEqual({ continue: false })
     })
 
     it('lets sessions without DBSC do everything (unbound: allow)', async () => {
