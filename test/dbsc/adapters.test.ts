@@ -37,6 +37,8 @@ for (const [name, serve] of FRAMEWORKS) {
         body: JSON.stringify({ userId: `user-${name}` }),
       })
       const sid = res.headers.getSetCookie()[0]!.split(';')[0]!
+      // The sign-in response offers registration through every adapter.
+      expect(res.headers.get('secure-session-registration')).toMatch(/^\(ES256 RS256\);path=/)
       const [record] = await sessions.storeCall((s) => s.listByUser(`user-${name}`))
       const binding: Binding = {
         id: 'binding-of-this-test-01',
