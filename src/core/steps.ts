@@ -123,6 +123,10 @@ export async function regenerateSession(
         s.emit('excess_sessions_exceeded', 'warn', evicted, 'evicted')
       return
     }
+    // A store whose cap runs before its last conditional step (Redis Cluster) may have
+    // evicted for this lost round already: those sessions ended, so they are announced.
+    for (const evicted of result.evicted)
+      s.emit('excess_sessions_exceeded', 'warn', evicted, 'evicted')
     // Lost a race: read what the store holds now (a renewal successor, a newer version).
     const current = await s.host.get(old!.id)
     if (current === null) {

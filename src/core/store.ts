@@ -38,7 +38,11 @@ export interface CreateOptions {
 
 /** Result of {@link SessionStore.create}. */
 export interface CreateResult {
-  /** Sessions removed to honour the cap (oldest first). */
+  /**
+   * Sessions removed to honour the cap (oldest first). Normally empty when `skipped`; a store
+   * whose cap decision precedes its final conditional step (Redis Cluster) lists here the
+   * evictions it could not take back, so that no session ends unannounced.
+   */
   evicted: SessionRecord[]
   /**
    * True when the replaced record was gone or had another version, and nothing was written (a

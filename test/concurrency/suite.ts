@@ -13,6 +13,16 @@ const fromEnv = (name: string): number | null =>
 /** Steps per schedule. */
 export const MAX_STEPS = fromEnv('CONCURRENCY_STEPS') ?? 12
 
+// Replaying a counterexample: CONCURRENCY_SEED and CONCURRENCY_PATH as fast-check printed them
+// (run the one test with `-t`; an overlapping one may not replay, its order depends on timing).
+const replay: fc.Parameters<unknown> = process.env.CONCURRENCY_SEED
+  ? {
+      seed: Number(process.env.CONCURRENCY_SEED),
+      ...(process.env.CONCURRENCY_PATH ? { path: process.env.CONCURRENCY_PATH } : {}),
+      endOnFailure: true,
+    }
+  : {}
+
 /** A backend under test; `close` removes whatever the suite left in it. */
 export interface Backend {
   store: SessionStore
@@ -82,7 +92,7 @@ export function concurrencySuite(
     it(
       `keeps every invariant over ${runs} random schedules`,
       async () => {
-        await fc.assert(property(false), { numRuns: runs })
+        await fc.assert(property(false), { numRuns: runs, ...replay })
       },
       60_000 + runs * 1000,
     )
@@ -92,7 +102,7 @@ export function concurrencySuite(
       it(
         `keeps every invariant over ${overlapRuns} random schedules with store calls overlapping`,
         async () => {
-          await fc.assert(property(true), { numRuns: overlapRuns })
+          await fc.assert(property(true), { numRuns: overlapRuns, ...replay })
         },
         60_000 + overlapRuns * 1000,
       )

@@ -108,7 +108,9 @@ export function clusterCreate({ conn, k, destroy, drop, del, report }: ClusterCr
       await release().catch((e: unknown) => report('cleanup', e))
       throw error
     }
-    const evicted = await Promise.all(evictedIds.map((id) => destroy(id)))
+    const evicted = (await Promise.all(evictedIds.map((id) => destroy(id)))).filter(
+      (e): e is SessionRecord => e !== null,
+    )
     if (o.replaces !== undefined) {
       const gone = decodeRecord(
         o.replaces,
@@ -124,11 +126,13 @@ export function clusterCreate({ conn, k, destroy, drop, del, report }: ClusterCr
       if (!gone) {
         // Lost after the claim: the old record was revoked or evicted, or (with expectVersion)
         // updated meanwhile. Undo, so one session never becomes two. A rotation shares its
-        // handle with the old record, which may still live: keep that handle key.
+        // handle with the old record, which may still live: keep that handle key. The cap's
+        // evictions already happened (they cannot be undone without a window in which
+        // revoke-all misses them), so they are reported: a session never ends unannounced.
         await destroy(r.id, oldHandle === r.handle ? r.handle : undefined).catch((e: unknown) =>
           report('undo', e),
         )
-        return { evicted: [], skipped: true }
+        return { evicted, skipped: true }
       }
       if (gone.userId !== null) {
         await Promise.all([
@@ -137,6 +141,6 @@ export function clusterCreate({ conn, k, destroy, drop, del, report }: ClusterCr
         ])
       }
     }
-    return { evicted: evicted.filter((e): e is SessionRecord => e !== null) }
+    return { evicted }
   }
 }
