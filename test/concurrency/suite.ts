@@ -13,8 +13,10 @@ const fromEnv = (name: string): number | null =>
 /** Steps per schedule. */
 export const MAX_STEPS = fromEnv('CONCURRENCY_STEPS') ?? 12
 
-// Replaying a counterexample: CONCURRENCY_SEED and CONCURRENCY_PATH as fast-check printed them
-// (run the one test with `-t`; an overlapping one may not replay, its order depends on timing).
+// Replaying a counterexample: CONCURRENCY_SEED as printed, CONCURRENCY_PATH the first number of
+// the printed path (the failing run's index: a longer, shrunk path walks commands and scheduler
+// choices that exist only once the schedule has run, so fast-check cannot walk it). Run the one
+// test with `-t`; an overlapping schedule depends on network timing and may not fail again.
 const replay: fc.Parameters<unknown> = process.env.CONCURRENCY_SEED
   ? {
       seed: Number(process.env.CONCURRENCY_SEED),
