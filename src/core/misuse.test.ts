@@ -104,6 +104,23 @@ describe('express-session habits fail loudly', () => {
     expect(() => s.regenerate({ userID: 'u1' } as never)).toThrow(/did you mean "userId"/)
   })
 
+  it('refuses a user id that is not a non-empty string, and meta JSON cannot store, at the call', async () => {
+    const s = await make({}).load({})
+    // A numeric id (an SQL serial) was stored as a number: revokeUser(String(id)) and
+    // revoke(handle, { owner }) then found none of the user's sessions.
+    for (const userId of [5, '', {}])
+      expect(() => s.regenerate({ userId } as never)).toThrow(/userId must be a non-empty string/)
+    // On the SQL stores a BigInt or a cycle in meta surfaced as a store outage (503, critical).
+    const cycle: Record<string, unknown> = {}
+    cycle.self = cycle
+    for (const bad of [{ authMethod: 1n }, { authMethod: cycle }])
+      expect(() => s.regenerate({ userId: 'u1', meta: bad } as never)).toThrow(/meta/)
+    expect(() => s.regenerate(null as never)).toThrow(/options must be an object/)
+    expect(() => s.destroy(null as never)).toThrow(/options must be an object/)
+    await s.regenerate({ userId: 'u1', meta: { authMethod: 'password' } })
+    expect(s.userId).toBe('u1')
+  })
+
   it('refuses set, delete and a second step while a regenerate is still running', async () => {
     const s = await make({}).load({})
     const step = s.regenerate({ userId: 'u1' })

@@ -13,7 +13,7 @@ import {
   regenerateSession,
   track,
 } from './steps.js'
-import { checkRegenerateOptions, refuseCallback } from '../internal/strict.js'
+import { checkDestroyOptions, checkRegenerateOptions } from '../internal/strict.js'
 import { deriveSecret, generateToken } from './token.js'
 
 export type { RegenerateOptions, RequestInfo, SessionHost }
@@ -249,7 +249,7 @@ export class Session {
    * (same attributes), `Clear-Site-Data` and `Cache-Control: no-store`.
    */
   destroy(options: { reason?: string } = {}): Promise<void> {
-    refuseCallback(options, 'destroy')
+    checkDestroyOptions(options)
     refuseWhileInFlight(this.#s, 'destroy')
     return track(this.#s, destroySession(this.#s, options.reason ?? 'user'))
   }

@@ -2,6 +2,7 @@
 // or a habit from another library (`secret`, `resave`), and ignoring it silently can switch a
 // defence off. So every options object is checked against its known keys at construction.
 import { TesseraError } from '../core/errors.js'
+import { assertJsonValue } from './json-value.js'
 
 /** Options of other session libraries, with what to write instead (shown in the error). */
 const MIGRATION: Readonly<Record<string, string>> = {
@@ -130,5 +131,32 @@ export function refuseCallback(arg: unknown, method: string): void {
  */
 export function checkRegenerateOptions(options: object): void {
   refuseCallback(options, 'regenerate')
+  refuseNonObject(options, 'regenerate')
   assertKnownKeys(options, REGENERATE_KEYS, 'session.regenerate')
+  const { userId, meta } = options as { userId?: unknown; meta?: unknown }
+  // A number (an SQL serial) would be stored as is, and revokeUser(String(id)) or
+  // revoke(handle, { owner }) would then find none of that user's sessions.
+  if (userId !== undefined && userId !== null && (typeof userId !== 'string' || userId === ''))
+    throw new TypeError(
+      'session.regenerate: userId must be a non-empty string (or null to sign out): write String(user.id)',
+    )
+  // Stores serialise meta with the record: a value JSON cannot carry would surface as a store
+  // outage there (and pass on the memory store), so it is refused here, on every store.
+  if (meta !== undefined) assertJsonValue('meta', meta)
+}
+
+/**
+ * Checks the argument of `session.destroy()`: no callback, an object or nothing.
+ *
+ * @example
+ * checkDestroyOptions({ reason: 'user' })
+ */
+export function checkDestroyOptions(options: unknown): void {
+  refuseCallback(options, 'destroy')
+  refuseNonObject(options, 'destroy')
+}
+
+function refuseNonObject(options: unknown, method: string): void {
+  if (options === null || typeof options !== 'object')
+    throw new TypeError(`session.${method}(options): options must be an object, or left out`)
 }
