@@ -72,6 +72,9 @@ export class RefreshFlow {
     userAgent?: string | undefined
     authMethod?: string | undefined
   }): Promise<TokenPair & { handle: SessionHandle }> {
+    // A number (an SQL serial) would be stored as is: revokeUser(String(id)) would miss it.
+    if (typeof input?.userId !== 'string' || input.userId === '')
+      throw new TypeError('tokens.issue: userId must be a non-empty string: write String(user.id)')
     const o = this.#o
     const s = o.sessions
     const now = s.options.clock.now()

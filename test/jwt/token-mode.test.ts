@@ -44,6 +44,15 @@ describe('token mode', () => {
     expect(writes).toBe(0)
   })
 
+  it('refuses a user id that is not a non-empty string (a numeric id escaped revokeUser)', async () => {
+    const { tokens, sessions } = setup()
+    for (const userId of [5, '', null])
+      await expect(tokens.issue({ userId } as never)).rejects.toThrow(
+        /userId must be a non-empty string/,
+      )
+    expect(await sessions.admin.list('5')).toHaveLength(0)
+  })
+
   it('counts token logins against the per-user cap and evicts the oldest, killing its tokens', async () => {
     const { tokens, sessions, clock, events } = setup({}, { maxSessionsPerUser: 2 })
     const a = await tokens.issue({ userId: 'u1' })
