@@ -58,19 +58,23 @@ export class Findings {
   readonly bounds: string[] = []
   #worst: 'PASS' | 'WARN' | 'FAIL' = 'PASS'
 
+  /** The worst finding so far. */
   get verdict(): 'PASS' | 'WARN' | 'FAIL' {
     return this.#worst
   }
 
+  /** Something the check verified. */
   pass(message: string): void {
     this.evidence.push(`ok: ${message}`)
   }
 
+  /** A weakness or a missing defence in depth (the check becomes at least WARN). */
   warn(message: string): void {
     this.evidence.push(`WARN: ${message}`)
     if (this.#worst === 'PASS') this.#worst = 'WARN'
   }
 
+  /** A failed requirement (the check becomes FAIL). */
   fail(message: string): void {
     this.evidence.push(`FAIL: ${message}`)
     this.#worst = 'FAIL'
@@ -83,6 +87,7 @@ export class Findings {
     return ok
   }
 
+  /** Context that changes no verdict (what was not tested, sample sizes). */
   note(message: string): void {
     this.evidence.push(`note: ${message}`)
   }

@@ -61,6 +61,10 @@ export class AuditHttp {
     return this.options.budget - this.sent
   }
 
+  /**
+   * Sends one request to the target (`path` on the base URL), after its turn in the rate limit;
+   * throws {@link BudgetExhausted} once the budget is spent.
+   */
   async send(method: string, path: string, request: HttpRequest = {}): Promise<HttpResponse> {
     if (this.sent >= this.options.budget)
       throw new BudgetExhausted(`request budget of ${this.options.budget} spent`)
