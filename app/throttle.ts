@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { sharedSecret } from './secrets.js'
 import type { Clock } from 'tessera-session'
 import {
   type AttemptCounters,
@@ -86,7 +86,7 @@ export async function appThrottle(
   if (mode !== 'on' && mode !== 'off')
     throw new ConfigError(`LOGIN_THROTTLE=${JSON.stringify(mode)} is invalid: must be on or off`)
   if (mode === 'off') return null
-  const secret = env.DEVICE_COOKIE_SECRET ?? randomBytes(32).toString('base64url')
+  const secret = sharedSecret(env, 'DEVICE_COOKIE_SECRET', 'or set LOGIN_THROTTLE=off')
   if (Buffer.byteLength(secret) < 32)
     throw new ConfigError(
       'DEVICE_COOKIE_SECRET is invalid: must be at least 32 bytes; run `npx tessera-session keygen`',

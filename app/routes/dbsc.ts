@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { sharedSecret } from '../secrets.js'
 import type { ServerResponse } from 'node:http'
 import type { SessionManager, SessionRef, SessionSummary } from 'tessera-session'
 import { createDbsc, type Dbsc, type DbscReply } from 'tessera-session/dbsc'
@@ -32,13 +32,9 @@ export function appDbsc(
   if (mode !== 'on' && mode !== 'off')
     throw new ConfigError(`DBSC=${JSON.stringify(mode)} is invalid: must be on or off`)
   if (mode === 'off') return null
-  // A secret made at start differs per process: behind a load balancer each process would read
-  // the others' bound cookies as invalid (a 307 and a critical anomaly on every request).
-  if (env.DBSC_SECRET === undefined && env.NODE_ENV === 'production')
-    throw new ConfigError(
-      'DBSC_SECRET is missing: in production every process must share it; run `npx tessera-session keygen`, or set DBSC=off',
-    )
-  const secret = env.DBSC_SECRET ?? randomBytes(32).toString('base64url')
+  // Required in production: a secret per process would make each process read the others'
+  // bound cookies as invalid (a 307 and a critical anomaly on every request).
+  const secret = sharedSecret(env, 'DBSC_SECRET', 'or set DBSC=off')
   if (Buffer.byteLength(secret) < 32)
     throw new ConfigError(
       'DBSC_SECRET is invalid: must be at least 32 bytes; run `npx tessera-session keygen`',

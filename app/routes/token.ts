@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
 import type { SessionRequest } from 'tessera-session/node'
 import { TesseraError } from 'tessera-session'
@@ -15,6 +14,7 @@ import {
 import { asConfigError } from '../config-errors.js'
 import type { AppContext } from '../context.js'
 import { HttpError, json, type Router, readJson } from '../http.js'
+import { sharedSecret } from '../secrets.js'
 import { chargeFailedRefresh, verifyThrottled } from '../login-guard.js'
 
 /** The audience of the demo bank's access tokens. */
@@ -30,15 +30,19 @@ export function appTokens(app: AppContext, env: NodeJS.ProcessEnv = process.env)
   const clock = app.sessions.options.clock
   const revocation = (env.TOKEN_REVOCATION ?? 'stateful') as RevocationMode
   try {
-    const keys = env.TOKEN_SIGNING_KEY
-      ? new KeySet([{ key: env.TOKEN_SIGNING_KEY }], { clock })
+    // In production both keys must come from the environment: each process would otherwise
+    // sign and chain with its own, and refuse every other process's tokens.
+    const signingKey =
+      env.NODE_ENV === 'production' ? sharedSecret(env, 'TOKEN_SIGNING_KEY') : env.TOKEN_SIGNING_KEY
+    const keys = signingKey
+      ? new KeySet([{ key: signingKey }], { clock })
       : KeySet.generate('EdDSA', { clock })
     return createTokenMode({
       sessions: app.sessions,
       keys,
       issuer: app.config.origins[0]!,
       audience: TOKEN_AUDIENCE,
-      refreshSecret: env.TOKEN_REFRESH_SECRET ?? randomBytes(32).toString('base64url'),
+      refreshSecret: sharedSecret(env, 'TOKEN_REFRESH_SECRET'),
       revocation,
       // Test profiles (the session auditor) shorten the 10s default to see reuse detection soon.
       concurrentRefreshWindow: env.TOKEN_REFRESH_WINDOW,
