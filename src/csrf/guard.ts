@@ -74,6 +74,7 @@ export class CsrfGuard {
   readonly #header: string
   readonly #exempt: ReadonlySet<string>
   readonly #exemptWithoutSession: ReadonlySet<string>
+  readonly #origins: ReadonlySet<string>
   readonly #deferForms: ((input: RequestInput) => boolean) | null
   readonly #pre: PreLoginTokens | null
   readonly #prePaths: ReadonlySet<string>
@@ -92,6 +93,7 @@ export class CsrfGuard {
     const origins = parseOrigins(o.origins, 'csrf.origins')
     configAssert(origins.length > 0, 'csrf.origins must list the origin(s) the app is served under')
     this.#sessions = o.sessions
+    this.#origins = new Set(origins)
     this.#cookieName = o.sessions.options.cookie.name
     this.#source = new SourceCheck(origins, parseOrigins(o.trustedOrigins, 'csrf.trustedOrigins'))
     this.#header = o.header ?? 'x-csrf-token'
@@ -213,7 +215,19 @@ export class CsrfGuard {
       const now = this.#sessions.options.clock.now()
       if (this.#pre!.verify(token, this.#nonce(ctx, false), now)) return null
     }
-    return this.matches(ctx, token) ? null : 'token_invalid'
+    if (this.matches(ctx, token)) return null
+    // A logout from a tab opened before a re-authentication carries the old secret's token:
+    // refusing it would leave the session alive behind an error page. There the browser's own
+    // proof of a same-origin request is enough (no other site can make a browser send it).
+    return this.#exemptWithoutSession.has(ctx.input.path) && this.#sameOrigin(ctx.input)
+      ? null
+      : 'token_invalid'
+  }
+
+  #sameOrigin(input: RequestInput): boolean {
+    const origin = input.header('origin')
+    if (origin !== undefined) return this.#origins.has(origin)
+    return input.header('sec-fetch-site') === 'same-origin'
   }
 
   /**

@@ -47,7 +47,10 @@ export interface CsrfOptions {
    * Paths (exact) where a request without a live session needs no token, because there is
    * nothing to protect: logout (an expired session's user must still be able to "log out"
    * and get the clearing cookie). Fetch Metadata and `Origin` are still checked, and with a
-   * live session the token is required as everywhere else. Default none.
+   * live session a token is required as everywhere else, except that a token of the
+   * session's previous secret (a tab opened before a re-authentication) passes when the
+   * browser proves the request same-origin (`Origin` one of `origins`, or, without `Origin`,
+   * `Sec-Fetch-Site: same-origin`). Default none.
    */
   exemptWithoutSession?: readonly string[]
   /**
