@@ -7,6 +7,8 @@ import type { SessionStore } from 'tessera-session'
 import { postgresStore } from 'tessera-session/stores/postgres'
 import { redisStore } from 'tessera-session/stores/redis'
 import type { ExtraOptions, ExtraResult } from './lib/extras.js'
+import { bootstrapQuantile, type Interval } from './lib/interval.js'
+import { propagationRow } from './lib/propagation-row.js'
 import { measureFaults } from './near-cache-faults.js'
 import { measureOpenCpu } from './near-cache-inproc.js'
 import {
@@ -81,8 +83,12 @@ export async function measureReadCpu(
 export interface Propagation {
   p50: number
   p99: number
+  /** The p99 with a bootstrap 95 % interval over the `count` revocations (2,000 resamples). */
+  p99Interval: Interval
   max: number
   count: number
+  /** Revocations whose invalidation never reached one of the other processes. */
+  lost: number
   /** Reads that still found a session after its invalidation had arrived (must be 0). */
   stale: number
   /** Read errors of the load (must be 0). */
@@ -191,8 +197,10 @@ export async function measurePropagation(
     return {
       p50: quantile(delays, 0.5),
       p99: quantile(delays, 0.99),
+      p99Interval: bootstrapQuantile(delays, 0.99),
       max: Math.max(...delays),
       count,
+      lost: delays.filter((d) => !Number.isFinite(d)).length,
       stale: results.reduce((s, r) => s + r.stale, 0),
       errors: results.reduce((s, r) => s + r.errors, 0),
       reads: results.reduce((s, r) => s + r.reads, 0),
@@ -272,20 +280,7 @@ export async function measure(o: ExtraOptions): Promise<ExtraResult[]> {
   for (const kind of ['redis', 'postgres'] as const) {
     const url = kind === 'redis' ? urls.redis : urls.postgres
     const p = await measurePropagation(kind, o.quick ? 200 : 1000, url)
-    rows.push({
-      id: `near-cache-propagation-${kind}`,
-      label: `revocation refused on 3 processes reading 2000/s each, ${kind === 'redis' ? 'Redis' : 'PostgreSQL'} (${p.count} revocations)`,
-      values: [
-        { name: 'p50', value: round1(p.p50), unit: 'ms' },
-        { name: 'p99', value: round1(p.p99), unit: 'ms' },
-        { name: 'max', value: round1(p.max), unit: 'ms' },
-        { name: 'stale reads after invalidation', value: p.stale, unit: '' },
-        { name: 'revoking call p99', value: round1(p.callP99), unit: 'ms' },
-        { name: 'after the call returned, p99', value: round1(p.afterCallP99), unit: 'ms' },
-        { name: 'hits', value: Math.round((p.hits / p.reads) * 1000) / 10, unit: '%' },
-        { name: 'channel losses', value: p.downs, unit: '' },
-      ],
-    })
+    rows.push(propagationRow(kind === 'redis' ? 'Redis' : 'PostgreSQL', kind, p))
   }
   rows.push(...(await measureFaults(urls)))
   return rows

@@ -4,7 +4,11 @@ import type { CaseDef } from './lib/cases.js'
 import { allClaims, headlineClaims } from './lib/claims.js'
 import { derive } from './lib/derive.js'
 import type { BenchResult } from './lib/harness.js'
+import { type ExtraResult, finish } from './lib/extras.js'
+import { bootstrapQuantile } from './lib/interval.js'
+import { propagationRow } from './lib/propagation-row.js'
 import { readmeBlock } from './lib/readme.js'
+import type { Propagation } from './near-cache.js'
 import { judge } from './lib/targets.js'
 import { METHOD, renderMarkdown } from './lib/markdown.js'
 import type { RunRecord } from './lib/measure.js'
@@ -105,6 +109,55 @@ function record(id: string, round: number, rps: number, cpu: number): RunRecord 
   }
 }
 
+// Revocation delays (ms) of a synthetic propagation run: 1,000 values, distinctive decimals.
+function delays(scale: number): number[] {
+  return Array.from({ length: 1000 }, (_, i) => scale * (1.37 + ((i * 7919) % 1000) / 97.3))
+}
+
+function propagation(scale: number): Propagation {
+  const d = delays(scale)
+  const p99Interval = bootstrapQuantile(d, 0.99)
+  return {
+    p50: bootstrapQuantile(d, 0.5).median,
+    p99: p99Interval.median,
+    p99Interval,
+    max: Math.max(...d),
+    count: d.length,
+    lost: 0,
+    stale: 0,
+    errors: 0,
+    reads: 2_000_003,
+    hits: 1_987_011,
+    downs: 0,
+    callP50: 0.83,
+    callP99: 2.17,
+    afterCallP99: 1.91,
+  }
+}
+
+// The near cache's rows as bench/near-cache.ts makes them: a CPU ratio and two propagations
+// (one within the 50 ms bound, one far beyond it).
+const NEAR_CACHE: ExtraResult[] = [
+  {
+    id: 'near-cache-cpu-redis-nc',
+    label: 'read CPU, Redis with the near cache ÷ memory store',
+    values: [
+      { name: 'near cache', value: 21.3, unit: 'µs/req' },
+      { name: 'memory', value: 19.7, unit: 'µs/req' },
+    ],
+    ratio: {
+      name: 'near cache ÷ memory',
+      how: 'min-max over rounds',
+      median: 1.081,
+      lo: 1.043,
+      hi: 1.117,
+    },
+    target: { op: '≤', value: 1.25 },
+  },
+  propagationRow('Redis', 'redis', propagation(1)),
+  propagationRow('PostgreSQL', 'postgres', propagation(9)),
+]
+
 function synthetic(numbers = NUMBERS): BenchResult {
   const runs: RunRecord[] = []
   for (let round = 0; round < 3; round++) {
@@ -147,6 +200,7 @@ function synthetic(numbers = NUMBERS): BenchResult {
         notMeasured: 'bench/dbsc.ts does not exist in this tree',
         values: [],
       },
+      ...NEAR_CACHE.map(finish),
     ],
     skipped: {},
     runs,
@@ -224,6 +278,50 @@ describe('the benchmark report states only what the run measured', () => {
     expect(md).not.toMatch(/EVALSHA|tsx|event loop/)
     // Bare's last run of round 3 is 0.87× its first: the largest drift, with its sign.
     expect(md).toContain('first and last run of a round: -13.0 % in requests/second (round 3;')
+  })
+
+  it('judges the near cache: read CPU on its rounds, the propagation p99 on its bootstrap interval', () => {
+    const row = (id: string) => r.extras.find((x) => x.id === id)!
+    expect(row('near-cache-cpu-redis-nc').verdict).toBe('met')
+    const redis = row('near-cache-propagation-redis')
+    const pg = row('near-cache-propagation-postgres')
+    expect(redis.verdict).toBe('met')
+    expect(pg.verdict).toBe('missed')
+    for (const x of [redis, pg]) {
+      const i = x.ratio!
+      expect(i.lo).toBeLessThanOrEqual(i.median)
+      expect(i.hi).toBeGreaterThanOrEqual(i.median)
+      expect(md).toContain(
+        `p99: ${i.median.toFixed(1)} ms (${i.lo.toFixed(1)}–${i.hi.toFixed(1)}), bootstrap 95 % interval over the 1000 revocations | ≤ 50.0 ms |`,
+      )
+    }
+    expect(md).toContain(
+      'near cache ÷ memory: 1.08× (1.04–1.12), min-max over rounds | ≤ 1.25× | **met** |',
+    )
+    // An interval that straddles the bound is not separable from it, whichever side the p99 is.
+    const near = (x: number) =>
+      finish({
+        ...NEAR_CACHE[1]!,
+        ratio: { ...NEAR_CACHE[1]!.ratio!, median: x, lo: 46.1, hi: 53.9 },
+      })
+    expect(near(48.3).verdict).toBe('not separable')
+    expect(near(51.7).verdict).toBe('not separable')
+    // A number slipped into a near-cache row is caught.
+    expect(unbackedNumbers(md.replace('≤ 50.0 ms', '≤ 49.0 ms'), data)).toEqual(['49.0'])
+  })
+
+  it('gives a bootstrap interval that holds the sample p99 and is reproducible', () => {
+    const d = delays(1)
+    const a = bootstrapQuantile(d, 0.99)
+    expect(a).toEqual(bootstrapQuantile(d, 0.99))
+    expect(a.lo).toBeLessThan(a.hi)
+    expect(a.median).toBe([...d].sort((x, y) => x - y)[989])
+    expect(bootstrapQuantile([], 0.99).median).toBeNaN()
+    const lost = bootstrapQuantile(
+      [...d.slice(0, 980), ...Array(20).fill(Number.POSITIVE_INFINITY)],
+      0.99,
+    )
+    expect(lost.hi).toBe(Number.POSITIVE_INFINITY)
   })
 
   it('calls a target met only when the lowest round clears it', () => {

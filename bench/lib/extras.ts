@@ -22,8 +22,11 @@ export interface ExtraResult {
   /** Why the row was not measured; absent when it was. */
   notMeasured?: string | undefined
   values: ExtraValue[]
-  /** The row's headline ratio, its interval and how the interval was made. */
-  ratio?: (Interval & { name: string; how: string }) | undefined
+  /**
+   * The row's headline value, its interval and how the interval was made: a ratio (`unit`
+   * absent or `×`) or a quantity in `unit` (e.g. a p99 in ms), judged against `target` alike.
+   */
+  ratio?: (Interval & { name: string; how: string; unit?: string | undefined }) | undefined
   target?: { op: '≥' | '≤'; value: number } | undefined
   verdict?: Verdict | undefined
 }

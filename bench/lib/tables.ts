@@ -19,6 +19,12 @@ export function ratioText(i: Interval | null | undefined, bold = false): string 
   return `${bold ? `**${m}**` : m} (${num(i.lo, 2)}–${num(i.hi, 2)})`
 }
 
+/** `4.1 ms (3.6–5.3)`: a measured quantity and its interval, one decimal. */
+export function quantityText(i: Interval, unit: string): string {
+  if (!Number.isFinite(i.median)) return '–'
+  return `${num(i.median, 1)} ${unit} (${num(i.lo, 1)}–${num(i.hi, 1)})`
+}
+
 /** `13 µs (12–14)`: a median CPU time per request and its min–max over rounds. */
 export function cpuText(median: number, lo: number, hi: number): string {
   return Number.isFinite(median) ? `${num(median, 1)} (${num(lo, 1)}–${num(hi, 1)})` : '–'
@@ -115,8 +121,13 @@ export function extrasTable(rows: readonly ExtraResult[]): string[] {
         (v) =>
           `${v.name} ${num(v.value, Number.isInteger(v.value) || Math.abs(v.value) >= 10 ? 0 : 2)}${v.unit ? ` ${v.unit}` : ''}`,
       )
-      const ratio = x.ratio ? `${x.ratio.name}: ${ratioText(x.ratio)}, ${x.ratio.how}` : '–'
-      const target = x.target ? `${x.target.op} ${num(x.target.value, 2)}×` : '–'
+      const unit = x.ratio?.unit ?? '×'
+      const ratio = x.ratio
+        ? `${x.ratio.name}: ${unit === '×' ? ratioText(x.ratio) : quantityText(x.ratio, unit)}, ${x.ratio.how}`
+        : '–'
+      const target = x.target
+        ? `${x.target.op} ${unit === '×' ? `${num(x.target.value, 2)}×` : `${num(x.target.value, 1)} ${unit}`}`
+        : '–'
       return `| ${cell(x.label)} | ${cell(values.join('; ') || '–')} | ${cell(ratio)} | ${target} | ${x.verdict ? VERDICT[x.verdict] : '–'} |`
     }),
   ]
