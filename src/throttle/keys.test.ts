@@ -20,6 +20,16 @@ describe('counter keys', () => {
     expect(addressBucket('::1')).toBe('0:0:0:0::/64')
     expect(addressBucket('fe80::1%eth0')).toBe('fe80:0:0:0::/64')
   })
+
+  it('unwraps IPv4 clients translated into IPv6 (NAT64 well-known prefix, hex-written mapped)', () => {
+    // Behind SIIT-DC / NAT46 every IPv4 client arrives as 64:ff9b::a.b.c.d: as one /64, one
+    // sprayer would spend the address budget of the whole IPv4 internet.
+    expect(addressBucket('64:ff9b::203.0.113.9')).toBe('203.0.113.9')
+    expect(addressBucket('64:ff9b::cb00:7109')).toBe('203.0.113.9')
+    expect(addressBucket('64:FF9B::CB00:710A')).toBe('203.0.113.10')
+    expect(addressBucket('::ffff:cb00:7109')).toBe('203.0.113.9')
+    expect(addressBucket('64:ff9b:1::cb00:7109')).toBe('64:ff9b:1:0::/64')
+  })
 })
 
 describe('device cookies', () => {

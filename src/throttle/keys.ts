@@ -26,8 +26,8 @@ export function counterKey(scope: string, ...parts: string[]): string {
  */
 export function addressBucket(ip: string): string {
   if (!isIPv6(ip)) return ip
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)
-  if (mapped) return mapped[1]!
+  const v4 = embeddedIPv4(ip)
+  if (v4) return v4
   const [head = '', tail = ''] = ip.toLowerCase().split('%')[0]!.split('::')
   const left = head ? head.split(':') : []
   const right = ip.includes('::') ? (tail ? tail.split(':') : []) : []
@@ -38,4 +38,18 @@ export function addressBucket(ip: string): string {
     .slice(0, 4)
     .map((g) => g.replace(/^0+(?=.)/, ''))
     .join(':')}::/64`
+}
+
+// An IPv4 client seen through IPv6: mapped (::ffff:) or translated with the NAT64 well-known
+// prefix (64:ff9b::/96, SIIT-DC / NAT46 in front of an IPv6-only app), dotted or in hex.
+// Bucketed by its /64, every IPv4 client would share one address budget.
+const EMBEDDED = /^(?:::ffff|64:ff9b:):(?:(\d+\.\d+\.\d+\.\d+)|([0-9a-f]{1,4}):([0-9a-f]{1,4}))$/i
+
+function embeddedIPv4(ip: string): string | null {
+  const m = EMBEDDED.exec(ip)
+  if (!m) return null
+  if (m[1]) return m[1]
+  const hi = Number.parseInt(m[2]!, 16)
+  const lo = Number.parseInt(m[3]!, 16)
+  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`
 }
