@@ -19,6 +19,24 @@ export function assignmentError(key: PropertyKey, deleting = false): TypeError {
   )
 }
 
+// express-session methods a migrating app calls, with what to write instead. Without this the
+// call fails as "session.save is not a function", which says nothing of the fix.
+const HABITS: Readonly<Record<string, string>> = {
+  save: 'Tessera commits by itself when the response ends; before streaming a body, write `await req.session.commit()`',
+  reload: 'the session is loaded once per request; read it with session.get(key)',
+  touch: 'activity extends the idle deadline by itself (see touchInterval)',
+  resetMaxAge:
+    "the cookie's lifetime follows the session: regenerate({ persistent: true }) for remember-me",
+}
+
+function habit(name: string): () => never {
+  return () => {
+    throw new TypeError(
+      `session.${name}() does not exist: ${HABITS[name]} (this check runs outside production)`,
+    )
+  }
+}
+
 /**
  * The development guard of a session object: reads pass through (methods bound to the real
  * session, whose private state a proxy cannot reach), writes throw {@link assignmentError}.
@@ -29,6 +47,8 @@ export function assignmentError(key: PropertyKey, deleting = false): TypeError {
 export const DEV_GUARD: ProxyHandler<object> = {
   get(target, key) {
     const value = Reflect.get(target, key, target)
+    if (value === undefined && typeof key === 'string' && Object.hasOwn(HABITS, key))
+      return habit(key)
     return typeof value === 'function' && key !== 'constructor' ? value.bind(target) : value
   },
   set(_target, key) {

@@ -204,6 +204,18 @@ describe('express-session habits fail loudly', () => {
     expect(s.userId).toBe('u1')
   })
 
+  it("names the fix in development for express-session's save, reload and touch", async () => {
+    const s = (await make({ production: false }).load({})) as unknown as Record<
+      string,
+      (cb?: () => void) => void
+    >
+    // `req.session.save(() => res.redirect('/'))` after a login is the common one.
+    expect(() => s.save!(() => {})).toThrow(/session.save\(\) .*commits by itself.*commit\(\)/)
+    expect(() => s.reload!()).toThrow(/session.reload\(\)/)
+    expect(() => s.touch!()).toThrow(/session.touch\(\)/)
+    expect(s.then).toBeUndefined() // still not a thenable
+  })
+
   it('leaves production without the guard (no proxy on the hot path)', async () => {
     const s = await make({ production: true }).load({})
     expect(types.isProxy(s)).toBe(false)
