@@ -11,6 +11,12 @@ const compiled = new WeakMap<TrustProxy, BlockList>()
 // A chain longer than this is not walked further: no proxy set-up has 32 trusted hops, and a
 // forged header must not cost more than a bounded loop.
 const MAX_HOPS = 32
+// Express's named ranges, with the list that means the same.
+const NAMED: Readonly<Record<string, string>> = {
+  loopback: '127.0.0.1, ::1',
+  linklocal: '169.254.0.0/16, fe80::/10',
+  uniquelocal: '10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7',
+}
 
 /**
  * Parses `TRUST_PROXY`-style configuration: comma-separated IP addresses or CIDR ranges.
@@ -21,6 +27,11 @@ const MAX_HOPS = 32
  * parseTrustProxy('127.0.0.1, ::1, 10.0.0.0/8') // ['127.0.0.1', '::1', '10.0.0.0/8']
  */
 export function parseTrustProxy(value: string | readonly string[] | undefined): TrustProxy {
+  const strings = Array.isArray(value) && value.every((s) => typeof s === 'string')
+  if (value !== undefined && typeof value !== 'string' && !strings)
+    throw new TypeError(
+      `trustProxy (TRUST_PROXY) takes the proxies' addresses or CIDR ranges, e.g. '127.0.0.1' or ['10.0.0.0/8'], not a hop count or true (Express's trust proxy habit): trusting whoever connects would let any client forge its address`,
+    )
   const list = typeof value === 'string' ? value.split(',') : (value ?? [])
   const out = list.map((s) => s.trim()).filter((s) => s.length > 0)
   const blocks = new BlockList()
@@ -33,7 +44,7 @@ export function parseTrustProxy(value: string | readonly string[] | undefined): 
     const max = family === 6 ? 128 : 32
     if (!family || !/^\d{1,3}$/.test(String(bits)) || bits > max)
       throw new TypeError(
-        `TRUST_PROXY: ${JSON.stringify(entry)} is not an IP address or CIDR range`,
+        `TRUST_PROXY: ${JSON.stringify(entry)} is not an IP address or CIDR range${Object.hasOwn(NAMED, entry) ? `: write '${NAMED[entry]}'` : ''}`,
       )
     if (bits === 0)
       throw new TypeError(`TRUST_PROXY: ${JSON.stringify(entry)} would trust every address`)

@@ -38,6 +38,17 @@ describe('parseTrustProxy', () => {
     }
   })
 
+  it("refuses Express's trust proxy values with the list to write instead", () => {
+    // `app.set('trust proxy', true | 1 | 'loopback')` habits: a raw "list.map is not a function"
+    // before, or no hint at all.
+    for (const bad of [true, 1, ['10.0.0.1', 2]])
+      expect(() => parseTrustProxy(bad as never), String(bad)).toThrow(
+        /trustProxy \(TRUST_PROXY\) takes the proxies' addresses or CIDR ranges.*not a hop count or true/,
+      )
+    expect(() => parseTrustProxy('loopback')).toThrow(/write '127\.0\.0\.1, ::1'/)
+    expect(() => parseTrustProxy('uniquelocal')).toThrow(/write '10\.0\.0\.0\/8, 172\.16/)
+  })
+
   it('matches addresses inside a range and nothing outside it', () => {
     const t = parseTrustProxy('10.0.0.0/8, 2001:db8::/32')
     expect(isTrustedProxy('10.255.0.1', t)).toBe(true)
