@@ -29,6 +29,22 @@ const CASES: CaseDef[] = [
     server: 'tessera/node.ts',
     population: { sessions: 100_000, spread: 'uniform' },
   },
+  {
+    id: 'pop-post-uniform',
+    label: 'Tessera node, memory store, 100,000 sessions, uniform, POST without CSRF + headers',
+    group: 'tessera',
+    server: 'tessera/node.ts',
+    method: 'POST',
+    population: { sessions: 100_000, spread: 'uniform' },
+  },
+  {
+    id: 'pop-csrf-uniform',
+    label: 'Tessera node, memory store, 100,000 sessions, uniform, POST with CSRF + headers',
+    group: 'tessera',
+    server: 'tessera/node.ts',
+    method: 'POST',
+    population: { sessions: 100_000, spread: 'uniform', csrf: true },
+  },
 ]
 
 // Per case: [req/s, server µs/request] for rounds 1–3.
@@ -67,6 +83,16 @@ const NUMBERS: Record<string, Array<[number, number]>> = {
     [25_019, 19.7],
     [24_413, 20.3],
     [25_637, 19.1],
+  ],
+  'pop-post-uniform': [
+    [23_411, 21.3],
+    [22_903, 21.9],
+    [23_887, 20.9],
+  ],
+  'pop-csrf-uniform': [
+    [18_317, 31.1],
+    [17_809, 32.3],
+    [18_751, 30.7],
   ],
 }
 
@@ -322,6 +348,19 @@ describe('the benchmark report states only what the run measured', () => {
       0.99,
     )
     expect(lost.hi).toBe(Number.POSITIVE_INFINITY)
+  })
+
+  it('reports CSRF across the population: each session its own token, judged like one session', () => {
+    expect(md).toContain("with that session's User-Agent (6 distinct) and its own CSRF token.")
+    expect(md.match(/and its own CSRF token/g)).toHaveLength(1)
+    const c = r.comparisons.find((x) => x.id === 'csrf-cost-pop')!
+    // pop-csrf ÷ pop-post per round: 18317/23411, 17809/22903, 18751/23887.
+    expect(c.lo).toBeCloseTo(17_809 / 22_903)
+    expect(c.hi).toBeCloseTo(18_751 / 23_887)
+    const row = r.targets.find((t) =>
+      t.what.startsWith('CSRF + security headers on ÷ off (authenticated POST, 100,000'),
+    )!
+    expect(row.verdict).toBe('missed')
   })
 
   it('calls a target met only when the lowest round clears it', () => {

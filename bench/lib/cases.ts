@@ -24,9 +24,10 @@ export interface CaseDef {
   quick?: boolean
   /**
    * Many live sessions seeded through the store before the server listens; the load generator
-   * picks a session (and its User-Agent) per request, uniformly or by a Zipf law.
+   * picks a session (and its User-Agent) per request, uniformly or by a Zipf law. With `csrf`
+   * each request also carries that session's own CSRF token (see `csrf-tokens.ts`).
    */
-  population?: { sessions: number; spread: 'uniform' | 'zipf'; zipfS?: number }
+  population?: { sessions: number; spread: 'uniform' | 'zipf'; zipfS?: number; csrf?: boolean }
 }
 
 import { populationCases } from './population-cases.js'

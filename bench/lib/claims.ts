@@ -79,7 +79,7 @@ export function populationClaims(r: BenchResult): string[] {
     const ahead = s.setup.lastSeenAheadS
     out.push(
       `- ${c.label}: ${typeof seeded === 'number' ? num(seeded) : '–'} live sessions, ${how}, marked as last seen ${typeof ahead === 'number' ? num(ahead) : '–'} s after seeding (so no request of the run is due for a touch write); ` +
-        `each request picks one ${spread} over them, with that session's User-Agent (${typeof uas === 'number' ? uas : '–'} distinct).`,
+        `each request picks one ${spread} over them, with that session's User-Agent (${typeof uas === 'number' ? uas : '–'} distinct)${c.population!.csrf ? ' and its own CSRF token' : ''}.`,
     )
   }
   return out

@@ -90,6 +90,13 @@ export const COMPARISONS: readonly Comparison[] = [
     ),
   ),
   overhead(
+    'csrf-cost-pop',
+    'CSRF + security headers on ÷ off (authenticated POST, 100,000 sessions, uniform)',
+    'pop-csrf-uniform',
+    'pop-post-uniform',
+    0.85,
+  ),
+  overhead(
     'monitoring-cost-pop',
     'monitoring on ÷ off (100,000 sessions, uniform)',
     'pop-monitoring-uniform',

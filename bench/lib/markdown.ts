@@ -34,6 +34,7 @@ export const METHOD: readonly string[] = [
   'Before load, each case is checked: the timed request answers with a success status and the user; sequential requests then count `Set-Cookie` headers and store calls (a counting wrapper around the store).',
   'Redis commands per request come from `INFO commandstats` deltas over the measured window of a private redis-server, its CPU from `/proc`.',
   'Population cases seed their sessions through the store API before listening and write the tokens to a file in the run’s private temporary directory; the load generator picks a token (and its User-Agent) per request from that file.',
+  'A population case with CSRF sends each session’s own CSRF token: the first server of such a case answers `GET /csrf` once per seeded session (as a page would fetch it) and the harness adds the tokens to the population file; the load then goes to a freshly started server.',
 ]
 
 function profileSection(p: ProfileSummary, index: number, count: number): string[] {

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { type Runtime, serverScript } from './build.js'
 import type { CaseDef } from './cases.js'
+import { addCsrfTokens, hasCsrfTokens } from './csrf-tokens.js'
 import { call } from './http.js'
 import { mainThreadCpuUs, machineCpu, processCpuUs, sumCpuUs } from './procfs.js'
 import { clusterCommandStats, commandStats, statsDelta } from './services.js'
@@ -123,29 +124,42 @@ export async function measureCase(
   options: MeasureOptions,
 ): Promise<RunRecord | { skip: string }> {
   const popFile = join(env.tmpDir, 'population.txt')
-  const server = await startServer(
-    {
-      file: serverScript(env.benchDir, def.server, env.runtime),
-      nodeFlags: options.nodeFlags,
-      env: {
-        ...def.env,
-        ...(def.population
-          ? { POPULATION: String(def.population.sessions), POPULATION_FILE: popFile }
-          : {}),
-        BENCH_TMP: env.tmpDir,
-        ...(env.redisPort ? { REDIS_URL: `redis://127.0.0.1:${env.redisPort}` } : {}),
-        ...(env.clusterPorts
-          ? { REDIS_CLUSTER_URL: env.clusterPorts.map((p) => `redis://127.0.0.1:${p}`).join(',') }
-          : {}),
-        ...(env.postgresUrl
-          ? { DATABASE_URL: env.postgresUrl, BENCH_PG_SCHEMA: env.postgresSchema }
-          : {}),
+  const start = () =>
+    startServer(
+      {
+        file: serverScript(env.benchDir, def.server, env.runtime),
+        nodeFlags: options.nodeFlags,
+        env: {
+          ...def.env,
+          ...(def.population
+            ? { POPULATION: String(def.population.sessions), POPULATION_FILE: popFile }
+            : {}),
+          BENCH_TMP: env.tmpDir,
+          ...(env.redisPort ? { REDIS_URL: `redis://127.0.0.1:${env.redisPort}` } : {}),
+          ...(env.clusterPorts
+            ? { REDIS_CLUSTER_URL: env.clusterPorts.map((p) => `redis://127.0.0.1:${p}`).join(',') }
+            : {}),
+          ...(env.postgresUrl
+            ? { DATABASE_URL: env.postgresUrl, BENCH_PG_SCHEMA: env.postgresSchema }
+            : {}),
+        },
       },
-    },
-    // Seeding a population through a network store takes a while on a loaded machine.
-    def.population ? 300_000 : 30_000,
-  )
+      // Seeding a population through a network store takes a while on a loaded machine.
+      def.population ? 300_000 : 30_000,
+    )
+  let server = await start()
   if ('skip' in server) return server
+  if (def.population?.csrf && !hasCsrfTokens(popFile)) {
+    // The first server of the run mints the tokens; the load goes to a fresh one, so that no
+    // round starts with the minting's cached secrets and heap.
+    try {
+      await addCsrfTokens(server.port, populationSpec(def, popFile, server.setup))
+    } finally {
+      await server.stop()
+    }
+    server = await start()
+    if ('skip' in server) return server
+  }
   try {
     const population = def.population ? populationSpec(def, popFile, server.setup) : undefined
     const spec = await prepareRequest(def, server.port, population)

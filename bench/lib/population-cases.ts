@@ -29,6 +29,26 @@ export function populationCases(): CaseDef[] {
       }),
     ),
   )
+  // State-changing requests across the population, without and with the CSRF plugin (and the
+  // security headers, as in the one-session pair): each request carries its session's token,
+  // so the plugin's per-session work (deriving and caching the secret) runs as on a real site.
+  const post = { group: 'tessera', server: 'tessera/node.ts', method: 'POST' } as const
+  cases.push(
+    {
+      id: 'pop-post-uniform',
+      label: `Tessera node, memory store, ${POP} sessions, uniform, POST without CSRF + headers`,
+      ...post,
+      env: { STORE: 'memory' },
+      population: { sessions: POPULATION, spread: 'uniform' },
+    },
+    {
+      id: 'pop-csrf-uniform',
+      label: `Tessera node, memory store, ${POP} sessions, uniform, POST with CSRF + headers`,
+      ...post,
+      env: { STORE: 'memory', PLUGINS: 'headers,csrf' },
+      population: { sessions: POPULATION, spread: 'uniform', csrf: true },
+    },
+  )
   cases.push({
     id: 'pop-monitoring-uniform',
     label: `Tessera node, memory store, ${POP} sessions, uniform, monitoring on`,

@@ -28,6 +28,7 @@ export function populationSpec(
     spread: def.population?.spread ?? 'uniform',
     zipfS: def.population?.zipfS ?? 1,
     userAgents: JSON.parse(agents) as string[],
+    csrf: def.population?.csrf === true,
   }
 }
 
@@ -44,24 +45,26 @@ export async function prepareRequest(
   population?: PopulationSpec,
 ): Promise<CallSpec> {
   if (def.kind === 'login') return { method: 'POST', path: '/login' }
+  let headers: Record<string, string>
   if (population) {
-    const [token = '', ua = '0'] = readFileSync(population.file, 'utf8')
+    const [token = '', ua = '0', csrf] = readFileSync(population.file, 'utf8')
       .split('\n', 1)[0]!
       .split('\t')
-    const headers = {
+    headers = {
       cookie: `${population.cookieName}=${token}`,
       'user-agent': population.userAgents[Number(ua)] ?? '',
     }
-    return { method: 'GET', path: '/me', headers }
+    if (population.csrf) headers['x-csrf-token'] = csrf ?? ''
+  } else {
+    const login = await call(port, { method: 'POST', path: '/login?u=u1' })
+    if (login.status !== 200) throw new Error(`${def.id}: login answered ${login.status}`)
+    headers = { ...(JSON.parse(login.body) as { headers?: Record<string, string> }).headers }
+    const cookie = cookieHeader(login.headers['set-cookie'])
+    if (cookie) headers.cookie = cookie
   }
-  const login = await call(port, { method: 'POST', path: '/login?u=u1' })
-  if (login.status !== 200) throw new Error(`${def.id}: login answered ${login.status}`)
-  const extra = (JSON.parse(login.body) as { headers?: Record<string, string> }).headers ?? {}
-  const headers: Record<string, string> = { ...extra }
-  const cookie = cookieHeader(login.headers['set-cookie'])
-  if (cookie) headers.cookie = cookie
   if (def.method === 'POST') {
-    // What a browser sends with a same-origin fetch; the CSRF layer checks all of it.
+    // What a browser sends with a same-origin fetch; the CSRF layer checks all of it. (The
+    // load generator replaces cookie, User-Agent and token per request in a population.)
     headers['content-type'] = 'application/json'
     headers.origin = BENCH_ORIGIN
     headers['sec-fetch-site'] = 'same-origin'

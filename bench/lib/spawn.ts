@@ -114,7 +114,7 @@ export interface LoadSpec {
   warmupMs: number
   durationMs: number
   /**
-   * Pick the credential per request from a population file (`token<TAB>ua-index` lines):
+   * Pick the credential per request from a population file (`token<TAB>ua-index[<TAB>csrf]` lines):
    * uniformly, or by a Zipf law of exponent `zipfS` over the list's order. The load generator
    * sends `cookie: <cookieName>=<token>` and the matching User-Agent.
    */
@@ -128,6 +128,8 @@ export interface PopulationSpec {
   spread: 'uniform' | 'zipf'
   zipfS: number
   userAgents: readonly string[]
+  /** Send each session's CSRF token (the file's third column) as `X-CSRF-Token`. */
+  csrf?: boolean | undefined
 }
 
 /**

@@ -68,7 +68,8 @@ export function cpuNow() {
 }
 
 /**
- * A per-request credential picker over a population file (`token<TAB>ua-index` lines), or
+ * A per-request credential picker over a population file (`token<TAB>ua-index[<TAB>csrf-token]`
+ * lines), or
  * null without one. `zipf` ranks the list in its (random) order: rank k is picked with
  * probability ∝ 1/k^s, so a few sessions are hot and most are cold, as on a real site.
  * @returns {null | (() => Record<string, string>)} headers to add to the next request
@@ -78,8 +79,9 @@ export function populationPicker(config) {
   if (!p) return null
   const rows = readFileSync(p.file, 'utf8').split('\n').filter(Boolean)
   const headers = rows.map((line) => {
-    const [token, ua] = line.split('\t')
-    return { cookie: `${p.cookieName}=${token}`, 'user-agent': p.userAgents[Number(ua)] ?? '' }
+    const [token, ua, csrf] = line.split('\t')
+    const h = { cookie: `${p.cookieName}=${token}`, 'user-agent': p.userAgents[Number(ua)] ?? '' }
+    return p.csrf ? { ...h, 'x-csrf-token': csrf ?? '' } : h
   })
   const n = headers.length
   if (p.spread === 'uniform') return () => headers[Math.floor(Math.random() * n)]
