@@ -114,9 +114,10 @@ describe('loginThrottle', () => {
         trusted.push(r.ok && r.trusted)
       }
     expect(trusted.filter(Boolean)).toHaveLength(5)
+    // Known addresses have a share of their own (see the next test).
     const again = await throttle.begin({ username: 'mallory', ip: '192.0.2.0' })
     expect(again.ok && again.scope).toBe('known_address')
-    expect(again.ok && again.trusted).toBe(false)
+    expect(again.ok && again.trusted).toBe(true)
     // Another account's device keeps its own places; successful sign-ins take them too.
     const b = await throttle.begin({ username: 'bob', ip: '192.0.2.50' })
     const bobs = b.ok ? (await b.succeeded())!.split(';')[0]! : ''
@@ -128,6 +129,22 @@ describe('loginThrottle', () => {
     }
     const sixth = await throttle.begin(bob)
     expect(sixth.ok && sixth.trusted).toBe(false)
+  })
+
+  it("keeps a known device's priority when someone at a known address of the account spends theirs", async () => {
+    // A co-tenant of alice's office NAT tries her name from there (known address) again and
+    // again: that demotes tries from the NAT, not her browser's with its device cookie.
+    const { throttle } = setup()
+    const first = await throttle.begin({ username: 'alice', ip: '192.0.2.1' })
+    const device = first.ok ? (await first.succeeded())!.split(';')[0]! : ''
+    const nat: boolean[] = []
+    for (let i = 0; i < 5; i++) {
+      const r = await throttle.begin({ username: 'alice', ip: '192.0.2.1' })
+      nat.push(r.ok && r.trusted)
+    }
+    expect(nat).toEqual([true, true, true, true, true])
+    const own = await throttle.begin({ username: 'alice', ip: '203.0.113.5', cookieHeader: device })
+    expect(own.ok && own.trusted).toBe(true)
   })
 
   it('gives an address with a recent successful login for the account its own budget', async () => {

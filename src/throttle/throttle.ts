@@ -149,7 +149,9 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
   // who once held the account's cookie cannot lock its owner out through it.
   async function priorityOf(t: LoginTry, scope: ThrottleScope, now: number) {
     if (scope !== 'device' && scope !== 'known_address') return null
-    const key = counterKey('prio', t.username!)
+    // Devices and addresses count apart: a co-tenant of a known address (an office NAT) can
+    // spend the addresses' share, never the places of the owner's own browsers.
+    const key = counterKey(scope === 'device' ? 'prio-dev' : 'prio-addr', t.username!)
     if (hot?.check(key, now)) return null
     const r = await counters.take(key, o.trusted, now)
     if (r.ok) return { key, budget: o.trusted, scope }
