@@ -56,8 +56,9 @@ const reserving = new WeakSet<object>()
 // request listener calls) reserves the hook-state slot just before, on every later request;
 // see reserveHookSlot. Done once per app, at its first request: no per-request closure. The
 // slot is only a speed-up (hookResponse adds it when it is missing), so an app invoked some
-// other way still works. Measured in-process on the bench route (plain Express vs adapter,
-// interleaved, 40 × 3000 requests): adapter 52.4 → 50.0 µs/req median, ratio 0.81 → 0.92.
+// other way still works. Measured on the bench's Express servers, before and after in the same
+// run (3 quiet rounds): req/s ÷ plain Express 0.79–0.83× → 0.85–0.87×; `npm run bench` then
+// gave 0.86–0.90× (it was 0.80× on a quiet machine before).
 function reserveBeforeReparent(app: MountedApp | undefined): void {
   let root = app
   while (root?.parent) root = root.parent
