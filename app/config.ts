@@ -8,6 +8,7 @@ export interface AppConfig {
   idleTimeoutMs: number
   absoluteTimeoutMs: number
   renewalIntervalMs: number | null
+  renewalGraceMs: number
   maxPerUser: number
   limitPolicy: 'evict-oldest' | 'reject-new'
   reauthWindowMs: number
@@ -78,18 +79,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       throw new Error(why)
     })
   }
+  const renewal = renewalConfig(env, read)
   return {
     port,
     host,
     storeUrl: env.STORE_URL ?? 'sqlite:./data/tessera.db',
     idleTimeoutMs,
     absoluteTimeoutMs,
-    renewalIntervalMs:
-      env.SESSION_RENEWAL_INTERVAL && env.SESSION_RENEWAL_INTERVAL !== 'off'
-        ? read('SESSION_RENEWAL_INTERVAL', 'off', (v) =>
-            atLeastOneSecond(parseDuration(v, 'SESSION_RENEWAL_INTERVAL')),
-          )
-        : null,
+    ...renewal,
     maxPerUser: read('SESSION_MAX_PER_USER', '5', (v) => {
       const n = Number(v)
       if (!Number.isInteger(n) || n < 1) throw new Error('must be a positive integer')
@@ -113,6 +110,51 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }),
     demoPassword: env.DEMO_PASSWORD ?? 'tessera-demo',
   }
+}
+
+type Read = <T>(name: string, fallback: string, parse: (v: string) => T) => T
+
+// Periodic renewal: the interval (off by default) and the grace window in which the previous
+// ID still works (default 15s, as the library's). The library requires interval > grace; the
+// check is made here so that the error names the variables the operator set.
+function renewalConfig(
+  env: NodeJS.ProcessEnv,
+  read: Read,
+): Pick<AppConfig, 'renewalIntervalMs' | 'renewalGraceMs'> {
+  const rawInterval = env.SESSION_RENEWAL_INTERVAL
+  const graceMs = read('SESSION_RENEWAL_GRACE', '15s', (v) => {
+    const ms = parseDuration(v, 'SESSION_RENEWAL_GRACE')
+    if (ms > 60_000)
+      throw new Error('must be at most 60s: a long grace window keeps stolen IDs alive')
+    return ms
+  })
+  if (!rawInterval || rawInterval === 'off') {
+    if (env.SESSION_RENEWAL_GRACE !== undefined)
+      read('SESSION_RENEWAL_GRACE', '', () => {
+        throw new Error('needs SESSION_RENEWAL_INTERVAL (periodic renewal is off): set both')
+      })
+    return { renewalIntervalMs: null, renewalGraceMs: graceMs }
+  }
+  const intervalMs = read('SESSION_RENEWAL_INTERVAL', 'off', (v) =>
+    atLeastOneSecond(parseDuration(v, 'SESSION_RENEWAL_INTERVAL')),
+  )
+  if (intervalMs <= graceMs) {
+    // An old cookie renewed inside its grace window could keep obtaining new IDs forever.
+    const [name, why] =
+      env.SESSION_RENEWAL_GRACE === undefined
+        ? [
+            'SESSION_RENEWAL_INTERVAL',
+            'must be longer than SESSION_RENEWAL_GRACE (default 15s): raise it or shorten SESSION_RENEWAL_GRACE',
+          ]
+        : [
+            'SESSION_RENEWAL_GRACE',
+            `must be shorter than SESSION_RENEWAL_INTERVAL (${JSON.stringify(rawInterval)}): shorten it or raise SESSION_RENEWAL_INTERVAL`,
+          ]
+    read(name, '', () => {
+      throw new Error(why)
+    })
+  }
+  return { renewalIntervalMs: intervalMs, renewalGraceMs: graceMs }
 }
 
 function atLeastOneSecond(ms: number): number {

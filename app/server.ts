@@ -163,7 +163,9 @@ function sessionsFor(
       // Strings with their unit: the library refuses small bare numbers as likely unit mistakes.
       idleTimeout: `${config.idleTimeoutMs}ms`,
       absoluteTimeout: `${config.absoluteTimeoutMs}ms`,
-      renewal: config.renewalIntervalMs ? { interval: `${config.renewalIntervalMs}ms` } : false,
+      renewal: config.renewalIntervalMs
+        ? { interval: `${config.renewalIntervalMs}ms`, grace: `${config.renewalGraceMs}ms` }
+        : false,
       maxSessionsPerUser: config.maxPerUser,
       limitPolicy: config.limitPolicy,
       reauthWindow: `${config.reauthWindowMs}ms`,

@@ -21,11 +21,13 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * The reference app with the test profile of examples/audit/tessera-bank.yaml, on `storeUrl`.
+ * The reference app with the test profile of examples/audit/tessera-bank.yaml, on `storeUrl`
+ * (`renewal: false`: without periodic renewal, for an audit with `policy.renewal: null`).
  * A low scrypt cost keeps 130 sign-ins quick; it changes nothing the auditor looks at.
  */
 export async function startReference(
   storeUrl: string,
+  { renewal = true }: { renewal?: boolean } = {},
 ): Promise<{ url: string; close(): Promise<void> }> {
   vi.stubEnv('TOKEN_REFRESH_WINDOW', '1s')
   const port = await freePort()
@@ -38,6 +40,7 @@ export async function startReference(
       SESSION_IDLE_TIMEOUT: '2s',
       SESSION_ABSOLUTE_TIMEOUT: '6s',
       SESSION_MAX_PER_USER: '5',
+      ...(renewal ? { SESSION_RENEWAL_INTERVAL: '2s', SESSION_RENEWAL_GRACE: '1s' } : {}),
     },
     { scryptCost: 1024 },
   )
@@ -59,6 +62,20 @@ export function audit(
 /** Check id → verdict. */
 export function verdicts(report: AuditReport): Record<string, string> {
   return Object.fromEntries(report.results.map((r) => [r.id, r.verdict]))
+}
+
+/** The evidence lines of check `id` (empty when it did not run). */
+export function evidence(report: AuditReport, id: string): string[] {
+  return report.results.find((r) => r.id === id)?.evidence ?? []
+}
+
+/** The ids of the checks that did not PASS (FAIL, WARN or SKIP), with their evidence. */
+export function notPassed(
+  report: AuditReport,
+): { id: string; verdict: string; evidence: string[] }[] {
+  return report.results
+    .filter((r) => r.verdict !== 'PASS')
+    .map((r) => ({ id: r.id, verdict: r.verdict, evidence: r.evidence }))
 }
 
 /** The ids of the checks that failed, sorted. */

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { AUDIT_USAGE, audit, parseAuditArgs } from '../../src/audit/cli.js'
+import { Findings } from '../../src/audit/check.js'
+import { judgeSample } from '../../src/audit/checks/id-quality.js'
 import { runAudit } from '../../src/audit/engine.js'
 import { fipsBlock } from '../../src/audit/fips.js'
 import { fingerprint } from '../../src/audit/http.js'
@@ -76,6 +78,41 @@ describe('randomness analysis', () => {
     ])
     const biased = Buffer.from(randomBytes(2500).map((b, i) => (i % 2 ? b | 0x81 : b)))
     expect(fipsBlock(bits(biased)).monobit.pass).toBe(false)
+  })
+  it('judges a statistics failure only when a fresh sample fails too', async () => {
+    // 62.5 % ones: every bit still varies across the sample, but the monobit test fails.
+    const biased = () =>
+      Array.from({ length: 80 }, () => {
+        const [a, b, c] = [randomBytes(32), randomBytes(32), randomBytes(32)]
+        return Buffer.from(a.map((x, i) => x | (b[i]! & c[i]!))).toString('base64url')
+      })
+    const random = () => Array.from({ length: 80 }, () => randomBytes(32).toString('base64url'))
+    const judged = async (first: string[], fresh: () => string[]) => {
+      const out = new Findings()
+      let draws = 0
+      await judgeSample(
+        out,
+        'ID',
+        first,
+        async () => {
+          draws++
+          return fresh()
+        },
+        [],
+        true,
+      )
+      return { verdict: out.verdict, draws, evidence: out.evidence.join('\n') }
+    }
+    const bad = await judged(biased(), biased)
+    expect([bad.verdict, bad.draws]).toEqual(['FAIL', 1])
+    expect(bad.evidence).toMatch(
+      /FAIL: ID: the first sample failed too: FIPS 140-2 block 1 monobit/,
+    )
+    const chance = await judged(biased(), random)
+    expect([chance.verdict, chance.draws]).toEqual(['PASS', 1])
+    expect(chance.evidence).toMatch(/note: ID: the first sample failed FIPS 140-2 block 1 monobit/)
+    const clean = await judged(random(), biased)
+    expect([clean.verdict, clean.draws]).toEqual(['PASS', 0])
   })
   it('finds structure: fixed bits, too few varying bits, a user name', () => {
     const counter = Array.from({ length: 80 }, (_, i) => `alice-${String(i).padStart(8, '0')}`)
