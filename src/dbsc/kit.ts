@@ -4,6 +4,7 @@ import { serializeCookie } from '../core/cookie.js'
 import type { EventLevel, SessionEventType } from '../core/events.js'
 import type { SessionRecord } from '../core/record.js'
 import type { RequestContext } from '../pipeline/types.js'
+import { AnomalyGate } from './anomaly.js'
 import { BoundCookieMac, RegistrationChallenges } from './macs.js'
 import type { ResolvedDbsc } from './options.js'
 import { type DbscReply, refused } from './protocol.js'
@@ -14,6 +15,7 @@ export interface Kit {
   o: ResolvedDbsc
   bound: BoundCookieMac
   registration: RegistrationChallenges
+  anomalies: AnomalyGate
 }
 
 /** Compare-and-set rounds: each lost one means another request changed this very session. */
@@ -35,6 +37,7 @@ export function makeKit(o: ResolvedDbsc): Kit {
     o,
     bound: new BoundCookieMac(o.secret),
     registration: new RegistrationChallenges(o.secret),
+    anomalies: new AnomalyGate(),
   }
 }
 
@@ -62,6 +65,25 @@ export function emit(
     userAgent: r.userAgent,
     reason,
   })
+}
+
+/**
+ * Emits `session_anomaly` (critical) about a bound session whose cookie arrived without a
+ * valid bound cookie: the first per session and reason per minute at once, the rest counted
+ * onto the next one (see {@link AnomalyGate}).
+ *
+ * @example
+ * anomaly(kit, ctx, record, 'dbsc_missing')
+ */
+export function anomaly(
+  kit: Kit,
+  ctx: RequestContext,
+  record: Readonly<SessionRecord>,
+  reason: string,
+): void {
+  const now = kit.o.sessions.options.clock.now()
+  const out = kit.anomalies.pass(record.handle, reason, now)
+  if (out !== null) emit(kit, ctx, 'session_anomaly', 'critical', record, out)
 }
 
 /**

@@ -59,6 +59,7 @@ export async function register(kit: Kit, ctx: RequestContext): Promise<DbscReply
     at: now,
     c: [next, now + o.challengeTtlMs],
     p: null,
+    n: null,
   }
   const written = await casBinding(kit, record, (current) => {
     if (current.handle !== record.handle || current.authenticatedAt !== epoch) return 'ended'

@@ -11,6 +11,9 @@ export const BINDING_KEY = '$dbsc'
 /** A refresh challenge and the instant (ms) it stops being accepted. */
 export type Challenge = [value: string, expiresAt: number]
 
+/** Signed refreshes counted in a window that opened at `since` (ms), one bound-cookie lifetime long. */
+export type RefreshCount = [since: number, count: number]
+
 /** A session's device binding, as stored. */
 export interface Binding {
   /** The DBSC session identifier (random; sent back in `Sec-Secure-Session-Id`). */
@@ -26,6 +29,8 @@ export interface Binding {
   c: Challenge | null
   /** The one it superseded, still accepted until it expires (requests cross on the wire). */
   p: Challenge | null
+  /** Signed refreshes in the current window (null: none yet). */
+  n: RefreshCount | null
 }
 
 /**
@@ -42,6 +47,10 @@ export function boundId(record: Readonly<SessionRecord> | null): string | null {
 
 function isChallenge(v: unknown): v is Challenge {
   return Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'number'
+}
+
+function isCount(v: unknown): v is RefreshCount {
+  return Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'number'
 }
 
 /**
@@ -74,6 +83,7 @@ export function bindingOf(record: Readonly<SessionRecord> | null): Binding | nul
     at: o.at,
     c: isChallenge(o.c) ? o.c : null,
     p: isChallenge(o.p) ? o.p : null,
+    n: isCount(o.n) ? o.n : null,
   }
 }
 
@@ -97,6 +107,39 @@ export function randomId(): string {
 export function withChallenge(b: Binding, value: string, expiresAt: number, now: number): Binding {
   const keep = b.c !== null && b.c[1] > now ? b.c : null
   return { ...b, c: [value, expiresAt], p: keep }
+}
+
+/**
+ * The current challenge if more than half of its lifetime (`ttlMs`) is left, else null. Asking
+ * again gets this one back, with no write: so a challenge is superseded only in its second
+ * half, and the one after it only once the first has expired — asking, however often, never
+ * pushes out a challenge a browser cached before it expires.
+ *
+ * @example
+ * const reuse = reusableChallenge(binding, now, o.challengeTtlMs)
+ */
+export function reusableChallenge(b: Binding, now: number, ttlMs: number): string | null {
+  return b.c !== null && b.c[1] - now > ttlMs / 2 ? b.c[0] : null
+}
+
+/**
+ * The signed refreshes counted in the window `now` falls in (`windowMs` from the first).
+ *
+ * @example
+ * if (refreshesIn(binding, now, o.boundTtlMs) >= LIMIT) return tooMany()
+ */
+export function refreshesIn(b: Binding, now: number, windowMs: number): number {
+  return b.n !== null && now < b.n[0] + windowMs ? b.n[1] : 0
+}
+
+/**
+ * The count after one more signed refresh at `now`: the window goes on, or a new one opens.
+ *
+ * @example
+ * const n = countRefresh(binding, now, o.boundTtlMs)
+ */
+export function countRefresh(b: Binding, now: number, windowMs: number): RefreshCount {
+  return b.n !== null && now < b.n[0] + windowMs ? [b.n[0], b.n[1] + 1] : [now, 1]
 }
 
 /**

@@ -48,6 +48,7 @@ for (const [name, serve] of FRAMEWORKS) {
         at: clock.now(),
         c: null,
         p: null,
+        n: null,
       }
       await sessions.updateRecord(record!.id, { set: { [BINDING_KEY]: binding } })
       const value = new BoundCookieMac(SECRET).value(binding.id, clock.now() + 60_000)
