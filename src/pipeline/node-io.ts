@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+import { type IncomingHttpHeaders, type IncomingMessage, ServerResponse } from 'node:http'
 import type { TLSSocket } from 'node:tls'
 import { clientInfo, normalizeIp, type TrustProxy } from './client.js'
 import { type Pipeline, rejectionBody, toRejection } from './pipeline.js'
@@ -146,7 +146,11 @@ const states = {
  * reserveHookSlot(res) // before the framework re-parents res
  */
 export function reserveHookSlot(res: ServerResponse): void {
-  if ((res as Slot)[kState] === undefined) (res as Slot)[kState] = undefined
+  // Only real responses: it runs for every request of the app, and a test's stand-in (or a
+  // frozen object) must not start failing in routes that never reach the adapter.
+  if (res instanceof ServerResponse && (res as Slot)[kState] === undefined) {
+    ;(res as Slot)[kState] = undefined
+  }
 }
 
 /**
