@@ -14,7 +14,7 @@ import { HttpError, json, type Router, readJson } from '../http.js'
 import { verifyThrottled } from '../login-guard.js'
 import { expireSessionCookies } from '../logout.js'
 import { publicUser, type User } from '../users.js'
-import { sessionRows } from './dbsc.js'
+import { requireBoundCookie, sessionRows } from './dbsc.js'
 
 /** Moves money between demo accounts; shared by the JSON API and the HTML form. */
 export function transfer(app: AppContext, from: User, to: unknown, amount: unknown): number {
@@ -277,6 +277,7 @@ export function apiRoutes(router: Router, app: AppContext): void {
       await req.session.destroy({ reason: 'user' })
       return ok(res)
     }
+    requireBoundCookie(app, req, res)
     if (!(await app.sessions.revoke(handle, { owner: user.id, reason: 'user' })))
       throw new HttpError(404, 'ERR_NOT_FOUND', 'no such session')
     ok(res)
@@ -290,6 +291,7 @@ export function apiRoutes(router: Router, app: AppContext): void {
 
   router.on('POST', '/api/admin/users/:id/revoke-sessions', async (req, res, params) => {
     const admin = requireAdmin(app, req)
+    requireBoundCookie(app, req, res)
     const target = app.users.byId(params.id!)
     if (!target) throw new HttpError(404, 'ERR_NOT_FOUND', 'no such user')
     ok(res, { revoked: await adminRevokeUser(app, req, admin, target) })

@@ -1,19 +1,47 @@
 import { sharedSecret } from '../secrets.js'
 import type { ServerResponse } from 'node:http'
 import type { SessionManager, SessionRef, SessionSummary } from 'tessera-session'
+import type { SessionRequest } from 'tessera-session/node'
 import { createDbsc, type Dbsc, type DbscReply } from 'tessera-session/dbsc'
 import type { LoginThrottle } from 'tessera-session/throttle'
 import { ConfigError } from '../config.js'
 import type { AppContext } from '../context.js'
-import type { Router } from '../http.js'
+import { HttpError, type Router } from '../http.js'
 
-/** The routes whose requests must carry the bound cookie when their session is bound. */
+/**
+ * The routes whose requests must carry the bound cookie when their session is bound: money,
+ * the password, and ending the user's other sessions (from a copied cookie, that is how a thief
+ * locks the victim out). Routes with a parameter call {@link requireBoundCookie} themselves.
+ */
 export const BOUND_ROUTES = [
   '/api/transfer',
   '/account/transfer',
   '/api/password',
   '/security/password',
+  '/api/sessions/revoke-others',
+  '/sessions/revoke-others',
 ]
+
+/**
+ * The guard of {@link BOUND_ROUTES} for routes with path parameters (the plugin matches exact
+ * paths): throws the refusal when the session is bound and the request lacks a valid bound
+ * cookie (a 307 keeps its `Location`, so a DBSC browser refreshes and repeats the request).
+ * Unbound sessions pass. Used where a session ends *another* session: ending one's own
+ * (logging out) stays open to a browser whose refresh failed.
+ *
+ * @example
+ * if (handle !== req.session.handle) requireBoundCookie(app, req, res)
+ */
+export function requireBoundCookie(
+  app: AppContext,
+  req: SessionRequest,
+  res: ServerResponse,
+): void {
+  const refusal = app.dbsc?.requireBound(req.tessera, 'allow')
+  if (!refusal) return
+  for (const [name, value] of refusal.headers ?? []) res.setHeader(name, value)
+  throw new HttpError(refusal.status, refusal.code, refusal.message)
+}
 
 /**
  * Device Bound Session Credentials for the reference app (`DBSC=on`, the default; `off` turns

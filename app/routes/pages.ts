@@ -15,7 +15,7 @@ import { sessionsPage } from '../pages/sessions.js'
 import { view } from '../pages/view.js'
 import { expireSessionCookies } from '../logout.js'
 import { adminRevokeUser, changePassword, login, reauth, transfer } from './api.js'
-import { sessionRows } from './dbsc.js'
+import { requireBoundCookie, sessionRows } from './dbsc.js'
 
 type Form = Record<string, string>
 type PageHandler = (
@@ -206,6 +206,7 @@ export function pageRoutes(router: Router, app: AppContext): void {
       expireSessionCookies(app, req, res)
       return redirect(res, '/login?ok=logout')
     }
+    requireBoundCookie(app, req, res)
     if (!(await app.sessions.revoke(handle, { owner: user.id, reason: 'user' })))
       throw new HttpError(404, 'ERR_NOT_FOUND', 'no such session')
     redirect(res, '/sessions?ok=revoked')
@@ -279,6 +280,7 @@ export function pageRoutes(router: Router, app: AppContext): void {
   post('/admin/users/:id/revoke-sessions', async (req, res, params) => {
     await postedForm(req)
     const admin = requireAdmin(app, req)
+    requireBoundCookie(app, req, res)
     const target = app.users.byId(params.id!)
     if (!target) throw new HttpError(404, 'ERR_NOT_FOUND', 'no such user')
     await adminRevokeUser(app, req, admin, target)
