@@ -117,6 +117,34 @@ describe('Express adapter', () => {
     })
   })
 
+  it('refuses req.session = null (a logout habit that would leave the session alive)', async () => {
+    const sessions = createSessions({ store: memoryStore() })
+    const app = express()
+    app.use(expressSessions(sessions))
+    app.post('/login', async (req, res) => {
+      await req.session.regenerate({ userId: 'alice' })
+      res.json({ ok: true })
+    })
+    app.post('/logout', (req, res) => {
+      try {
+        ;(req as { session: unknown }).session = null
+        res.json({ refused: false })
+      } catch (error) {
+        res.status(500).json({ refused: true, message: (error as Error).message })
+      }
+    })
+    running = await listenLoopback(createServer(app))
+    const login = await fetch(`${running.url}/login`, { method: 'POST' })
+    const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!
+    const out = await fetch(`${running.url}/logout`, { method: 'POST', headers: { cookie } })
+    expect(await out.json()).toEqual({
+      refused: true,
+      message: expect.stringMatching(/req\.session\.destroy\(\)/),
+    })
+    // The session was not ended behind the app's back: it is still there to destroy properly.
+    expect((await sessions.admin.list('alice')).length).toBe(1)
+  })
+
   it('works inside a sub-app mounted on an app without it; the outer app is prepared once', async () => {
     const sessions = createSessions({ store: memoryStore() })
     const sub = express()

@@ -79,6 +79,12 @@ function accessor(name: string, read: (ctx: RequestContext | undefined) => unkno
     },
     // Another middleware may assign its own value: keep it, on that request only.
     set(this: Request, value: unknown) {
+      // cookie-session's and express-session's (`unset: 'destroy'`) way to log out: here it
+      // would silently leave the session alive and its cookie set, so refuse it loudly.
+      if (name === 'session' && (value === null || value === undefined))
+        throw new TypeError(
+          'req.session = null does not end a Tessera session: call await req.session.destroy()',
+        )
       Object.defineProperty(this, name, {
         value,
         writable: true,
