@@ -1,7 +1,7 @@
 // The stolen-cookie signal without the flood: a thief replaying a bound session's cookie
-// without its bound cookie would otherwise write one critical event per request into the
-// audit store. The first one per session and reason per window goes out at once; the rest are
-// counted, and the count rides on the next one that goes out.
+// without its bound cookie (or failing refreshes with it) would otherwise write one event per
+// request into the audit store. The first one per session, type and reason per window goes out
+// at once; the rest are counted, and the count rides on the next one that goes out.
 
 /** How long after an emitted anomaly the same session's same anomaly is only counted. */
 export const ANOMALY_WINDOW_MS = 60_000
@@ -14,11 +14,11 @@ interface Open {
 }
 
 /**
- * Decides which anomaly events go out. Per process: with several processes, each lets its own
- * first one through.
+ * Decides which repeated events go out. Per process: with several processes, each lets its
+ * own first one through.
  *
  * @example
- * const reason = gate.pass(record.handle, 'dbsc_missing', now)
+ * const reason = gate.pass(`${record.handle}\nsession_anomaly`, 'dbsc_missing', now)
  * if (reason !== null) emit(…, reason)
  */
 export class AnomalyGate {
@@ -30,11 +30,12 @@ export class AnomalyGate {
   ) {}
 
   /**
-   * The reason to emit now — `reason` itself, or `reason:suppressed=<n>` when `n` more were
-   * counted since the last one went out — or null when this one is only counted.
+   * One more event about `subject` (the session's handle and the event type) with `reason`.
+   * Returns the reason to emit now — `reason` itself, or `reason:suppressed=<n>` when `n` more
+   * were counted since the last one went out — or null when this one is only counted.
    */
-  pass(handle: string, reason: string, now: number): string | null {
-    const key = `${handle}\n${reason}`
+  pass(subject: string, reason: string, now: number): string | null {
+    const key = `${subject}\n${reason}`
     const open = this.#open.get(key)
     if (open !== undefined && now < open.until) {
       open.suppressed++

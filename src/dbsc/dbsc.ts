@@ -3,7 +3,7 @@ import type { SessionRecord } from '../core/record.js'
 import type { Session } from '../core/session.js'
 import { liveSummaries, type SessionSummary } from '../core/summary.js'
 import type { Plugin, Rejection, RequestContext } from '../pipeline/types.js'
-import { anomaly, clearBoundCookie, type Kit, makeKit } from './kit.js'
+import { clearBoundCookie, emitLimited, type Kit, makeKit } from './kit.js'
 import { type DbscOptions, resolveDbscOptions, type UnboundPolicy } from './options.js'
 import { type DbscReply, registrationHeader } from './protocol.js'
 import { refresh } from './refresh.js'
@@ -173,7 +173,8 @@ export class Dbsc {
           // The long-lived cookie without the short-lived one: a copied cookie, or a browser
           // whose refresh failed (it says so in Secure-Session-Skipped, which anyone can send).
           const skipped = ctx.input.header('secure-session-skipped')
-          anomaly(kit, ctx, record, skipped ? 'dbsc_skipped' : `dbsc_${state}`)
+          const reason = skipped ? 'dbsc_skipped' : `dbsc_${state}`
+          emitLimited(kit, ctx, 'session_anomaly', 'critical', record, reason)
         }
         return o.guardPaths.has(path) ? this.requireBound(ctx) : undefined
       },

@@ -68,22 +68,24 @@ export function emit(
 }
 
 /**
- * Emits `session_anomaly` (critical) about a bound session whose cookie arrived without a
- * valid bound cookie: the first per session and reason per minute at once, the rest counted
- * onto the next one (see {@link AnomalyGate}).
+ * Emits an event that a holder of the session cookie can repeat at will (`session_anomaly` for
+ * a missing or bad bound cookie, `dbsc_refresh_failed`): the first per session, type and reason
+ * per minute at once, the rest counted onto the next one (see {@link AnomalyGate}).
  *
  * @example
- * anomaly(kit, ctx, record, 'dbsc_missing')
+ * emitLimited(kit, ctx, 'session_anomaly', 'critical', record, 'dbsc_missing')
  */
-export function anomaly(
+export function emitLimited(
   kit: Kit,
   ctx: RequestContext,
+  type: SessionEventType,
+  level: EventLevel,
   record: Readonly<SessionRecord>,
   reason: string,
 ): void {
   const now = kit.o.sessions.options.clock.now()
-  const out = kit.anomalies.pass(record.handle, reason, now)
-  if (out !== null) emit(kit, ctx, 'session_anomaly', 'critical', record, out)
+  const out = kit.anomalies.pass(`${record.handle}\n${type}`, reason, now)
+  if (out !== null) emit(kit, ctx, type, level, record, out)
 }
 
 /**

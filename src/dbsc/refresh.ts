@@ -5,7 +5,7 @@
 // of signed refreshes allows one.
 import type { RequestContext } from '../pipeline/types.js'
 import { keyOf, parseProof, verifyProof } from './jws.js'
-import { boundCookie, casBinding, emit, type Kit, throttle } from './kit.js'
+import { boundCookie, casBinding, emit, emitLimited, type Kit, throttle } from './kit.js'
 import { challenged, type DbscReply, ended, issued, refused } from './protocol.js'
 import {
   type Binding,
@@ -45,7 +45,9 @@ export async function refresh(kit: Kit, ctx: RequestContext): Promise<DbscReply>
     return ended()
   }
   const now = o.sessions.options.clock.now()
-  const fail = (reason: string) => emit(kit, ctx, 'dbsc_refresh_failed', 'warn', record, reason)
+  // Anyone with the session cookie can repeat a failing refresh: one event a minute per reason.
+  const fail = (reason: string) =>
+    emitLimited(kit, ctx, 'dbsc_refresh_failed', 'warn', record, reason)
   const response = ctx.input.header('secure-session-response')
   if (response === undefined) return challenge(kit, ctx, binding, now)
   const proof = parseProof(parseSfString(response))

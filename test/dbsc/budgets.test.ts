@@ -152,6 +152,21 @@ describe('session_anomaly for a cookie without its bound cookie', () => {
     expect(anomalies().at(-1)).toEqual([ha, 'dbsc_missing:suppressed=4'])
   })
 
+  it('holds back repeated dbsc_refresh_failed events the same way', async () => {
+    const w = world()
+    const s = await w.bound()
+    const failures = () =>
+      w.events.filter((e) => e.type === 'dbsc_refresh_failed').map((e) => e.reason)
+    for (let i = 0; i < 5; i++) {
+      expect((await w.refresh(s, 'not-a-challenge')).reply?.status).toBe(403)
+      w.clock.advance(10_000)
+    }
+    expect(failures()).toEqual(['stale_challenge'])
+    w.clock.advance(10_000)
+    await w.refresh(s, 'not-a-challenge')
+    expect(failures()).toEqual(['stale_challenge', 'stale_challenge:suppressed=4'])
+  })
+
   it('forgets the oldest sessions first when it remembers too many', () => {
     const gate = new AnomalyGate(60_000, 2)
     expect(gate.pass('h1', 'r', 0)).toBe('r')
