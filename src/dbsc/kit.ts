@@ -68,9 +68,9 @@ export function emit(
 }
 
 /**
- * Emits an event that a holder of the session cookie can repeat at will (`session_anomaly` for
- * a missing or bad bound cookie, `dbsc_refresh_failed`): the first per session, type and reason
- * per minute at once, the rest counted onto the next one (see {@link AnomalyGate}).
+ * Emits an event that a client can repeat at will (`session_anomaly` for a missing or bad bound
+ * cookie, `dbsc_refresh_failed`): the first per session (or, without one, per address), type
+ * and reason per minute at once, the rest counted onto the next one (see {@link AnomalyGate}).
  *
  * @example
  * emitLimited(kit, ctx, 'session_anomaly', 'critical', record, 'dbsc_missing')
@@ -80,11 +80,13 @@ export function emitLimited(
   ctx: RequestContext,
   type: SessionEventType,
   level: EventLevel,
-  record: Readonly<SessionRecord>,
+  record: Readonly<SessionRecord> | null,
   reason: string,
 ): void {
   const now = kit.o.sessions.options.clock.now()
-  const out = kit.anomalies.pass(`${record.handle}\n${type}`, reason, now)
+  // Without a session (a refresh after logout), the client's address stands in for it.
+  const about = record?.handle ?? `ip:${ctx.session.request.ip ?? ''}`
+  const out = kit.anomalies.pass(`${about}\n${type}`, reason, now)
   if (out !== null) emit(kit, ctx, type, level, record, out)
 }
 

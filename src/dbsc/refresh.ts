@@ -41,7 +41,7 @@ export async function refresh(kit: Kit, ctx: RequestContext): Promise<DbscReply>
   const binding = bindingOf(record)
   if (!record || record.userId === null || binding === null || binding.id !== sid) {
     // Logged out, revoked, expired, password changed, or re-registered: the browser drops it.
-    emit(kit, ctx, 'dbsc_refresh_failed', 'info', record, 'ended')
+    emitLimited(kit, ctx, 'dbsc_refresh_failed', 'info', record, 'ended')
     return ended()
   }
   const now = o.sessions.options.clock.now()

@@ -3,7 +3,7 @@
 // issued. At most one signature verification, and only after the challenge's MAC checked out.
 import type { RequestContext } from '../pipeline/types.js'
 import { importJwk, parseProof, verifyProof } from './jws.js'
-import { boundCookie, casBinding, emit, type Kit, throttle } from './kit.js'
+import { boundCookie, casBinding, emit, emitLimited, type Kit, throttle } from './kit.js'
 import { type DbscReply, issued, refused } from './protocol.js'
 import { type Binding, bindingOf, randomId } from './state.js'
 import { parseSfString } from './structured.js'
@@ -23,7 +23,8 @@ export async function register(kit: Kit, ctx: RequestContext): Promise<DbscReply
   if (!record || record.userId === null || epoch === null || record.meta.kind === 'token')
     return refused(401, 'ERR_UNAUTHENTICATED', 'sign in first')
   const fail = (status: number, code: string, reason: string, message: string) => {
-    emit(kit, ctx, 'dbsc_refresh_failed', 'warn', record, `registration_${reason}`)
+    // A signed-in client can repeat a failing registration at will: one event a minute per reason.
+    emitLimited(kit, ctx, 'dbsc_refresh_failed', 'warn', record, `registration_${reason}`)
     return refused(status, code, message)
   }
   const proof = parseProof(parseSfString(ctx.input.header('secure-session-response')))

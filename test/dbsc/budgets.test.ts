@@ -126,7 +126,7 @@ describe('signed refreshes', () => {
   })
 })
 
-describe('session_anomaly for a cookie without its bound cookie', () => {
+describe('events a client can repeat at will (anomalies, failed refreshes)', () => {
   it('goes out at once the first time, then once a minute per session with the count of the rest', async () => {
     const w = world()
     const a = await w.bound('u1')
@@ -165,6 +165,31 @@ describe('session_anomaly for a cookie without its bound cookie', () => {
     w.clock.advance(10_000)
     await w.refresh(s, 'not-a-challenge')
     expect(failures()).toEqual(['stale_challenge', 'stale_challenge:suppressed=4'])
+  })
+
+  it('holds back repeated failed registrations, and refreshes without a session per address', async () => {
+    const w = world()
+    const s = await w.bound()
+    const reasons = () =>
+      w.events.filter((e) => e.type === 'dbsc_refresh_failed').map((e) => e.reason)
+    for (let i = 0; i < 3; i++) {
+      const r = await w.send(
+        'POST',
+        '/dbsc/register',
+        { cookie: s.sid, 'secure-session-response': '"not a jws"' },
+        (ctx) => w.dbsc.register(ctx),
+      )
+      expect(r.reply?.status).toBe(400)
+      // A refresh with no session cookie at all (after a logout, or anyone): continue:false.
+      const gone = await w.send(
+        'POST',
+        '/dbsc/refresh',
+        { 'sec-secure-session-id': '"x"' },
+        (ctx) => w.dbsc.refresh(ctx),
+      )
+      expect(gone.reply?.body).toBe('{"continue":false}')
+    }
+    expect(reasons()).toEqual(['registration_malformed_proof', 'ended'])
   })
 
   it('forgets the oldest sessions first when it remembers too many', () => {
