@@ -1,12 +1,13 @@
 import type { ServerResponse } from 'node:http'
 import type { SessionRequest } from 'tessera-session/node'
-import { parseSessionHandle, type SessionEventType, TesseraError } from 'tessera-session'
+import { parseSessionHandle, TesseraError } from 'tessera-session'
 import { verifyCsrf } from 'tessera-session/csrf'
 import type { SafeHtml } from 'tessera-session/html'
 import { type AppContext, isFreshFor, requireAdmin, requireUser } from '../context.js'
 import { HttpError, html as sendHtml, type Router, readForm, redirect } from '../http.js'
 import { accountPage } from '../pages/account.js'
 import { type AdminData, adminPage } from '../pages/admin.js'
+import { AUDIT_TYPES, readAudit } from './admin-audit.js'
 import { errorPage } from '../pages/error.js'
 import { homePage } from '../pages/home.js'
 import { loginPage } from '../pages/login.js'
@@ -14,7 +15,7 @@ import { REAUTH_RETURN, securityPage } from '../pages/security.js'
 import { sessionsPage } from '../pages/sessions.js'
 import { view } from '../pages/view.js'
 import { expireSessionCookies } from '../logout.js'
-import { adminRevokeUser, changePassword, login, reauth, transfer } from './api.js'
+import { adminRevokeUser, changePassword, login, reauth, transfer } from '../actions.js'
 import { requireBoundCookie, sessionRows } from './dbsc.js'
 
 type Form = Record<string, string>
@@ -23,20 +24,6 @@ type PageHandler = (
   res: ServerResponse,
   params: Record<string, string>,
 ) => unknown
-
-const AUDIT_TYPES: readonly SessionEventType[] = [
-  'authn_login_success',
-  'authn_login_fail',
-  'session_created',
-  'session_logout',
-  'session_revoked',
-  'session_expired',
-  'session_renewed',
-  'session_anomaly',
-  'malicious_csrf',
-  'excess_sessions_exceeded',
-  'authn_token_reuse',
-]
 
 /**
  * Sends a rendered page. Pages for signed-in users also get `Cache-Control: no-store` from the
@@ -286,20 +273,4 @@ export function pageRoutes(router: Router, app: AppContext): void {
     await adminRevokeUser(app, req, admin, target)
     redirect(res, `/admin?user=${encodeURIComponent(target.id)}&ok=admin-revoked`)
   })
-}
-
-/** Reads the app's audit log (`monitoring.audit`); 'unavailable' without one or when it fails. */
-async function readAudit(
-  app: AppContext,
-  query: { userId?: string | undefined; type?: SessionEventType | undefined; limit: number },
-): Promise<AdminData['audit']> {
-  const audit = app.monitoring?.audit
-  if (!audit) return 'unavailable'
-  try {
-    // Show the events of the request that led here too (the log writes in batches).
-    await audit.flush()
-    return await audit.query(query)
-  } catch {
-    return 'unavailable'
-  }
 }
