@@ -70,6 +70,6 @@ it('hono takes its own getConnInfo option', () => {
 
 it('refuses options passed where the session manager goes (the express-session habit)', () => {
   expect(() => expressSessions({ store: memoryStore() } as never)).toThrow(
-    /expressSessions needs the session manager made by createSessions\(\{ store \}\) \(or a Pipeline\), not an options object/,
+    /expressSessions needs the session manager made by createSessions\(\{ store \}\), not an options object/,
   )
 })

@@ -46,12 +46,12 @@ export function adapterSeam(
   // express-session's habit: `expressSessions({ store, … })`, options where the manager goes.
   configAssert(
     sessions instanceof SessionManager || sessions instanceof Pipeline,
-    `${where} needs the session manager made by createSessions({ store }) (or a Pipeline), not ${sessions === null || typeof sessions !== 'object' ? String(sessions) : 'an options object'}`,
+    `${where} needs the session manager made by createSessions({ store }), not ${sessions === null || typeof sessions !== 'object' ? String(sessions) : 'an options object'}`,
   )
   assertKnownKeys(options, [...ADAPTER_OPTION_KEYS, ...extraKeys], where)
   configAssert(
     sessions instanceof SessionManager || options.plugins === undefined,
-    `${where}: plugins are ignored when a Pipeline is passed; give them to createPipeline(sessions, plugins) instead`,
+    `${where}: plugins are ignored when a ready pipeline is passed; pass the session manager and the plugins here instead`,
   )
   const pipeline =
     sessions instanceof SessionManager ? createPipeline(sessions, options.plugins) : sessions
