@@ -60,7 +60,9 @@ describe.each(Object.entries(adapters))('%s options', (name, make) => {
           : name === 'honoSessions'
             ? () => honoSessions(pipeline, { plugins: [] })
             : () => expressSessions(pipeline, { plugins: [] })
-    await expect((async () => withPipeline())()).rejects.toThrow(/pass the session manager and the plugins here instead/)
+    await expect((async () => withPipeline())()).rejects.toThrow(
+      /pass the session manager and the plugins here instead/,
+    )
   })
 })
 
