@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto'
 import type { Agent } from '../agent.js'
 import type { Check } from '../check.js'
 import type { HttpResponse } from '../http.js'
@@ -15,7 +16,9 @@ async function loginPolitely(
   let res = await agent.login(account)
   for (let i = 0; i < 8 && (res.status === 503 || res.status === 429); i++) {
     const after = Number(res.headers.get('retry-after') ?? '1')
-    await sleep(Math.min(2000, Math.max(100, after * 1000)) * (0.5 + Math.random()))
+    // Jitter from the CSPRNG like every other random number in the package (a spread of 0.5–1.5×).
+    const jitter = (500 + randomInt(1001)) / 1000
+    await sleep(Math.min(2000, Math.max(100, after * 1000)) * jitter)
     agent.jar.clear()
     res = await agent.login(account)
   }
