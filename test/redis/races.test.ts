@@ -1,34 +1,13 @@
 import { randomBytes } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SessionRecord } from '../../src/core/record.js'
 import type { SessionStore } from '../../src/core/store.js'
 import { generateHandle, generateToken, hashToken } from '../../src/core/token.js'
-import { redisClusterStore, redisStore } from '../../src/stores/redis/index.js'
-import { redisAnswers, serviceGate } from '../services/availability.js'
-import { clusterNodes } from '../services/redis-cluster.js'
-import { inspectRedis, type RedisInspector } from '../services/redis-inspect.js'
+import type { RedisInspector } from '../services/redis-inspect.js'
+import { redisTopologies } from './topologies.js'
 
 // Races the store must win on both topologies (the cluster runs them as ordered steps).
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-const CLUSTER_URL = process.env.REDIS_CLUSTER_URL || inject('redisClusterUrl')
-const standaloneUp = await serviceGate('Redis', REDIS_URL, () => redisAnswers(REDIS_URL))
-const clusterUp = await serviceGate('Redis Cluster', CLUSTER_URL, () => redisAnswers(CLUSTER_URL))
-
-const topologies = [
-  {
-    name: 'standalone Redis',
-    up: standaloneUp,
-    store: (keyPrefix: string) => redisStore({ url: REDIS_URL, keyPrefix }),
-    inspect: () => inspectRedis([REDIS_URL]),
-  },
-  {
-    name: 'Redis Cluster',
-    up: clusterUp,
-    store: (keyPrefix: string) =>
-      redisClusterStore({ nodes: clusterNodes(CLUSTER_URL), keyPrefix }),
-    inspect: () => inspectRedis(clusterNodes(CLUSTER_URL), true),
-  },
-]
+const topologies = await redisTopologies()
 
 const record = (userId: string, lastSeenAt = Date.now()): SessionRecord => ({
   id: hashToken(generateToken()),
