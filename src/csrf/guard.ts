@@ -178,8 +178,9 @@ export class CsrfGuard {
   /** Runs the three layers; returns the refusal reason, or null when the request may proceed. */
   check(ctx: RequestContext): CsrfRefusal | null {
     const input = ctx.input
-    if (SAFE_METHODS.has(input.method) || this.#exempt.has(input.path) || this.#bearerOnly(input)) {
-      if (!SAFE_METHODS.has(input.method)) ctx.locals.csrfState = 'verified'
+    const safe = SAFE_METHODS.has(input.method)
+    if (safe || this.#exempt.has(input.path) || this.#bearerOnly(input)) {
+      if (!safe) ctx.locals.csrfState = 'verified'
       return null
     }
     const refused = this.#source.refusal(input)
