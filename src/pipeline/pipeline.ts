@@ -176,7 +176,6 @@ export class Pipeline {
     return out
   }
 
-  /** Writes the session's changes. Rejects with `ERR_STORE_UNAVAILABLE` when the store is down. */
   /**
    * Finishes a request that has nothing to write at once: runs the commit plugins and returns
    * true. Returns false when the store must be written; then `await commit(ctx)`. Adapters
@@ -189,6 +188,7 @@ export class Pipeline {
     return true
   }
 
+  /** Writes the session's changes. Rejects with `ERR_STORE_UNAVAILABLE` when the store is down. */
   async commit(ctx: RequestContext | null): Promise<void> {
     if (!ctx) return
     await ctx.session.commit()
