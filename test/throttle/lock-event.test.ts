@@ -67,6 +67,7 @@ describe('authn_login_lock from the throttle', () => {
     expect(last.ok && last.spent).toBe('account')
     if (last.ok) await last.succeeded()
     const again = await throttle.begin({ ...who, ip: '198.51.100.9' })
+    expect(again.ok).toBe(true)
     if (again.ok) await again.cancel()
     expect(locks(events)).toHaveLength(0)
   })
