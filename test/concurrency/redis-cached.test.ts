@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { redisStore } from '../../src/stores/redis/index.js'
 import { redisAnswers, serviceGate } from '../services/availability.js'
 import { inspectRedis } from '../services/redis-inspect.js'
-import type { SessionStore } from '../../src/core/store.js'
-import { nearCacheStats } from '../../src/stores/near-cache/index.js'
 import { EventLog } from '../near-cache/events.js'
+import { requireCacheHits } from './cache-hits.js'
 import { concurrencySuite } from './suite.js'
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -12,13 +11,6 @@ const up = await serviceGate('Redis', REDIS_URL, () => redisAnswers(REDIS_URL))
 
 // The same schedules with the near cache on: every read after the first of a session is
 // answered from memory, so the invariants hold only if every write drops what it changed.
-/** Fails the file if the cache never answered: the cached configuration would prove nothing. */
-const reportHits = (store: SessionStore) => {
-  const s = nearCacheStats(store)
-  console.info(`near cache: ${s?.hits} hits, ${s?.misses} misses, ${s?.pushed} pushed`)
-  if (!s || s.hits === 0) throw new Error('the near cache answered no read')
-}
-
 concurrencySuite(
   'the Redis store with the near cache',
   async () => {
@@ -30,7 +22,7 @@ concurrencySuite(
     return {
       store,
       close: async () => {
-        reportHits(store)
+        requireCacheHits(store)
         await store.close()
         const redis = await inspectRedis([REDIS_URL])
         await redis.clear(keyPrefix)

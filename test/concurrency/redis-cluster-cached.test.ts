@@ -1,24 +1,16 @@
 import { randomBytes } from 'node:crypto'
 import { inject } from 'vitest'
-import type { SessionStore } from '../../src/core/store.js'
-import { nearCacheStats } from '../../src/stores/near-cache/index.js'
 import { redisClusterStore } from '../../src/stores/redis/index.js'
 import { redisAnswers, serviceGate } from '../services/availability.js'
 import { clusterNodes } from '../services/redis-cluster.js'
 import { inspectRedis } from '../services/redis-inspect.js'
 import { EventLog } from '../near-cache/events.js'
+import { requireCacheHits } from './cache-hits.js'
 import { concurrencySuite } from './suite.js'
 
 // Started by test/global-setup.ts (or given by the environment).
 const CLUSTER_URL = process.env.REDIS_CLUSTER_URL || inject('redisClusterUrl')
 const up = await serviceGate('Redis Cluster', CLUSTER_URL, () => redisAnswers(CLUSTER_URL))
-
-/** Fails the file if the cache never answered: the cached configuration would prove nothing. */
-const reportHits = (store: SessionStore) => {
-  const s = nearCacheStats(store)
-  console.info(`near cache: ${s?.hits} hits, ${s?.misses} misses, ${s?.pushed} pushed`)
-  if (!s || s.hits === 0) throw new Error('the near cache answered no read')
-}
 
 // The same schedules with the near cache on (one tracking connection per master).
 concurrencySuite(
@@ -32,7 +24,7 @@ concurrencySuite(
     return {
       store,
       close: async () => {
-        reportHits(store)
+        requireCacheHits(store)
         await store.close()
         const redis = await inspectRedis(nodes, true)
         await redis.clear(keyPrefix)
