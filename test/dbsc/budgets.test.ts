@@ -4,15 +4,9 @@
 import { describe, expect, it } from 'vitest'
 import { AnomalyGate } from '../../src/dbsc/anomaly.js'
 import { REFRESH_LIMIT } from '../../src/dbsc/refresh.js'
-import type { DbscReply } from '../../src/dbsc/index.js'
 import { loginThrottle, memoryCounters } from '../../src/throttle/index.js'
 import { SessionKey } from './client.js'
-import { world } from './inproc.js'
-
-const challengeOf = (reply: DbscReply | undefined) =>
-  /^"([^"]+)"/.exec(reply!.headers.find(([n]) => n === 'secure-session-challenge')![1])![1]!
-const retryAfter = (reply: DbscReply | undefined) =>
-  reply!.headers.find(([n]) => n === 'retry-after')?.[1]
+import { challengeOf, retryAfter, world } from './inproc.js'
 
 /** The binding as stored: every challenge the server stores changes it. */
 async function stored(w: ReturnType<typeof world>, sid: string): Promise<unknown> {

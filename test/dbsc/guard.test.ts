@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { loginThrottle, memoryCounters } from '../../src/throttle/index.js'
 import { SessionKey } from './client.js'
-import { world } from './inproc.js'
+import { challengeOf, retryAfter, world } from './inproc.js'
 
 const GUARDED = '/transfer'
 
@@ -105,9 +105,7 @@ describe('a binding across the session lifecycle', () => {
     const after = { ...s, sid: renewed }
     const asked = await w.refresh(after, s.challenge)
     expect(asked.reply?.status).toBe(403)
-    const fresh = /^"([^"]+)"/.exec(
-      asked.reply!.headers.find(([n]) => n === 'secure-session-challenge')![1],
-    )![1]!
+    const fresh = challengeOf(asked.reply)
     expect((await w.refresh(after, fresh)).reply?.status).toBe(200)
     expect(w.dbsc.isBound(renewing.ctx.session.record)).toBe(true)
   })
@@ -137,7 +135,7 @@ describe('DBSC endpoints under pressure', () => {
     // The right key is refused too while the budget is spent: no signature work at all.
     const spent = await w.refresh(s, s.challenge)
     expect(spent.reply?.status).toBe(429)
-    expect(spent.reply?.headers.find(([n]) => n === 'retry-after')?.[1]).toMatch(/^[1-9]\d*$/)
+    expect(retryAfter(spent.reply)).toMatch(/^[1-9]\d*$/)
   })
 
   it('gives a valid proof its try back', async () => {
@@ -152,9 +150,7 @@ describe('DBSC endpoints under pressure', () => {
     for (let i = 0; i < 5; i++) {
       const r = await w.refresh(s, challenge)
       expect(r.reply?.status).toBe(200)
-      challenge = /^"([^"]+)"/.exec(
-        r.reply!.headers.find(([n]) => n === 'secure-session-challenge')![1],
-      )![1]!
+      challenge = challengeOf(r.reply)
     }
   })
 

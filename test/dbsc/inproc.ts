@@ -27,6 +27,14 @@ class Input implements RequestInput {
 const pairOf = (setCookie: string) => setCookie.split(';')[0]!
 const q = (v: string) => `"${v}"`
 
+/** The challenge a reply's `Secure-Session-Challenge` header carries. */
+export const challengeOf = (reply: DbscReply | undefined) =>
+  /^"([^"]+)"/.exec(reply!.headers.find(([n]) => n === 'secure-session-challenge')![1])![1]!
+
+/** A reply's `Retry-After` header, if any. */
+export const retryAfter = (reply: DbscReply | undefined) =>
+  reply!.headers.find(([n]) => n === 'retry-after')?.[1]
+
 /** A session manager with DBSC on a memory store and a manual clock, and helpers to drive it. */
 export function world(
   options: Partial<DbscOptions> = {},
