@@ -55,11 +55,15 @@ describe('a copied cookie of an unbound session cannot obtain a registration off
     const w = world()
     const s = await w.bound()
     const page = await w.send('GET', '/page', { cookie: `${s.sid}; ${s.boundCookie}` })
+    expect(page.rejection).toBeNull()
     expect(offerIn(w.pipeline.responseHeaders(page.ctx))).toBeUndefined()
     const reauth = await w.send('POST', '/reauth', { cookie: s.sid }, async (ctx) => {
       await ctx.session.regenerate({ authenticated: true })
       return undefined
     })
+    // Renewed and still bound: the missing offer is not down to a refused request.
+    expect(reauth.rejection).toBeNull()
+    expect(w.dbsc.isBound(reauth.ctx.session.record)).toBe(true)
     expect(offerIn(w.pipeline.responseHeaders(reauth.ctx))).toBeUndefined()
   })
 })
