@@ -256,17 +256,23 @@ for (const t of topologies) {
     })
 
     it('costs a hit one round trip, and a miss (expired or unknown) exactly one more', async () => {
-      const r = record(user())
-      await store.create(r)
       const trips = async (id: string) => {
         const before = counted.trips.n
         await store.get(id)
         return counted.trips.n - before
       }
+      // The first script call on a node that has not cached the script costs one more trip
+      // (EVALSHA answers NOSCRIPT, then EVAL). On a cluster the ids below land on any master,
+      // so each id's node is warmed with a miss first: the counts are the steady state.
+      const r = record(user())
+      const unknown = hashToken(generateToken())
+      await store.get(r.id)
+      await store.get(unknown)
+      await store.create(r)
       expect(await trips(r.id)).toBe(1)
       await expireNow(r.id)
       expect(await trips(r.id)).toBe(2)
-      expect(await trips(hashToken(generateToken()))).toBe(2)
+      expect(await trips(unknown)).toBe(2)
     })
   })
 }
