@@ -44,6 +44,8 @@ export interface BuildOptions {
   monitoring?: AppMonitoringOptions
   /** scrypt's N for the demo users' passwords: tests that sign in hundreds of clients lower it. */
   scryptCost?: number
+  /** More demo users (role `user`, the demo password): the login-flood benchmark signs many in. */
+  extraUsers?: readonly string[]
 }
 
 /** Builds the reference app from its configuration. */
@@ -53,7 +55,10 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     options.store ?? (await storeFromUrl(config.storeUrl, options.clock)),
   )
   const sessions = sessionsFor(config, store, monitoring, options.clock)
-  const users = await UserDirectory.seed(config.demoPassword, { scryptCost: options.scryptCost })
+  const users = await UserDirectory.seed(config.demoPassword, {
+    scryptCost: options.scryptCost,
+    extraUsers: options.extraUsers,
+  })
   // Login budgets on the store's backend, so every process of the app shares them.
   const limiter = await appThrottle(config.storeUrl, options.clock, sessions)
   const dbsc = appDbsc(sessions, limiter?.throttle)

@@ -58,11 +58,12 @@ export class UserDirectory {
 
   /**
    * The demo users with `demoPassword`. `scryptCost` (scrypt's N, a power of two) is for tests
-   * that sign in hundreds of clients; the default is OWASP's floor, 2^15.
+   * that sign in hundreds of clients; the default is OWASP's floor, 2^15. `extraUsers` adds
+   * plain users with the same password, for benchmarks that sign in many people once each.
    */
   static async seed(
     demoPassword: string,
-    options: { scryptCost?: number | undefined } = {},
+    options: { scryptCost?: number | undefined; extraUsers?: readonly string[] | undefined } = {},
   ): Promise<UserDirectory> {
     const dir = new UserDirectory()
     if (options.scryptCost !== undefined) dir.#params = { ...PARAMS, N: options.scryptCost }
@@ -71,8 +72,14 @@ export class UserDirectory {
       ['u1', 'alice', 'user'],
       ['u2', 'bob', 'user'],
       ['u3', 'admin', 'admin'],
+      ...(options.extraUsers ?? []).map((name, i): [string, string, User['role']] => [
+        `x${i + 1}`,
+        name,
+        'user',
+      ]),
     ]
     for (const [id, username, role] of seeds) {
+      if (dir.#byName.has(username)) throw new Error(`demo user ${username} is listed twice`)
       const user: User = {
         id,
         username,

@@ -3,16 +3,19 @@
 //
 // A genuine login's latency while a flood of wrong-password logins runs, against the same
 // without the flood (issue 13: p99 under attack under 3× the quiet p99). The reference app
-// runs in its own process (`app/main.ts`, default settings: throttle on, scrypt N=2^15 on its
-// worker threads behind the gate) behind a trusted proxy, so every client picks its address.
+// runs in its own process (`bench/flood-app.ts`: `app/main.ts`'s default settings, throttle
+// on, scrypt N=2^15 on its worker threads behind the gate, plus one demo account per genuine
+// user) behind a trusted proxy, so every client picks its address.
 //
 // Attacks:
 //  - spray: every attacker try uses a new user name and a new address, so no budget ever
 //    fills: only the hash gate stands between the flood and the CPU (the worst case);
-//  - one account: every try is a wrong password for `alice` from one address: the budget
-//    refuses them before hashing.
-// Genuine users: `known` has signed in before (device cookie and known address); `new` is a
-// first sign-in from a new address. First-time EdDSA access-token checks are timed too.
+//  - targeted: every try is a wrong password for one of the genuine users' own accounts, in
+//    turn, from one address: the budgets refuse them before hashing.
+// Genuine users: `known` are `--logins` people who have each signed in before (device cookie
+// and known address) and sign in once a phase, as real users do (the trusted lane admits an
+// account 10 times an hour); `new` is a first sign-in to `alice` from a new address.
+// First-time EdDSA access-token checks are timed too.
 // The attackers run in their own process at nice 19 (an attacker's CPU is not the server's).
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -25,6 +28,7 @@ import {
   Browser,
   bootstrapP99Ratio,
   flood,
+  genuineUsers,
   p99,
   pct,
   record,
@@ -32,7 +36,7 @@ import {
   type Sample,
 } from './lib/flood-client.js'
 
-const main = fileURLToPath(new URL('../app/main.ts', import.meta.url))
+const main = fileURLToPath(new URL('./flood-app.ts', import.meta.url))
 
 /** Settings of one flood run. */
 export interface FloodSettings {
@@ -41,12 +45,13 @@ export interface FloodSettings {
   attackers: number
 }
 
-function startApp(store: string): Promise<{ child: ChildProcess; url: string }> {
+function startApp(store: string, users: number): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', main], {
       env: {
         ...process.env,
         STORE_URL: store,
+        FLOOD_USERS: String(users),
         PORT: '0',
         HOST: '127.0.0.1',
         LOG_LEVEL: 'silent',
@@ -87,7 +92,7 @@ export interface FloodRun {
  * const run = await runFlood({ store: 'memory:', logins: 30, attackers: 200 })
  */
 export async function runFlood(settings: FloodSettings): Promise<FloodRun> {
-  const { child, url } = await startApp(settings.store)
+  const { child, url } = await startApp(settings.store, settings.logins)
   const kill = () => child.kill('SIGKILL')
   process.once('exit', kill)
   try {
@@ -96,11 +101,14 @@ export async function runFlood(settings: FloodSettings): Promise<FloodRun> {
       const n = addressSeq++
       return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`
     }
-    const genuine = async (kind: 'known' | 'new', known: Browser): Promise<Sample> => {
+    const people = genuineUsers(settings.logins)
+    const genuine = async (kind: 'known' | 'new'): Promise<Sample> => {
       const s: Sample = { ms: [], statuses: new Map() }
       for (let i = 0; i < settings.logins; i++) {
-        const b = kind === 'known' ? known : new Browser(url, freshAddress())
-        const r = await b.login()
+        const r =
+          kind === 'known'
+            ? await known[i]!.login(people[i])
+            : await new Browser(url, freshAddress()).login('alice')
         record(s, r.ms, r.status)
       }
       return s
@@ -132,21 +140,25 @@ export async function runFlood(settings: FloodSettings): Promise<FloodRun> {
       }
       return s
     }
-    const known = new Browser(url, '192.0.2.10')
-    await known.login() // device cookie and known address from now on
+    // Each genuine user signs in once before: a device cookie and a known address from now on.
+    const known = people.map((_, i) => new Browser(url, `192.0.2.${i + 1}`))
+    for (const [i, b] of known.entries()) {
+      const first = await b.login(people[i])
+      if (first.status !== 200) throw new Error(`${people[i]} could not sign in: ${first.status}`)
+    }
     const quiet = {
-      known: await genuine('known', known),
-      new: await genuine('new', known),
+      known: await genuine('known'),
+      new: await genuine('new'),
       tokens: await tokenChecks(),
     }
     const attacks: FloodRun['attacks'] = []
-    for (const attack of ['spray', 'one-account'] as const) {
-      const attackers = flood(url, attack, settings.attackers)
+    for (const attack of ['spray', 'targeted'] as const) {
+      const attackers = flood(url, attack, settings.attackers, people)
       await new Promise((r) => setTimeout(r, 2000)) // let the flood start and fill the queues
       const t0 = performance.now()
       const under = {
-        known: await genuine('known', known),
-        new: await genuine('new', known),
+        known: await genuine('known'),
+        new: await genuine('new'),
         tokens: await tokenChecks(),
       }
       const seconds = (performance.now() - t0) / 1000
@@ -175,7 +187,7 @@ export async function measureLoginFlood(o: ExtraOptions): Promise<ExtraResult[]>
     const judged = refused === 0
     return {
       id: `login-flood-${a.attack}`,
-      label: `known device's login p99 under ${run.settings.attackers} parallel wrong-password logins (${a.attack}) ÷ quiet, reference app, memory store${judged ? '' : ' (not judged: genuine logins were refused)'}`,
+      label: `known devices' login p99 (${run.settings.logins} users, one sign-in each) under ${run.settings.attackers} parallel wrong-password logins (${a.attack}) ÷ quiet, reference app, memory store${judged ? '' : ' (not judged: genuine logins were refused)'}`,
       values: [
         { name: 'quiet p99', value: p99(run.quiet.known), unit: 'ms' },
         { name: 'under attack p99', value: p99(a.known), unit: 'ms' },

@@ -47,10 +47,10 @@ export class Browser {
     return { status: res.status, json }
   }
   /** One sign-in; resolves with the POST's latency (ms) and status. */
-  async login(): Promise<{ ms: number; status: number }> {
+  async login(username = 'alice'): Promise<{ ms: number; status: number }> {
     await this.send('GET', '/api/csrf')
     const t0 = performance.now()
-    const r = await this.send('POST', '/api/login', { username: 'alice', password: 'tessera-demo' })
+    const r = await this.send('POST', '/api/login', { username, password: 'tessera-demo' })
     const ms = performance.now() - t0
     if (r.status === 200) await this.send('POST', '/api/logout', {})
     return { ms, status: r.status }
@@ -117,16 +117,25 @@ export function bootstrapP99Ratio(
   }
 }
 
-/** `spray`: a new user name and address per try; `one-account`: alice from one address. */
-export type Attack = 'spray' | 'one-account'
+/** The names of the login-flood benchmark's genuine users (`bench/flood-app.ts` seeds them). */
+export function genuineUsers(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `genuine-${i + 1}`)
+}
+
+/**
+ * `spray`: a new user name and address per try; `targeted`: the genuine users' own accounts,
+ * in turn, from one address (every genuine sign-in is then to an account under attack).
+ */
+export type Attack = 'spray' | 'targeted'
 
 // The attackers run in a process of their own at the lowest CPU priority (`nice -n 19`): on
 // a real network the attacker's CPU is not the server's, and a load generator competing with
 // the app for the same two cores would measure itself. They print their counts on SIGTERM.
 const ATTACKER = `
-const [url, attack, n, first] = process.argv.slice(1)
+const [url, attack, n, first, targets] = process.argv.slice(1)
+const victims = targets.split(',')
 const seen = {}
-let seq = Number(first), stop = false
+let seq = Number(first), turn = 0, stop = false
 const addr = () => { const k = seq++; return '10.' + ((k >> 16) & 255) + '.' + ((k >> 8) & 255) + '.' + (k & 255) }
 const fixed = addr()
 process.on('SIGTERM', () => { stop = true; process.stdout.write(JSON.stringify(seen)); process.exit(0) })
@@ -136,7 +145,7 @@ const loop = async () => {
     const res = await fetch(url + '/api/token', {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-forwarded-for': spray ? addr() : fixed },
-      body: JSON.stringify({ username: spray ? 'user-' + Math.random().toString(36).slice(2) : 'alice', password: 'wrong' }),
+      body: JSON.stringify({ username: spray ? 'user-' + Math.random().toString(36).slice(2) : victims[turn++ % victims.length], password: 'wrong' }),
     }).catch(() => null)
     if (res) { await res.arrayBuffer(); seen[res.status] = (seen[res.status] ?? 0) + 1 }
   }
@@ -144,15 +153,30 @@ const loop = async () => {
 for (let i = 0; i < Number(n); i++) loop()
 `
 
-/** Starts `attackers` parallel wrong-password logins; `stop` resolves with their statuses. */
+/**
+ * Starts `attackers` parallel wrong-password logins (`targets`: the accounts a targeted attack
+ * aims at); `stop` resolves with their statuses.
+ */
 export function flood(
   url: string,
   attack: Attack,
   attackers: number,
+  targets: readonly string[],
 ): { stop: () => Promise<Record<string, number>> } {
   const child = spawn(
     'nice',
-    ['-n', '19', process.execPath, '-e', ATTACKER, url, attack, String(attackers), String(1 << 20)],
+    [
+      '-n',
+      '19',
+      process.execPath,
+      '-e',
+      ATTACKER,
+      url,
+      attack,
+      String(attackers),
+      String(1 << 20),
+      targets.join(','),
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   )
   let out = ''
