@@ -16,6 +16,7 @@ import { RoutedInput, routedPath } from './path.js'
 import { PreLoginTokens } from './pre-login.js'
 import { maskToken, verifyToken } from './token.js'
 import { RefusalExplainer } from './explain.js'
+import { OldestKey } from '../internal/oldest-key.js'
 
 declare module '../pipeline/types.js' {
   interface RequestLocals {
@@ -81,6 +82,7 @@ export class CsrfGuard {
   readonly #preCookie: string
   readonly #preCookieSuffix: string
   readonly #secrets = new Map<string, Buffer>()
+  readonly #oldest = new OldestKey(this.#secrets)
   /** Refusal bodies and stderr lines outside production (see explain.ts). */
   readonly explain: RefusalExplainer
   #warned = false
@@ -167,9 +169,7 @@ export class CsrfGuard {
       const derived = ctx.session.deriveSecret(CSRF_SECRET_LABEL)
       if (derived === null) return null
       secret = Buffer.from(derived, 'base64url')
-      if (this.#secrets.size >= SECRET_CACHE_SIZE) {
-        this.#secrets.delete(this.#secrets.keys().next().value as string)
-      }
+      if (this.#secrets.size >= SECRET_CACHE_SIZE) this.#secrets.delete(this.#oldest.next()!)
       this.#secrets.set(id, secret)
     }
     return secret

@@ -1,5 +1,6 @@
 import type { KeySet } from './key-set.js'
 import type { AccessClaims } from './policy.js'
+import { OldestKey } from '../internal/oldest-key.js'
 
 interface Entry {
   claims: AccessClaims
@@ -20,6 +21,7 @@ interface Entry {
  */
 export class VerifiedCache {
   readonly #map = new Map<string, Entry>()
+  readonly #oldest = new OldestKey(this.#map)
   readonly #max: number
 
   constructor(max: number) {
@@ -41,8 +43,8 @@ export class VerifiedCache {
   set(token: string, claims: AccessClaims, kid: string): void {
     if (this.#max === 0) return
     if (this.#map.size >= this.#max) {
-      const oldest = this.#map.keys().next()
-      if (!oldest.done) this.#map.delete(oldest.value)
+      const oldest = this.#oldest.next()
+      if (oldest !== undefined) this.#map.delete(oldest)
     }
     this.#map.set(token, { claims, kid })
   }

@@ -1,3 +1,5 @@
+import { OldestKey } from '../internal/oldest-key.js'
+
 /**
  * A small bounded least-recently-used map. `Map` keeps insertion order, so re-inserting on read
  * moves a key to the young end and the oldest key is the first one.
@@ -8,6 +10,7 @@
  */
 export class Lru<K, V> {
   readonly #map = new Map<K, V>()
+  readonly #oldest = new OldestKey(this.#map)
   readonly max: number
 
   constructor(max: number) {
@@ -35,8 +38,8 @@ export class Lru<K, V> {
   set(key: K, value: V): void {
     if (this.#map.has(key)) this.#map.delete(key)
     else if (this.#map.size >= this.max) {
-      const oldest = this.#map.keys().next()
-      if (!oldest.done) this.#map.delete(oldest.value)
+      const oldest = this.#oldest.next()
+      if (oldest !== undefined) this.#map.delete(oldest)
     }
     this.#map.set(key, value)
   }
