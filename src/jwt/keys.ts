@@ -7,6 +7,7 @@ import {
   KeyObject,
 } from 'node:crypto'
 import { configAssert, TesseraError } from '../core/errors.js'
+import { assertKnownKeys, optionKeys } from '../internal/strict.js'
 
 /** Signature algorithms Tessera issues and accepts. Nothing else is ever accepted. */
 export type TokenAlg = 'EdDSA' | 'ES256' | 'HS256'
@@ -27,6 +28,8 @@ export interface KeyInput {
   alg?: TokenAlg | undefined
   kid?: string | undefined
 }
+
+const KEY_INPUT_KEYS = optionKeys<KeyInput>({ key: true, alg: true, kid: true })
 
 /** A parsed key: what signs and what verifies, pinned to one algorithm. */
 export interface TokenKey {
@@ -128,6 +131,9 @@ function jwkNaming(input: KeyInput): { kid?: string; alg?: TokenAlg } {
  */
 export function parseKey(raw: KeyInput): TokenKey {
   configAssert(raw && typeof raw === 'object', 'each key must be { key, alg?, kid? }')
+  // A misspelt `kid` or `alg` would otherwise be dropped: a thumbprint kid that no verifier
+  // configured by name knows, or an algorithm silently inferred.
+  assertKnownKeys(raw, KEY_INPUT_KEYS, 'a token key')
   const input = { ...raw, ...jwkNaming(raw) }
   let signingKey: KeyObject
   try {

@@ -79,6 +79,15 @@ describe('bearerAuth, memoryDenylist and KeySet options', () => {
     expect(thrown(() => KeySet.generate('EdDSA', { clok: 1 } as never))).toMatchObject({
       message: expect.stringMatching(/KeySet: unknown option "clok": did you mean "clock"/),
     })
+    const secret = randomBytes(32).toString('base64url')
+    expect(thrown(() => new KeySet([{ key: secret, Kid: 'k1' } as never]))).toMatchObject({
+      code: 'ERR_CONFIG',
+      message: expect.stringMatching(/a token key: unknown option "Kid": did you mean "kid"/),
+    })
+    expect(thrown(() => new KeySet([{ key: secret, algorithm: 'HS256' } as never]))).toMatchObject({
+      message: expect.stringMatching(/unknown option "algorithm": known options: key, alg, kid/),
+    })
+    expect(thrown(() => new KeySet([{ key: secret, kid: 'k1', alg: 'HS256' }]))).toBeNull()
   })
 
   it('accept their documented options', () => {
