@@ -18,6 +18,32 @@ export interface TokenAnalysis {
   userData: string[]
   fips: { blocks: number; failed: string[] } | null
   perBit: { failing: number; maxZ: number; zLimit: number }
+  /**
+   * The chance that random tokens show as many bits that never change across the sample
+   * (each position does so with probability 2^(1−count)): near 1 for a lone fixed bit in a
+   * small sample, vanishing for real structure.
+   */
+  fixedByChance: number
+}
+
+/**
+ * P(X ≥ k) for X ~ Binomial(n, p), summed in log space (p may be 2^-200).
+ *
+ * @example
+ * binomialTail(256, 2 ** -19, 1) // ≈ 4.9e-4
+ */
+export function binomialTail(n: number, p: number, k: number): number {
+  if (k <= 0) return 1
+  if (k > n || p <= 0) return 0
+  if (p >= 1) return 1
+  let logTerm = 0 // log C(n, i) p^i (1-p)^(n-i), built up from i = 0
+  let total = 0
+  for (let i = 0; i <= n; i++) {
+    if (i === 0) logTerm = n * Math.log1p(-p)
+    else logTerm += Math.log((n - i + 1) / i) + Math.log(p) - Math.log1p(-p)
+    if (i >= k) total += Math.exp(logTerm)
+  }
+  return Math.min(1, total)
 }
 
 /**
@@ -171,5 +197,6 @@ export function analyseTokens(
     userData,
     fips: blocks > 0 ? { blocks, failed } : null,
     perBit: { failing: perBit.failing.length, maxZ: perBit.maxZ, zLimit: perBit.zLimit },
+    fixedByChance: binomialTail(width, 2 ** (1 - values.length), width - varying.length),
   }
 }

@@ -8,7 +8,7 @@ import { runAudit } from '../../src/audit/engine.js'
 import { fipsBlock } from '../../src/audit/fips.js'
 import { fingerprint } from '../../src/audit/http.js'
 import { loadTarget } from '../../src/audit/load.js'
-import { analyseTokens, decodeToken } from '../../src/audit/randomness.js'
+import { analyseTokens, binomialTail, decodeToken } from '../../src/audit/randomness.js'
 import { parseTarget } from '../../src/audit/target.js'
 import { startMiniApp } from './targets/mini-app.js'
 
@@ -122,6 +122,27 @@ describe('randomness analysis', () => {
     const random = Array.from({ length: 80 }, () => randomBytes(32).toString('base64url'))
     const r = analyseTokens(random, ['bob'])
     expect([r.varyingBits, r.fips?.blocks, r.fips?.failed, r.userData]).toEqual([256, 1, [], []])
+    expect(r.fixedByChance).toBe(1) // nothing fixed: nothing to explain
+    expect(a.fixedByChance).toBeLessThan(1e-100)
+  })
+  it('tells a bit fixed by chance in a small sample from structure', () => {
+    // 20 random 256-bit IDs with one bit forced to 1 in all of them: chance does that once in
+    // ~2,000 samples, so it is a note; a fixed byte (8 bits) is structure.
+    const ids = (mask: number) =>
+      Array.from({ length: 20 }, () => {
+        const b = randomBytes(32)
+        b[0] = b[0]! | mask
+        return b.toString('base64url')
+      })
+    const one = analyseTokens(ids(0x80), [])
+    expect(one.bits - one.varyingBits).toBeGreaterThanOrEqual(1)
+    expect(one.fixedByChance).toBeGreaterThan(1e-6)
+    const byte = analyseTokens(ids(0xff), [])
+    expect(byte.bits - byte.varyingBits).toBeGreaterThanOrEqual(8)
+    expect(byte.fixedByChance).toBeLessThan(1e-20)
+    expect(binomialTail(256, 2 ** -19, 1)).toBeCloseTo(256 * 2 ** -19, 6)
+    expect(binomialTail(256, 2 ** -19, 0)).toBe(1)
+    expect(binomialTail(8, 0.5, 8)).toBeCloseTo(1 / 256, 12)
   })
   it('decodes signed cookies and structured tokens to their secret part', () => {
     const id = randomBytes(24).toString('base64url')
