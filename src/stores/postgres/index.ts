@@ -295,5 +295,6 @@ export function postgresStore(options: PostgresStoreOptions): ReadyStore<Postgre
   const deps = { Client: driver.Client, pool, ensureSchema, tables: t, prefix }
   return ready(near ? withPgNearCache(store, near, deps) : store)
 }
-export { type NearCacheEvent, type NearCacheOptions, nearCacheStats } from '../near-cache/index.js'
+export type { NearCacheEvent, NearCacheOptions, NearCacheStats } from '../near-cache/index.js'
+export { nearCacheStats } from '../near-cache/index.js'
 export { nearCacheChannel } from './channel-name.js'
