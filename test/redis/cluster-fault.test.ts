@@ -48,7 +48,9 @@ describe.runIf(haveBinaries)('a Redis Cluster master lost and restarted', () => 
   })
 
   it('fails closed while a master is down and serves again once it is back', async () => {
-    const sessions = Array.from({ length: 30 }, record)
+    // 60 random ids: none on the master to be lost with probability (2/3)^60 ≈ 3e-11 (with 30,
+    // one run in ~200,000).
+    const sessions = Array.from({ length: 60 }, record)
     for (const r of sessions) await store.create(r, { limit: { max: 3, policy: 'evict-oldest' } })
     await store.ping()
     // Which sessions live on the master about to be lost: it answers EXISTS only for its own
