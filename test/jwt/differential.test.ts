@@ -158,7 +158,10 @@ describe('the fast verifier and jose agree', () => {
       { numRuns: 3000 },
     )
     // The generators must reach acceptance often enough for the claims to be compared too.
-    expect(accepted).toBeGreaterThan(30)
+    // About 1.9 % of these tokens are accepted (57 of 3,000 on average over 12 seeds): more
+    // than 15 fails by chance under 1e-9 a run (binomial, even at 1.7 %); more than 30 did
+    // about once in 10,000 runs.
+    expect(accepted).toBeGreaterThan(15)
   })
 
   it('on well-signed tokens whose only variable is the claims and the clock', async () => {
