@@ -1,24 +1,15 @@
 // Shared set-up for the audit tests: the reference app on a known port (its CSRF Origin check
 // needs its own origin, which port 0 would not give), and running an audit on a target file.
-import { createServer } from 'node:net'
 import pg from 'pg'
 import { vi } from 'vitest'
 import { type AuditReport, runAudit } from '../../src/audit/engine.js'
 import { loadTarget } from '../../src/audit/load.js'
 import type { Policy } from '../../src/audit/target.js'
 import { startApp } from '../helpers/client.js'
+import { freePort } from '../services/ports.js'
 
-/** A port the OS just handed out and released. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
+/** A loopback port nobody listens on right now (outside the ephemeral range: see ports.ts). */
+export { freePort }
 
 /**
  * The reference app with the test profile of examples/audit/tessera-bank.yaml, on `storeUrl`

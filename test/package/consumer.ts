@@ -1,7 +1,6 @@
 // Helpers of the tarball test (tarball.test.ts): running commands in the consumer project, the
 // script that imports every subpath there, and waiting for the README example's server.
 import { execFile } from 'node:child_process'
-import { createServer } from 'node:net'
 
 /** What importing one subpath in the consumer project gave. */
 export interface Outcome {
@@ -48,17 +47,8 @@ console.log(JSON.stringify(out))
 `
 }
 
-/** A loopback port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
+/** A loopback port nobody listens on right now (outside the ephemeral range: see ports.ts). */
+export { freePort } from '../services/ports.js'
 
 /** Retries `fn` until the example server is listening (it starts in its own process). */
 export async function waitFor<T>(fn: () => Promise<T>): Promise<T> {
