@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { promisify } from 'node:util'
 
@@ -32,15 +33,32 @@ function portIsFree(port: number): Promise<boolean> {
   })
 }
 
+// Ports whose bus twin (port + 10000) lies below the ephemeral range too (Linux default from
+// 32768): a cluster node restarted on its port (cluster-fault.test.ts) binds both again, and
+// any outgoing connection on the machine may take an ephemeral port while the node is down.
+function portSpan(): number {
+  try {
+    const low = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0],
+    )
+    const span = low - 30_000
+    return Number.isInteger(span) && span >= 1000 ? Math.min(span, 10_000) : 10_000
+  } catch {
+    return 10_000
+  }
+}
+
 /**
- * A free TCP port on 127.0.0.1 whose cluster-bus twin (port + 10000) is free too.
+ * A free TCP port on 127.0.0.1 whose cluster-bus twin (port + 10000) is free too, both below
+ * the ephemeral range when it starts at 31000 or above.
  *
  * @example
  * const port = await freePort()
  */
 export async function freePort(): Promise<number> {
+  const span = portSpan()
   for (let i = 0; i < 200; i++) {
-    const port = 20_000 + Math.floor(Math.random() * 10_000)
+    const port = 20_000 + Math.floor(Math.random() * span)
     if ((await portIsFree(port)) && (await portIsFree(port + 10_000))) return port
   }
   throw new Error('no free port pair found for redis-server')
