@@ -1,6 +1,7 @@
-import { type AddressInfo, createServer, connect, type Server, type Socket } from 'node:net'
+import { createServer, connect, type Server, type Socket } from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ApiClient, startApp } from '../helpers/client.js'
+import { freePort } from '../services/ports.js'
 import { postgresStore } from '../../src/stores/postgres/index.js'
 import { testDatabase } from '../../src/stores/postgres/test-database.js'
 
@@ -20,8 +21,12 @@ function relay(target: URL) {
     get port() {
       return port
     },
-    start: () =>
-      new Promise<void>((listening) => {
+    // A port outside the ephemeral range, listened on again after each stop: one from
+    // listen(0) could be handed to any other listen(0) (the app's own, started while the
+    // relay is down) or outgoing connection in between.
+    start: async () => {
+      if (port === 0) port = await freePort()
+      await new Promise<void>((listening) => {
         server = createServer((client) => {
           const upstream = connect(Number(target.port || 5432), target.hostname)
           const cut = () => {
@@ -38,11 +43,9 @@ function relay(target: URL) {
           }
           client.pipe(upstream).pipe(client)
         })
-        server.listen(port, '127.0.0.1', () => {
-          port = (server!.address() as AddressInfo).port
-          listening()
-        })
-      }),
+        server.listen(port, '127.0.0.1', () => listening())
+      })
+    },
     stop: () =>
       new Promise<void>((closed) => {
         for (const s of sockets) s.destroy()
