@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -11,24 +10,19 @@ import { postgresStore } from '../../src/stores/postgres/index.js'
 import { redisClusterStore, redisStore } from '../../src/stores/redis/index.js'
 import { sqliteStore } from '../../src/stores/sqlite/index.js'
 import { redisAnswers, serviceGate } from '../services/availability.js'
+import { freePort } from '../services/ports.js'
 
 // `await store.ready()` at start-up: a store that cannot reach its backend says where it looked
 // and why, at once, instead of answering 503s later. The wrong addresses are ports on which
-// nothing listens (taken from the OS, then released), so these tests need no service.
+// nothing listens (found free, outside the ephemeral range), so these tests need no service.
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
+// Outside the ephemeral range (see ports.ts): a port from listen(0), once released, may be
+// handed to any other listen(0) on the machine, and a store connecting there would not be
+// refused.
+const closedPort = freePort
 
 describe('a store that cannot reach its backend', () => {
   it('redisStore: ready() rejects with ERR_STORE_UNAVAILABLE naming the address and the reason', async () => {
