@@ -9,6 +9,9 @@ import { createServer } from 'node:net'
 // range, where only a choice like this one lands (redis-server.ts picks 20000–39999).
 const FROM = 10_000
 const TO = 20_000
+// Ports fetch() (undici) and browsers refuse to connect to ("bad port" in the Fetch standard);
+// of that list only 10080 lies in this range. A test drew it once: "fetch failed: bad port".
+const FETCH_BLOCKED = new Set([10_080])
 
 function ephemeralLow(): number {
   try {
@@ -42,7 +45,9 @@ export async function freePort(): Promise<number> {
   const to = Math.min(TO, ephemeralLow())
   if (to - FROM >= 1000) {
     for (let i = 0; i < 200; i++) {
-      const port = await listenOn(FROM + Math.floor(Math.random() * (to - FROM)))
+      const pick = FROM + Math.floor(Math.random() * (to - FROM))
+      if (FETCH_BLOCKED.has(pick)) continue
+      const port = await listenOn(pick)
       if (port !== null) return port
     }
   }
