@@ -2,11 +2,13 @@ import { connect } from 'node:net'
 
 /**
  * True when something at `host:port` answers a RESP `PING` with `+PONG` within `timeoutMs`.
+ * A missing server refuses the connection at once; the generous timeout only spares a busy CI
+ * machine (two cores, every test file starting) a false "not reachable", which fails CI.
  *
  * @example
  * const up = await redisAnswers('redis://127.0.0.1:6379')
  */
-export function redisAnswers(url: string, timeoutMs = 1000): Promise<boolean> {
+export function redisAnswers(url: string, timeoutMs = 5000): Promise<boolean> {
   const { hostname, port } = new URL(url.replace(/^redis-cluster:\/\/([^,]*).*$/, 'redis://$1'))
   return new Promise((resolve) => {
     const socket = connect({ host: hostname || '127.0.0.1', port: Number(port || 6379) })
