@@ -182,6 +182,27 @@ describe('randomness analysis', () => {
   })
 })
 
+describe('the timeouts check on a stalled auditor', () => {
+  it('does not blame the absolute timeout for its own pause past the idle timeout', async () => {
+    const app = await startMiniApp()
+    try {
+      const target = { ...loadTarget(MINI), baseUrl: app.url, origin: app.url }
+      // The busy session reads every 500 ms (a tenth of the 5 s absolute timeout); its second
+      // wait stalls 2.6 s, past the 2 s idle timeout, as a loaded machine might.
+      let busyWaits = 0
+      const sleep = (ms: number) =>
+        new Promise<void>((r) => setTimeout(r, ms === 500 && ++busyWaits === 2 ? 2600 : ms))
+      const report = await runAudit({ target, authorised: true, only: ['timeouts'], sleep })
+      const [result] = report.results
+      expect(busyWaits).toBeGreaterThan(2)
+      expect(result!.evidence.join('\n')).toMatch(/the auditor paused \d+ ms between two reads/)
+      expect(result!.verdict, result!.evidence.join('\n')).toBe('PASS')
+    } finally {
+      await app.close()
+    }
+  })
+})
+
 describe('--long', () => {
   it('waits for policy.long, and skips the timeout check when the target declares none', async () => {
     const app = await startMiniApp()
