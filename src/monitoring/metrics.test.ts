@@ -68,6 +68,21 @@ describe('sessionMetrics', () => {
     expect(await value(m, 'tessera_dbsc_failures_total', { reason: 'bad_proof' })).toBe(1)
   })
 
+  it('counts the events a rate-limited one held back, under its bare reason', async () => {
+    const m = sessionMetrics()
+    m.listener(e({ type: 'dbsc_refresh_failed', level: 'warn', reason: 'stale_challenge' }))
+    m.listener(
+      e({ type: 'dbsc_refresh_failed', level: 'warn', reason: 'stale_challenge:suppressed=4' }),
+    )
+    m.listener(e({ type: 'session_anomaly', level: 'critical', reason: 'dbsc_missing' }))
+    m.listener(
+      e({ type: 'session_anomaly', level: 'critical', reason: 'dbsc_missing:suppressed=41' }),
+    )
+    expect(await value(m, 'tessera_dbsc_failures_total', { reason: 'stale_challenge' })).toBe(6)
+    expect(await value(m, 'tessera_anomalies_total', { reason: 'dbsc_missing' })).toBe(43)
+    expect(await value(m, 'tessera_anomalies_total', { reason: 'other' })).toBe(0)
+  })
+
   it('keeps label values few: odd or too many reasons become "other"', async () => {
     const m = sessionMetrics()
     m.listener(e({ type: 'authn_login_fail', reason: 'Bad Creds\n!' }))

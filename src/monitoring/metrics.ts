@@ -199,20 +199,32 @@ export class SessionMetrics {
       case 'malicious_csrf':
         this.csrfRefusals.inc()
         return
-      case 'session_anomaly':
-        this.anomalies.inc({ reason: this.#label('anomaly', e.reason) })
+      case 'session_anomaly': {
+        const { reason, count } = heldBack(e.reason)
+        this.anomalies.inc({ reason: this.#label('anomaly', reason) }, count)
         return
+      }
       case 'dbsc_registered':
         this.dbscRegistrations.inc({ alg: this.#label('dbsc_alg', e.reason?.toLowerCase()) })
         return
       case 'dbsc_refreshed':
         this.dbscRefreshes.inc()
         return
-      case 'dbsc_refresh_failed':
-        this.dbscFailures.inc({ reason: this.#label('dbsc_failure', e.reason) })
+      case 'dbsc_refresh_failed': {
+        const { reason, count } = heldBack(e.reason)
+        this.dbscFailures.inc({ reason: this.#label('dbsc_failure', reason) }, count)
         return
+      }
     }
   }
+}
+
+// Rate-limited events (DBSC anomalies and refresh failures) say how many like them were held
+// back: `dbsc_missing:suppressed=41`. The counter counts them all, under the bare reason (the
+// suffix would otherwise fail the label guard and land under "other").
+function heldBack(raw: string | undefined): { reason: string | undefined; count: number } {
+  const m = raw === undefined ? null : /^(.*):suppressed=(\d{1,9})$/.exec(raw)
+  return m ? { reason: m[1], count: 1 + Number(m[2]) } : { reason: raw, count: 1 }
 }
 
 /**
