@@ -16,7 +16,6 @@ import { RoutedInput, routedPath } from './path.js'
 import { PreLoginTokens } from './pre-login.js'
 import { maskToken, verifyToken } from './token.js'
 import { RefusalExplainer } from './explain.js'
-import { OldestKey } from '../internal/oldest-key.js'
 
 declare module '../pipeline/types.js' {
   interface RequestLocals {
@@ -82,7 +81,6 @@ export class CsrfGuard {
   readonly #preCookie: string
   readonly #preCookieSuffix: string
   readonly #secrets = new Map<string, Buffer>()
-  readonly #oldest = new OldestKey(this.#secrets)
   /** Refusal bodies and stderr lines outside production (see explain.ts). */
   readonly explain: RefusalExplainer
   #warned = false
@@ -159,8 +157,11 @@ export class CsrfGuard {
 
   // The two SHA-256 derivations are the largest part of a check, so secrets are kept, decoded,
   // by session id. The id is a hash of the token and a session's secret never changes while its
-  // id lives (regeneration and renewal make a new id), so an entry cannot go stale; beyond the
-  // bound the oldest entries go first. The cache holds no credential: a secret only checks tokens.
+  // id lives (regeneration and renewal make a new id), so an entry cannot go stale. At the bound
+  // the cache starts again empty: dropping the oldest entry one by one (`keys().next()`) walks
+  // over every deleted entry's hole on V8, ~11 µs a miss at 10,000 entries when a population of
+  // sessions misses all the time; a clear is O(1), and active sessions come back at once. The
+  // cache holds no credential: a secret only checks tokens.
   #secret(ctx: RequestContext): Buffer | null {
     const id = sessionIdOf(ctx.session)
     if (id === null) return null
@@ -169,7 +170,7 @@ export class CsrfGuard {
       const derived = ctx.session.deriveSecret(CSRF_SECRET_LABEL)
       if (derived === null) return null
       secret = Buffer.from(derived, 'base64url')
-      if (this.#secrets.size >= SECRET_CACHE_SIZE) this.#secrets.delete(this.#oldest.next()!)
+      if (this.#secrets.size >= SECRET_CACHE_SIZE) this.#secrets.clear()
       this.#secrets.set(id, secret)
     }
     return secret

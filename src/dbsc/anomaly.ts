@@ -1,4 +1,3 @@
-import { OldestKey } from '../internal/oldest-key.js'
 // The stolen-cookie signal without the flood: a thief replaying a bound session's cookie
 // without its bound cookie (or failing refreshes with it) would otherwise write one event per
 // request into the audit store. The first one per session, type and reason per window goes out
@@ -24,7 +23,6 @@ interface Open {
  */
 export class AnomalyGate {
   readonly #open = new Map<string, Open>()
-  readonly #oldest = new OldestKey(this.#open)
 
   constructor(
     readonly windowMs = ANOMALY_WINDOW_MS,
@@ -47,7 +45,7 @@ export class AnomalyGate {
     // Re-inserted so the map's order stays oldest-emitted first.
     this.#open.delete(key)
     if (this.#open.size >= this.maxEntries) {
-      const oldest = this.#oldest.next()
+      const oldest = this.#open.keys().next().value
       if (oldest !== undefined) this.#open.delete(oldest)
     }
     this.#open.set(key, { until: now + this.windowMs, suppressed: 0 })

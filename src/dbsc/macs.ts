@@ -4,7 +4,6 @@
 // configured secret, so a value of one kind can never pass for the other.
 import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto'
 import { randomId } from './state.js'
-import { OldestKey } from '../internal/oldest-key.js'
 
 /** Outcome of {@link BoundCookieMac.check}. */
 export type BoundCheck = 'ok' | 'missing' | 'invalid' | 'expired'
@@ -43,7 +42,6 @@ const REMEMBERED = 10_000
 export class BoundCookieMac {
   readonly #key: KeyObject
   readonly #verified = new Map<string, string>()
-  readonly #oldest = new OldestKey(this.#verified)
 
   constructor(secret: string) {
     this.#key = derive(secret, 'tessera-dbsc-bound-cookie-v1')
@@ -65,7 +63,8 @@ export class BoundCookieMac {
     const known = this.#verified.get(value)
     if (known === undefined) {
       if (!sameMac(value.slice(dot + 1), mac(this.#key, `${id}.${exp}`))) return 'invalid'
-      if (this.#verified.size >= REMEMBERED) this.#verified.delete(this.#oldest.next()!)
+      if (this.#verified.size >= REMEMBERED)
+        this.#verified.delete(this.#verified.keys().next().value!)
       this.#verified.set(value, id)
     } else if (known !== id) return 'invalid'
     return exp * 1000 > now ? 'ok' : 'expired'

@@ -1,6 +1,5 @@
 import type { KeySet } from './key-set.js'
 import type { AccessClaims } from './policy.js'
-import { OldestKey } from '../internal/oldest-key.js'
 
 interface Entry {
   claims: AccessClaims
@@ -21,7 +20,6 @@ interface Entry {
  */
 export class VerifiedCache {
   readonly #map = new Map<string, Entry>()
-  readonly #oldest = new OldestKey(this.#map)
   readonly #max: number
 
   constructor(max: number) {
@@ -43,8 +41,8 @@ export class VerifiedCache {
   set(token: string, claims: AccessClaims, kid: string): void {
     if (this.#max === 0) return
     if (this.#map.size >= this.#max) {
-      const oldest = this.#oldest.next()
-      if (oldest !== undefined) this.#map.delete(oldest)
+      const oldest = this.#map.keys().next()
+      if (!oldest.done) this.#map.delete(oldest.value)
     }
     this.#map.set(token, { claims, kid })
   }

@@ -1,5 +1,3 @@
-import { OldestKey } from '../internal/oldest-key.js'
-
 /**
  * A small bounded least-recently-used map. `Map` keeps insertion order, so re-inserting on read
  * moves a key to the young end and the oldest key is the first one.
@@ -10,7 +8,6 @@ import { OldestKey } from '../internal/oldest-key.js'
  */
 export class Lru<K, V> {
   readonly #map = new Map<K, V>()
-  readonly #oldest = new OldestKey(this.#map)
   readonly max: number
 
   constructor(max: number) {
@@ -38,8 +35,8 @@ export class Lru<K, V> {
   set(key: K, value: V): void {
     if (this.#map.has(key)) this.#map.delete(key)
     else if (this.#map.size >= this.max) {
-      const oldest = this.#oldest.next()
-      if (oldest !== undefined) this.#map.delete(oldest)
+      const oldest = this.#map.keys().next()
+      if (!oldest.done) this.#map.delete(oldest.value)
     }
     this.#map.set(key, value)
   }

@@ -1,5 +1,4 @@
 import type { ThrottleScope } from './throttle.js'
-import { OldestKey } from '../internal/oldest-key.js'
 
 /** A remembered refusal: until when, which budget refused, and when to ask the store again. */
 interface Hot {
@@ -26,7 +25,6 @@ interface Hot {
  */
 export class HotSources {
   readonly #entries = new Map<string, Hot>()
-  readonly #oldest = new OldestKey(this.#entries)
 
   constructor(
     readonly maxMs: number,
@@ -47,7 +45,7 @@ export class HotSources {
     if (this.maxMs === 0) return
     this.#entries.delete(key)
     if (this.#entries.size >= this.maxEntries) {
-      const oldest = this.#oldest.next()
+      const oldest = this.#entries.keys().next().value
       if (oldest !== undefined) this.#entries.delete(oldest)
     }
     this.#entries.set(key, { until, scope, recheck: Math.min(until, now + this.maxMs) })

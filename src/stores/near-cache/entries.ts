@@ -1,6 +1,5 @@
 import type { SessionRecord } from '../../core/record.js'
 import { setOwn } from '../../internal/own.js'
-import { OldestKey } from '../../internal/oldest-key.js'
 
 // Fixed cost of an entry beyond its text (objects, Map slot, numbers), estimated generously.
 const ENTRY_OVERHEAD = 400
@@ -28,7 +27,6 @@ interface Entry {
  */
 export class RecordCache {
   readonly #map = new Map<string, Entry>()
-  readonly #oldest = new OldestKey(this.#map)
   readonly #maxEntries: number
   readonly #maxBytes: number
   #bytes = 0
@@ -94,7 +92,7 @@ export class RecordCache {
     this.#map.set(record.id, { base: { ...rest, meta }, keys, texts, at, bytes })
     this.#bytes += bytes
     while (this.#map.size > this.#maxEntries || this.#bytes > this.#maxBytes) {
-      const oldest = this.#oldest.next()
+      const oldest = this.#map.keys().next().value
       if (oldest === undefined) break
       this.delete(oldest)
     }

@@ -2,7 +2,6 @@ import { configAssert } from '../../core/errors.js'
 import { type Budget, waitBefore } from '../budget.js'
 import type { AttemptCounters, TakeResult } from '../counters.js'
 import { assertKnownKeys } from '../../internal/strict.js'
-import { OldestKey } from '../../internal/oldest-key.js'
 
 interface Entry {
   count: number
@@ -32,7 +31,6 @@ export function memoryCounters(options: MemoryCountersOptions = {}): AttemptCoun
     'memoryCounters maxKeys must be a positive integer (default 100000)',
   )
   const map = new Map<string, Entry>()
-  const oldest = new OldestKey(map)
   const live = (key: string, now: number): Entry | undefined => {
     const e = map.get(key)
     if (e !== undefined && e.expiresAt <= now) {
@@ -44,7 +42,7 @@ export function memoryCounters(options: MemoryCountersOptions = {}): AttemptCoun
   // Re-inserting moves a key to the end, so Map order is "least recently written first".
   const put = (key: string, e: Entry) => {
     map.delete(key)
-    if (map.size >= maxKeys) map.delete(oldest.next()!)
+    if (map.size >= maxKeys) map.delete(map.keys().next().value as string)
     map.set(key, e)
   }
   return {
