@@ -134,6 +134,15 @@ describe('randomness analysis', () => {
     const twice = await judged(biased(), () => (calls++ === 0 ? biased() : random()))
     expect([twice.verdict, twice.draws]).toEqual(['PASS', 2])
     expect(twice.evidence).toMatch(/note: ID: the fresh sample too failed FIPS 140-2/)
+    // A shorter fresh sample (a target that limits sign-ins) cannot clear a failing one.
+    const short = await judged(biased(), () => random().slice(0, 20))
+    expect([short.verdict, short.draws]).toEqual(['FAIL', 1])
+    expect(short.evidence).toMatch(/a fresh sample had only 20 tokens \(the first 80\)/)
+    // Structure is not chance: a failing sample with a duplicate is not retested.
+    const duplicated = biased()
+    duplicated[1] = duplicated[0]!
+    const dup = await judged(duplicated, random)
+    expect([dup.verdict, dup.draws]).toEqual(['FAIL', 0])
     const clean = await judged(random(), biased)
     expect([clean.verdict, clean.draws]).toEqual(['PASS', 0])
   })
