@@ -57,7 +57,9 @@ export function closest(key: string, known: readonly string[]): string | null {
 
 /**
  * Throws `ERR_CONFIG` when `options` has a key not in `known`, with "did you mean" or a
- * migration hint. `where` names the call (`createSessions`, `csrf()`, …).
+ * migration hint (express-session habits; `migration: false` where they would mislead, as
+ * for a token key whose `secret` is not a cookie secret). `where` names the call
+ * (`createSessions`, `csrf()`, …).
  *
  * @example
  * assertKnownKeys(options, ['store', 'idleTimeout'], 'createSessions')
@@ -66,13 +68,15 @@ export function assertKnownKeys(
   options: object | undefined,
   known: readonly string[],
   where: string,
+  migration = true,
 ): void {
   if (options === undefined || options === null) return
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue
     const guess = closest(key, known)
     const hint =
-      MIGRATION[key] ?? (guess ? `did you mean "${guess}"?` : `known options: ${known.join(', ')}`)
+      (migration ? MIGRATION[key] : undefined) ??
+      (guess ? `did you mean "${guess}"?` : `known options: ${known.join(', ')}`)
     throw new TesseraError(
       'ERR_CONFIG',
       `Tessera configuration: ${where}: unknown option "${key}": ${hint}`,

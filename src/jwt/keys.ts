@@ -133,7 +133,7 @@ export function parseKey(raw: KeyInput): TokenKey {
   configAssert(raw && typeof raw === 'object', 'each key must be { key, alg?, kid? }')
   // A misspelt `kid` or `alg` would otherwise be dropped: a thumbprint kid that no verifier
   // configured by name knows, or an algorithm silently inferred.
-  assertKnownKeys(raw, KEY_INPUT_KEYS, 'a token key')
+  assertKnownKeys(raw, KEY_INPUT_KEYS, 'a token key', false)
   const input = { ...raw, ...jwkNaming(raw) }
   let signingKey: KeyObject
   try {

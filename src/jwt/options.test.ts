@@ -87,6 +87,10 @@ describe('bearerAuth, memoryDenylist and KeySet options', () => {
     expect(thrown(() => new KeySet([{ key: secret, algorithm: 'HS256' } as never]))).toMatchObject({
       message: expect.stringMatching(/unknown option "algorithm": known options: key, alg, kid/),
     })
+    // Not express-session's hints here: an HS256 `secret` is not a cookie secret.
+    expect(thrown(() => new KeySet([{ secret } as never]))).toMatchObject({
+      message: expect.stringMatching(/unknown option "secret": known options: key, alg, kid$/),
+    })
     expect(thrown(() => new KeySet([{ key: secret, kid: 'k1', alg: 'HS256' }]))).toBeNull()
   })
 
