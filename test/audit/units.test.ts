@@ -212,6 +212,35 @@ describe('the timeouts check on a stalled auditor', () => {
   })
 })
 
+describe('the idle check on an oversleeping auditor', () => {
+  it('does not credit the target with a timeout it does not keep', async () => {
+    const app = await startMiniApp() // enforces a 2 s idle timeout
+    try {
+      const base = loadTarget(MINI)
+      // Declared 1 s: a correct audit FAILs (still signed in after 1.5 s of silence). Its first
+      // wait oversleeps by 3 s, when even the 2 s timeout has passed: that run must not count.
+      const target = {
+        ...base,
+        baseUrl: app.url,
+        origin: app.url,
+        policy: { ...base.policy, idleTimeoutMs: 1000, absoluteTimeoutMs: null },
+      }
+      let waits = 0
+      const sleep = (ms: number) =>
+        new Promise<void>((r) => setTimeout(r, ++waits === 1 ? ms + 3000 : ms))
+      const report = await runAudit({ target, authorised: true, only: ['timeouts'], sleep })
+      const evidence = report.results[0]!.evidence.join('\n')
+      expect(evidence).toMatch(/the auditor overslept \(\d+ ms of silence instead of 1500 ms\)/)
+      expect(report.results[0]!.verdict, evidence).toBe('FAIL')
+      expect(evidence).toMatch(
+        /idle: still signed in after \d+ ms without requests \(declared 1000 ms\)/,
+      )
+    } finally {
+      await app.close()
+    }
+  })
+})
+
 describe('--long', () => {
   it('waits for policy.long, and skips the timeout check when the target declares none', async () => {
     const app = await startMiniApp()
