@@ -105,7 +105,7 @@ describe('randomness analysis', () => {
         return Buffer.from(a.map((x, i) => x | (b[i]! & c[i]!))).toString('base64url')
       })
     const random = () => Array.from({ length: 80 }, () => bytesOf(32).toString('base64url'))
-    const judged = async (first: string[], fresh: () => string[]) => {
+    const judged = async (first: string[], fresh: () => string[], strict = true) => {
       const out = new Findings()
       let draws = 0
       await judgeSample(
@@ -117,7 +117,7 @@ describe('randomness analysis', () => {
           return fresh()
         },
         [],
-        true,
+        strict,
       )
       return { verdict: out.verdict, draws, evidence: out.evidence.join('\n') }
     }
@@ -138,6 +138,16 @@ describe('randomness analysis', () => {
     const short = await judged(biased(), () => random().slice(0, 20))
     expect([short.verdict, short.draws]).toEqual(['FAIL', 1])
     expect(short.evidence).toMatch(/a fresh sample had only 20 tokens \(the first 80\)/)
+    // A CSRF token's expiry is a note, not structure that fails: its sample is still retested.
+    const stamped = (tokens: string[]) =>
+      tokens.map((t) => {
+        const at = Buffer.alloc(5)
+        at.writeUInt32BE(Math.floor(Date.now() / 1000), 1)
+        return Buffer.concat([at, Buffer.from(t, 'base64url')]).toString('base64url')
+      })
+    const csrf = await judged(stamped(biased()), () => stamped(random()), false)
+    expect([csrf.verdict, csrf.draws]).toEqual(['PASS', 1])
+    expect(csrf.evidence).toMatch(/Unix time \(s\) at byte 1/)
     // Structure is not chance: a failing sample with a duplicate is not retested.
     const duplicated = biased()
     duplicated[1] = duplicated[0]!

@@ -134,8 +134,13 @@ export async function judgeSample(
   // A sample of a correct generator fails the battery or the per-bit test about once in 700:
   // with one retest, a correct app FAILed about once in 500,000 audits per kind of token. The
   // verdict now waits for RETESTS fresh samples that all fail (about once in 3 × 10^8).
-  // Structure (duplicates, few varying bits, timestamps, user names) is not chance: no retest.
-  const structure = a.distinct < a.count || a.varyingBits < 128 || a.timestamps.length > 0
+  // Structure that fails on its own (duplicates, few varying bits; for session IDs also
+  // timestamps and user names) is not chance: no retest. A CSRF or refresh token's expiry is
+  // a note (left out of the statistics), so its sample is retested like any other.
+  const structure =
+    a.distinct < a.count ||
+    a.varyingBits < 128 ||
+    (strict && (a.timestamps.length > 0 || a.userData.length > 0))
   for (let draw = 1; chance.length > 0 && !structure && draw <= RETESTS; draw++) {
     const again = await fresh()
     if (again.length < first.length) {
