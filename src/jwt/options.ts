@@ -135,7 +135,8 @@ function refreshKey(secret: unknown): KeyObject {
 export function resolveTokenOptions(o: TokenModeOptions): ResolvedTokenOptions {
   configAssert(o && typeof o === 'object', 'token mode options are required')
   configAssert(o.sessions, 'token mode needs { sessions } (the session manager)')
-  assertKnownKeys(o, KEYS, 'createTokenMode')
+  // `secret` here is no express-session habit (refreshSecret is meant): no migration hints.
+  assertKnownKeys(o, KEYS, 'createTokenMode', false)
   for (const [name, min] of Object.entries(SMALLEST_MS))
     refuseTinyDuration(o[name as keyof typeof SMALLEST_MS], name, min)
   configAssert(typeof o.issuer === 'string' && o.issuer.length > 0, 'issuer is required')

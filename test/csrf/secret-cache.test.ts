@@ -48,19 +48,22 @@ describe('the CSRF secret cache', () => {
     expect(guard.matches(ctx(0), token0)).toBe(true)
     guard.matches(ctx(BOUND - 1), 'x')
     expect(derivations).toBe(BOUND - 1)
-    // One more session empties it and is its only entry.
+    // One more session empties it and is its only entry: even the newest, id 9 999, is gone
+    // (an oldest-first eviction would have kept it).
     guard.matches(ctx(BOUND), 'x')
     expect(derivations).toBe(BOUND)
     guard.matches(ctx(BOUND), 'x')
     expect(derivations).toBe(BOUND)
+    guard.matches(ctx(BOUND - 1), 'x')
+    expect(derivations).toBe(BOUND + 1)
     // A dropped secret is derived again and still checks its tokens (it cannot go stale).
     expect(guard.matches(ctx(0), token0)).toBe(true)
-    expect(derivations).toBe(BOUND + 1)
-    guard.matches(ctx(1), 'x')
     expect(derivations).toBe(BOUND + 2)
+    guard.matches(ctx(1), 'x')
+    expect(derivations).toBe(BOUND + 3)
     // …and both are cached again.
     guard.matches(ctx(0), 'x')
     guard.matches(ctx(1), 'x')
-    expect(derivations).toBe(BOUND + 2)
+    expect(derivations).toBe(BOUND + 3)
   })
 })
