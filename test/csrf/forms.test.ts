@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest, type Server } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { nodeHandler, type SessionRequest } from '../../src/adapters/node/index.js'
@@ -8,6 +8,7 @@ import { csrf, verifyCsrf } from '../../src/csrf/index.js'
 import { securityHeaders } from '../../src/headers/index.js'
 import { createPipeline } from '../../src/pipeline/pipeline.js'
 import { memoryStore } from '../../src/stores/memory/index.js'
+import { rawRequest } from '../helpers/raw-http.js'
 
 // Form posts carry the token in a `csrf` field, which the route passes to verifyCsrf(); bearer
 // requests are exempt; trusted sibling origins open `Sec-Fetch-Site: same-site`.
@@ -63,27 +64,14 @@ interface Reply {
   setCookie: string[] | undefined
 }
 
-function send(
+async function send(
   method: string,
   path: string,
   headers: Record<string, string> = {},
   body?: string,
 ): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          body: Buffer.concat(chunks).toString('utf8'),
-          setCookie: res.headers['set-cookie'],
-        }),
-      )
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
+  const r = await rawRequest(port, method, path, headers, body)
+  return { status: r.status, body: r.body, setCookie: r.headers['set-cookie'] }
 }
 
 async function preSession(): Promise<{ cookie: string; token: string }> {

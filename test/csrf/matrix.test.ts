@@ -1,8 +1,8 @@
-import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { SessionEvent } from '../../src/core/events.js'
 import { type RunningApp, startApp } from '../helpers/client.js'
+import { type RawReply, rawRequest } from '../helpers/raw-http.js'
 
 // The CSRF matrix of issue 5, through the node adapter of the reference app on a real loopback
 // server. Origins are configured explicitly; the requests set Origin/Referer/Sec-Fetch-Site by
@@ -13,35 +13,11 @@ let running: RunningApp
 let port: number
 let events: SessionEvent[] = []
 
-interface Reply {
-  status: number
-  headers: Record<string, string | string[] | undefined>
-  body: string
-}
+type Reply = RawReply
 
 /** One raw HTTP request: exactly the headers given, nothing added by a client library. */
-function send(
-  method: string,
-  path: string,
-  headers: Record<string, string> = {},
-  body?: string,
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-        }),
-      )
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
-}
+const send = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
+  rawRequest(port, method, path, headers, body)
 
 /** The session cookie a response set, else the pre-login nonce cookie (other cookies skipped). */
 function cookieOf(r: Reply): string | undefined {

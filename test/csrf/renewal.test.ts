@@ -1,8 +1,8 @@
-import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { manualClock } from '../../src/core/clock.js'
 import { type RunningApp, startApp } from '../helpers/client.js'
+import { rawRequest } from '../helpers/raw-http.js'
 
 // Periodic renewal rotates the session token, and with it the CSRF secret. The token handed out
 // in the very response that carries the renewed cookie must belong to the new cookie.
@@ -11,33 +11,21 @@ const clock = manualClock(Date.now())
 let running: RunningApp
 let port: number
 
-function send(
+async function send(
   method: string,
   path: string,
   headers: Record<string, string> = {},
   body?: string,
 ): Promise<{ status: number; setCookie: string | undefined; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (c: string) => {
-        text += c
-      })
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          // Skipping the throttle's device cookie, which a login also sets.
-          setCookie: res.headers['set-cookie']
-            ?.find((c) => !c.startsWith('__Host-tessera-device='))
-            ?.split(';')[0],
-          body: text,
-        }),
-      )
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
+  const r = await rawRequest(port, method, path, headers, body)
+  return {
+    status: r.status,
+    // Skipping the throttle's device cookie, which a login also sets.
+    setCookie: r.headers['set-cookie']
+      ?.find((c) => !c.startsWith('__Host-tessera-device='))
+      ?.split(';')[0],
+    body: r.body,
+  }
 }
 
 async function signIn(): Promise<{ cookie: string; token: string }> {

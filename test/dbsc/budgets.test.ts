@@ -4,9 +4,8 @@
 import { describe, expect, it } from 'vitest'
 import { AnomalyGate } from '../../src/dbsc/anomaly.js'
 import { REFRESH_LIMIT } from '../../src/dbsc/refresh.js'
-import { loginThrottle, memoryCounters } from '../../src/throttle/index.js'
 import { SessionKey } from './client.js'
-import { challengeOf, retryAfter, world } from './inproc.js'
+import { addressThrottle, challengeOf, retryAfter, world } from './inproc.js'
 
 /** The binding as stored: every challenge the server stores changes it. */
 async function stored(w: ReturnType<typeof world>, sid: string): Promise<unknown> {
@@ -52,11 +51,7 @@ describe('bare refreshes (no proof)', () => {
   })
 
   it('count superseding a live challenge on the address budget, and get 429 once it is spent', async () => {
-    const throttle = loginThrottle({
-      counters: memoryCounters(),
-      deviceCookie: false,
-      address: { attempts: 2, backoffMs: 60_000 },
-    })
+    const throttle = addressThrottle(2)
     const w = world({ throttle })
     const s = await w.bound()
     const statuses: number[] = []
@@ -73,11 +68,7 @@ describe('bare refreshes (no proof)', () => {
   })
 
   it('after the challenge expired, store a new one without counting (the browser’s own path)', async () => {
-    const throttle = loginThrottle({
-      counters: memoryCounters(),
-      deviceCookie: false,
-      address: { attempts: 1, backoffMs: 60_000 },
-    })
+    const throttle = addressThrottle(1)
     const w = world({ throttle })
     const s = await w.bound()
     let challenge = s.challenge

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { loginThrottle, memoryCounters } from '../../src/throttle/index.js'
 import { SessionKey } from './client.js'
-import { challengeOf, retryAfter, world } from './inproc.js'
+import { addressThrottle, challengeOf, retryAfter, world } from './inproc.js'
 
 const GUARDED = '/transfer'
 
@@ -120,11 +119,7 @@ describe('DBSC endpoints under pressure', () => {
   })
 
   it('counts failed proofs on the address budget and refuses with 429 before verifying', async () => {
-    const throttle = loginThrottle({
-      counters: memoryCounters(),
-      deviceCookie: false,
-      address: { attempts: 2, backoffMs: 60_000 },
-    })
+    const throttle = addressThrottle(2)
     const w = world({ throttle })
     const s = await w.bound()
     const wrong = new SessionKey('ES256')
@@ -139,11 +134,7 @@ describe('DBSC endpoints under pressure', () => {
   })
 
   it('gives a valid proof its try back', async () => {
-    const throttle = loginThrottle({
-      counters: memoryCounters(),
-      deviceCookie: false,
-      address: { attempts: 2, backoffMs: 60_000 },
-    })
+    const throttle = addressThrottle(2)
     const w = world({ throttle })
     const s = await w.bound()
     let challenge = s.challenge

@@ -8,6 +8,7 @@ import { createDbsc, type DbscOptions, type DbscReply } from '../../src/dbsc/ind
 import { createPipeline } from '../../src/pipeline/pipeline.js'
 import type { Rejection, RequestContext, RequestInput } from '../../src/pipeline/types.js'
 import { memoryStore } from '../../src/stores/memory/index.js'
+import { loginThrottle, memoryCounters } from '../../src/throttle/index.js'
 import { parseChallenge, SessionKey } from './client.js'
 
 class Input implements RequestInput {
@@ -34,6 +35,14 @@ export const challengeOf = (reply: DbscReply | undefined) =>
 /** A reply's `Retry-After` header, if any. */
 export const retryAfter = (reply: DbscReply | undefined) =>
   reply!.headers.find(([n]) => n === 'retry-after')?.[1]
+
+/** A throttle whose only budget is the address's: `attempts` tries, then a minute's wait. */
+export const addressThrottle = (attempts: number) =>
+  loginThrottle({
+    counters: memoryCounters(),
+    deviceCookie: false,
+    address: { attempts, backoffMs: 60_000 },
+  })
 
 /** A session manager with DBSC on a memory store and a manual clock, and helpers to drive it. */
 export function world(

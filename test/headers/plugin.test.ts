@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest, type Server } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { nodeHandler } from '../../src/adapters/node/index.js'
@@ -10,6 +10,7 @@ import { createPipeline } from '../../src/pipeline/pipeline.js'
 import type { RequestContext } from '../../src/pipeline/types.js'
 import { memoryStore } from '../../src/stores/memory/index.js'
 import { type RunningApp, startApp } from '../helpers/client.js'
+import { rawRequest } from '../helpers/raw-http.js'
 
 // Every response carries the security headers: 200, 3xx, 4xx (404, CSRF 403) and 5xx,
 // through the node adapter on a real loopback server.
@@ -41,25 +42,8 @@ function nonceOf(h: Headers): string {
   return /'nonce-([^']+)'/.exec(String(h['content-security-policy']))![1]!
 }
 
-function get(
-  port: number,
-  path: string,
-  method = 'GET',
-  headers: Record<string, string> = {},
-): Promise<{ status: number; headers: Headers; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (c: string) => {
-        body += c
-      })
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
+const get = (port: number, path: string, method = 'GET', headers: Record<string, string> = {}) =>
+  rawRequest(port, method, path, headers)
 
 describe('the security headers on the reference app', () => {
   let running: RunningApp
