@@ -3,15 +3,14 @@ import { createCluster } from 'redis'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { SessionEvent } from '../../src/core/events.js'
 import { createSessions } from '../../src/core/manager.js'
-import type { SessionRecord } from '../../src/core/record.js'
 import { sessionIdOf } from '../../src/core/session.js'
 import type { SessionStore } from '../../src/core/store.js'
-import { generateHandle, generateToken, hashToken } from '../../src/core/token.js'
 import { type RedisClusterLike, redisClusterStore } from '../../src/stores/redis/index.js'
 import { TAKE_CLAIMED } from '../../src/stores/redis/lua.js'
 import { redisAnswers, serviceGate } from '../services/availability.js'
 import { clusterNodes } from '../services/redis-cluster.js'
 import { inspectRedis } from '../services/redis-inspect.js'
+import { raceRecord } from './record.js'
 
 // A Cluster login decides the cap (and evicts) before its last step, the take of the record it
 // replaces, which is conditional on that record's version. When a write bumps the version in
@@ -64,20 +63,7 @@ function heldCluster(nodes: string[]) {
   return { cluster, holdNextTake }
 }
 
-const record = (userId: string | null, lastSeenAt = Date.now()): SessionRecord => ({
-  id: hashToken(generateToken()),
-  handle: generateHandle(),
-  userId,
-  data: {},
-  createdAt: lastSeenAt,
-  lastSeenAt,
-  renewedAt: lastSeenAt,
-  authenticatedAt: lastSeenAt,
-  idleExpiresAt: Date.now() + 60_000,
-  absoluteExpiresAt: Date.now() + 600_000,
-  meta: {},
-  version: 1,
-})
+const record = raceRecord
 
 describe.runIf(up)('a Cluster login that loses its take after evicting', () => {
   const prefix = `tessera-lost-take:${randomBytes(4).toString('hex')}:`

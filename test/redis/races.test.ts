@@ -4,25 +4,13 @@ import type { SessionRecord } from '../../src/core/record.js'
 import type { SessionStore } from '../../src/core/store.js'
 import { generateHandle, generateToken, hashToken } from '../../src/core/token.js'
 import type { RedisInspector } from '../services/redis-inspect.js'
+import { raceRecord } from './record.js'
 import { redisTopologies } from './topologies.js'
 
 // Races the store must win on both topologies (the cluster runs them as ordered steps).
 const topologies = await redisTopologies()
 
-const record = (userId: string, lastSeenAt = Date.now()): SessionRecord => ({
-  id: hashToken(generateToken()),
-  handle: generateHandle(),
-  userId,
-  data: {},
-  createdAt: lastSeenAt,
-  lastSeenAt,
-  renewedAt: lastSeenAt,
-  authenticatedAt: lastSeenAt,
-  idleExpiresAt: Date.now() + 60_000,
-  absoluteExpiresAt: Date.now() + 600_000,
-  meta: {},
-  version: 1,
-})
+const record = raceRecord
 
 for (const t of topologies) {
   describe.runIf(t.up)(`redis store races on ${t.name}`, () => {
