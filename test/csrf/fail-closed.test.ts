@@ -79,6 +79,11 @@ type Serve = (h: Harness) => Promise<{ url: string; close(): Promise<void> }>
 
 async function listen(server: Server): Promise<{ url: string; close(): Promise<void> }> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return served(server)
+}
+
+/** The URL of a listening server, and a close that does not wait for keep-alive sockets. */
+function served(server: Server): { url: string; close(): Promise<void> } {
   const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}`,
@@ -150,15 +155,7 @@ const serveHono: Serve = async (h) => {
   )
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server
   await new Promise<void>((resolve) => server.once('listening', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
-  }
+  return served(server)
 }
 
 async function formOf(req: IncomingMessage): Promise<Record<string, string>> {
