@@ -1,6 +1,5 @@
 // Shared set-up for the audit tests: the reference app on a known port (its CSRF Origin check
 // needs its own origin, which port 0 would not give), and running an audit on a target file.
-import pg from 'pg'
 import { vi } from 'vitest'
 import { type AuditReport, runAudit } from '../../src/audit/engine.js'
 import { loadTarget } from '../../src/audit/load.js'
@@ -75,17 +74,4 @@ export function failed(report: AuditReport): string[] {
     .filter((r) => r.verdict === 'FAIL')
     .map((r) => r.id)
     .sort()
-}
-
-/** True when PostgreSQL answers at `url`. */
-export async function postgresAnswers(url: string): Promise<boolean> {
-  const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 })
-  probe.on('error', () => {})
-  try {
-    await probe.connect()
-    await probe.end()
-    return true
-  } catch {
-    return false
-  }
 }

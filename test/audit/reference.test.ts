@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { redisAnswers, serviceGate } from '../services/availability.js'
-import { audit, evidence, notPassed, postgresAnswers, startReference } from './helpers.js'
+import { postgresAnswers, redisAnswers, serviceGate } from '../services/availability.js'
+import { audit, evidence, notPassed, startReference } from './helpers.js'
 
 // The reference app, audited with examples/audit/tessera-bank.yaml on Redis and PostgreSQL
 // (periodic renewal on, as the example declares), and on SQLite without renewal (the profile

@@ -2,14 +2,13 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createSessions } from '../../src/core/manager.js'
 import { memoryStore } from '../../src/stores/memory/index.js'
 import { postgresStore } from '../../src/stores/postgres/index.js'
 import { redisClusterStore, redisStore } from '../../src/stores/redis/index.js'
 import { sqliteStore } from '../../src/stores/sqlite/index.js'
-import { redisAnswers, serviceGate } from '../services/availability.js'
+import { postgresAnswers, redisAnswers, serviceGate } from '../services/availability.js'
 import { freePort } from '../services/ports.js'
 
 // `await store.ready()` at start-up: a store that cannot reach its backend says where it looked
@@ -102,14 +101,7 @@ describe.runIf(redisUp)('redisStore on a running server', () => {
   })
 })
 
-const pgUp = await serviceGate('PostgreSQL', DATABASE_URL, async () => {
-  const probe = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3000 })
-  probe.on('error', () => {})
-  return probe.connect().then(
-    () => probe.end().then(() => true),
-    () => false,
-  )
-})
+const pgUp = await serviceGate('PostgreSQL', DATABASE_URL, () => postgresAnswers(DATABASE_URL))
 describe.runIf(pgUp)('postgresStore on a running server', () => {
   it('ready() connects, migrates and resolves', async () => {
     const store = postgresStore({ connectionString: DATABASE_URL, sweepIntervalMs: 0 })

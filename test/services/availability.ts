@@ -24,6 +24,25 @@ export function redisAnswers(url: string, timeoutMs = 5000): Promise<boolean> {
 }
 
 /**
+ * True when a PostgreSQL server at `url` accepts a connection within 3 s.
+ *
+ * @example
+ * const up = await postgresAnswers('postgres://127.0.0.1:5432/test')
+ */
+export async function postgresAnswers(url: string): Promise<boolean> {
+  const { default: pg } = await import('pg')
+  const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 })
+  probe.on('error', () => {})
+  try {
+    await probe.connect()
+    await probe.end()
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
  * Decides whether a suite needing a service runs: yes when it answers; otherwise a loud skip
  * locally and a failure under `CI=true` (a missing service must never pass CI silently).
  *

@@ -12,7 +12,7 @@ import {
   redisCounters,
   sqliteCounters,
 } from '../../src/throttle/index.js'
-import { redisAnswers, serviceGate } from '../services/availability.js'
+import { postgresAnswers, redisAnswers, serviceGate } from '../services/availability.js'
 import { describeCounters } from './counters-suite.js'
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -55,14 +55,7 @@ describeCounters(
 )
 
 const table = `tessera_throttle_test_${process.pid}`
-const pgUp = await serviceGate('PostgreSQL', DATABASE_URL, async () => {
-  const probe = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 3000 })
-  probe.on('error', () => {})
-  return probe.connect().then(
-    () => probe.end().then(() => true),
-    () => false,
-  )
-})
+const pgUp = await serviceGate('PostgreSQL', DATABASE_URL, () => postgresAnswers(DATABASE_URL))
 describeCounters(
   'PostgreSQL',
   async () => {
